@@ -1,0 +1,16 @@
+/**
+ * Reads a required environment variable. Called at module scope so a missing variable fails the cold
+ * start (visible at deploy/first invoke), not a request halfway through.
+ */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`Missing required environment variable ${name}`);
+  }
+  return value;
+}
+
+export function optionalEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,86 @@
+/**
+ * Service-wide limits, cache lifetimes and timeouts that are not per tier. Same rule as tiers.ts:
+ * defined once, read by CDK, handlers and the local stack.
+ */
+
+const DAY_SECONDS = 86_400;
+
+export const CACHE_TTLS = {
+  /** Translated text keyed by hash(normalised text + languages). */
+  textTranslationSeconds: 30 * DAY_SECONDS,
+  /** Whole-note results keyed by hash(decoded PCM) + target language. */
+  audioResultSeconds: 30 * DAY_SECONDS,
+  /** Per-key daily usage meters outlive their day by one day so /usage can still answer at midnight. */
+  usageMeterSeconds: 2 * DAY_SECONDS,
+  /** WebSocket subscriptions to a job's progress. */
+  progressSubscriptionSeconds: 2 * 60 * 60,
+  /** GET /stats answers from memory (and tells CloudFront/clients to cache) for this long. */
+  statsSeconds: 10 * 60,
+} as const;
+
+export const UPLOAD = {
+  /** Presigned POST lifetime: short, a client uploads right after asking. */
+  presignedPostSeconds: 5 * 60,
+  /** A job still awaiting its upload after this long is reported as failed UPLOAD_EXPIRED. */
+  awaitingUploadExpirySeconds: 60 * 60,
+  /** Audio MIME types accepted at POST /uploads (the normaliser still probes the real bytes). */
+  contentTypes: [
+    'audio/mp4',
+    'audio/m4a',
+    'audio/x-m4a',
+    'audio/aac',
+    'audio/mpeg',
+    'audio/mp3',
+    'audio/ogg',
+    'audio/opus',
+    'audio/webm',
+    'audio/3gpp',
+    'audio/3gpp2',
+    'audio/amr',
+    'audio/wav',
+    'audio/x-wav',
+    'audio/wave',
+    'audio/flac',
+    'audio/x-flac',
+  ],
+} as const;
+
+export const STORAGE = {
+  /** Raw uploads are deleted after this many days (lifecycle rule); long enough to investigate failures. */
+  rawAudioRetentionDays: 7,
+  /** Normalised PCM and chunk files are working data. */
+  normalizedAudioRetentionDays: 1,
+  /** Transcribe output in the work bucket. */
+  transcriptRetentionDays: 7,
+  uploadsPrefix: 'uploads/',
+  normalizedPrefix: 'normalized/',
+  transcriptsPrefix: 'transcripts/',
+} as const;
+
+export const AUDIO = {
+  sampleRateHz: 16_000,
+  channels: 1,
+  bitsPerSample: 16,
+  /** Mean volume below this (dBFS) counts as silent input. */
+  silenceThresholdDb: -55,
+  /** Fast path: cut at silences into chunks of about this length. */
+  fastPathChunkSeconds: 6,
+} as const;
+
+export const PIPELINE = {
+  /** Whole execution ceiling; past it the watchdog marks the job failed PIPELINE_TIMEOUT. */
+  executionTimeoutSeconds: 60 * 60,
+  /** How long to wait for the Transcribe EventBridge event before polling GetTranscriptionJob. */
+  transcribeCallbackTimeoutSeconds: 15 * 60,
+  /** Amazon Translate's per-request limit is 10,000 UTF-8 bytes; stay under it. */
+  translateMaxBytesPerRequest: 9_000,
+  /** Transcribe job names are derived from the job id so a retried start is idempotent. */
+  transcribeJobPrefix: 'vnt-',
+} as const;
+
+export const API = {
+  /** Largest JSON body a route accepts before parsing. */
+  maxBodyBytes: 16 * 1024,
+  historyPageDefault: 20,
+  historyPageMax: 100,
+} as const;

@@ -1,0 +1,46 @@
+/**
+ * Single-table design shared by the stateful stack (attribute names, GSI, TTL) and the repositories
+ * (key builders). One table is both the cache and the history:
+ *
+ * | item                      | pk                         | sk                 | gsi1pk           | gsi1sk                 |
+ * |---------------------------|----------------------------|--------------------|------------------|------------------------|
+ * | job (and history entry)   | JOB#<jobId>                | JOB                | OWNER#<ownerId>  | <createdAt>#<jobId>    |
+ * | transcription callback    | JOB#<jobId>                | TASK#TRANSCRIBE    |                  |                        |
+ * | progress subscription     | JOB#<jobId>                | CONN#<connectionId>|                  |                        |
+ * | connection → job index    | CONN#<connectionId>        | JOB#<jobId>        |                  |                        |
+ * | audio-result cache        | AUDIO#<pcmSha256>#<target> | RESULT             |                  |                        |
+ * | text-translation cache    | TEXT#<sha256(text+langs)>  | TRANSLATION        |                  |                        |
+ * | daily usage meter         | USAGE#<apiKeyId>           | DAY#<yyyy-mm-dd>   |                  |                        |
+ * | API key → tier            | KEY#<apiKeyId>             | KEY                | KEYS             | <createdAt>#<apiKeyId> |
+ * | service totals (/stats)   | STATS                      | TOTALS             |                  |                        |
+ *
+ * History newest-first is a descending Query on GSI1 for OWNER#<ownerId>. Every expiring item carries
+ * `expiresAt` (epoch seconds): DynamoDB TTL deletes it lazily, so readers also filter on it.
+ */
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+export const keys = {
+  job: (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' }),
+  jobHistory: (ownerId: string, createdAt: string, jobId: string) => ({
+    gsi1pk: `OWNER#${ownerId}`,
+    gsi1sk: `${createdAt}#${jobId}`,
+  }),
+  ownerHistory: (ownerId: string) => `OWNER#${ownerId}`,
+  transcriptionCallback: (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'TASK#TRANSCRIBE' }),
+  subscription: (jobId: string, connectionId: string) => ({ pk: `JOB#${jobId}`, sk: `CONN#${connectionId}` }),
+  connection: (connectionId: string, jobId: string) => ({ pk: `CONN#${connectionId}`, sk: `JOB#${jobId}` }),
+  audioResult: (pcmSha256: string, targetLanguage: string) => ({
+    pk: `AUDIO#${pcmSha256}#${targetLanguage}`,
+    sk: 'RESULT',
+  }),
+  textTranslation: (hash: string) => ({ pk: `TEXT#${hash}`, sk: 'TRANSLATION' }),
+  usage: (apiKeyId: string, day: string) => ({ pk: `USAGE#${apiKeyId}`, sk: `DAY#${day}` }),
+  apiKey: (apiKeyId: string) => ({ pk: `KEY#${apiKeyId}`, sk: 'KEY' }),
+  apiKeyListing: (createdAt: string, apiKeyId: string) => ({ gsi1pk: 'KEYS', gsi1sk: `${createdAt}#${apiKeyId}` }),
+  stats: () => ({ pk: 'STATS', sk: 'TOTALS' }),
+} as const;

@@ -1,0 +1,70 @@
+/**
+ * The one definition of tiers, limits and TTLs. Imported by the CDK stacks (usage plans, lifecycle rules),
+ * the Lambda handlers (quota meter, upload policy, normaliser checks, history TTL) and the local stack
+ * (local API gateway quotas and throttles). Change a number here and every runtime follows.
+ */
+
+export const TIER_NAMES = ['free', 'basic', 'premium'] as const;
+export type TierName = (typeof TIER_NAMES)[number];
+
+export interface TierLimits {
+  /** Requests per UTC day that API Gateway's usage plan allows, and the exact upload meter's ceiling. */
+  readonly dailyQuota: number;
+  /** Steady-state requests per second (usage plan throttle rateLimit). */
+  readonly rateLimitPerSecond: number;
+  /** Token-bucket burst (usage plan throttle burstLimit). */
+  readonly burstLimit: number;
+  /** Longest decoded audio the normaliser accepts. */
+  readonly maxAudioSeconds: number;
+  /** Largest upload: enforced by the presigned POST policy and re-checked on the real object. */
+  readonly maxUploadBytes: number;
+  /** How long a finished job stays in the caller's history (DynamoDB TTL). */
+  readonly historyRetentionDays: number;
+  /** Notes up to this length take the chunked, parallel recognition path; 0 turns it off. */
+  readonly fastPathMaxSeconds: number;
+}
+
+const MIB = 1024 * 1024;
+
+export const TIERS: Readonly<Record<TierName, TierLimits>> = {
+  free: {
+    dailyQuota: 100,
+    rateLimitPerSecond: 2,
+    burstLimit: 5,
+    maxAudioSeconds: 60,
+    maxUploadBytes: 5 * MIB,
+    historyRetentionDays: 7,
+    fastPathMaxSeconds: 30,
+  },
+  basic: {
+    dailyQuota: 1_000,
+    rateLimitPerSecond: 10,
+    burstLimit: 20,
+    maxAudioSeconds: 300,
+    maxUploadBytes: 25 * MIB,
+    historyRetentionDays: 30,
+    fastPathMaxSeconds: 30,
+  },
+  premium: {
+    dailyQuota: 10_000,
+    rateLimitPerSecond: 50,
+    burstLimit: 100,
+    maxAudioSeconds: 1_800,
+    maxUploadBytes: 100 * MIB,
+    historyRetentionDays: 365,
+    fastPathMaxSeconds: 60,
+  },
+};
+
+export function isTierName(value: unknown): value is TierName {
+  return typeof value === 'string' && (TIER_NAMES as readonly string[]).includes(value);
+}
+
+export function tierLimits(tier: TierName): TierLimits {
+  return TIERS[tier];
+}
+
+/** Largest upload any tier accepts: the bucket-level ceiling used by CORS and lifecycle sizing. */
+export const MAX_UPLOAD_BYTES_ANY_TIER = Math.max(...TIER_NAMES.map((t) => TIERS[t].maxUploadBytes));
+/** Longest note any tier accepts: sizes the normaliser's and the pipeline's timeouts. */
+export const MAX_AUDIO_SECONDS_ANY_TIER = Math.max(...TIER_NAMES.map((t) => TIERS[t].maxAudioSeconds));
