@@ -8,6 +8,7 @@
  * | transcription callback    | JOB#<jobId>                | TASK#TRANSCRIBE    |                  |                        |
  * | progress subscription     | JOB#<jobId>                | CONN#<connectionId>|                  |                        |
  * | connection → job index    | CONN#<connectionId>        | JOB#<jobId>        |                  |                        |
+ * | connection owner          | CONN#<connectionId>        | OWNER              |                  |                        |
  * | audio-result cache        | AUDIO#<pcmSha256>#<target> | RESULT             |                  |                        |
  * | text-translation cache    | TEXT#<sha256(text+langs)>  | TRANSLATION        |                  |                        |
  * | daily usage meter         | USAGE#<apiKeyId>           | DAY#<yyyy-mm-dd>   |                  |                        |
@@ -34,6 +35,10 @@ export const keys = {
   transcriptionCallback: (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'TASK#TRANSCRIBE' }),
   subscription: (jobId: string, connectionId: string) => ({ pk: `JOB#${jobId}`, sk: `CONN#${connectionId}` }),
   connection: (connectionId: string, jobId: string) => ({ pk: `CONN#${connectionId}`, sk: `JOB#${jobId}` }),
+  /** The API key a WebSocket connection authenticated with at $connect (later frames carry no key). */
+  connectionOwner: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'OWNER' }),
+  connectionPartition: (connectionId: string) => `CONN#${connectionId}`,
+  jobPartition: (jobId: string) => `JOB#${jobId}`,
   audioResult: (pcmSha256: string, targetLanguage: string) => ({
     pk: `AUDIO#${pcmSha256}#${targetLanguage}`,
     sk: 'RESULT',

@@ -1,0 +1,235 @@
+import { AUDIO, STORAGE, CACHE_TTLS } from '../../lib/config/limits';
+import { TIERS, type TierName } from '../../lib/config/tiers';
+import type { PriceList } from './prices';
+
+/**
+ * Cost of voice notes by AWS component, from list prices and a per-path usage profile. Pure: no I/O, so the
+ * report and its unit test compute the same table. The profile numbers are engineering estimates of what
+ * the pipeline does per note (requests, item sizes, Lambda memory and duration); each is named and
+ * documented so a reader can challenge one without reverse-engineering a total.
+ */
+
+export type RecognitionPath = 'fast' | 'batch';
+export type NotePath = RecognitionPath | 'cache-hit';
+
+export const COST_COMPONENTS = [
+  'transcribe',
+  'translate',
+  'lambda',
+  'stepFunctions',
+  'dynamoDb',
+  's3',
+  'apiGateway',
+  'sqs',
+  'cloudWatchLogs',
+  'xRay',
+] as const;
+export type CostComponent = (typeof COST_COMPONENTS)[number];
+export type ComponentCosts = Readonly<Record<CostComponent, number>>;
+
+export interface LambdaRun {
+  readonly fn: string;
+  readonly memoryMb: number;
+  readonly durationMs: number;
+}
+
+/**
+ * What one note consumes besides the engines: estimates read off the pipeline's code and state machine
+ * (lib/constructs/pipeline-workflow.ts, functions/pipeline/**); see DEFAULT_USAGE for the reasoning.
+ */
+export interface UsageProfile {
+  /** Transcript characters per second of speech (≈150 words/min × 6 chars incl. space). */
+  readonly charsPerSpeechSecond: number;
+  /** Fast path chunk length the splitter aims for. */
+  readonly fastPathChunkSeconds: number;
+  /** Lambda runs per path, plus the client-facing API calls every note makes. */
+  readonly lambda: Readonly<Record<'api' | NotePath, readonly LambdaRun[]>>;
+  /** Standard-workflow state transitions per path. */
+  readonly stateTransitions: Readonly<Record<NotePath, number>>;
+  /** Job item size: each write costs ceil(kb) WRU, doubled because the GSI (history) is written too. */
+  readonly jobItemKb: number;
+  /** Job writes per path (create, queued, normalizing, stage patch, transcribing, translating, completed). */
+  readonly jobWrites: Readonly<Record<NotePath, number>>;
+  /** Other single-unit writes: usage meter, stats, caches, WebSocket connection and subscription items. */
+  readonly otherWrites: Readonly<Record<NotePath, number>>;
+  /** Read units: key record, job reads, cache lookups, subscription queries per progress push. */
+  readonly reads: Readonly<Record<NotePath, number>>;
+  /** Raw upload size per second of audio (m4a/opus at ~32 kbit/s). */
+  readonly rawBytesPerSecond: number;
+  /** Client calls: POST /uploads plus GET /jobs/{id} reads (progress arrives over the WebSocket). */
+  readonly restRequests: number;
+  /** WebSocket messages (subscribe + one per status change) and connection minutes per note. */
+  readonly webSocketMessages: number;
+  readonly webSocketConnectionMinutes: number;
+  /** S3 → SQS notification send, Lambda receive, delete. */
+  readonly sqsRequests: number;
+  /** Log bytes per Lambda invocation (START/END/REPORT + a few Powertools JSON lines). */
+  readonly logBytesPerInvocation: number;
+  /** Share of requests X-Ray records at scale (default sampling rule: 1/s reservoir + 5 %). */
+  readonly xRaySampleRate: number;
+}
+
+const api = (fn: string, durationMs: number): LambdaRun => ({ fn, memoryMb: 512, durationMs });
+// Memory as set in lib/constructs/pipeline-workflow.ts (normalize 1769 MB = one vCPU, fast-transcribe 1024 MB).
+const starter = api('start-pipeline', 60);
+const normalize: LambdaRun = { fn: 'normalize', memoryMb: 1769, durationMs: 400 };
+const cacheCheck = api('check-result-cache', 30);
+
+export const DEFAULT_USAGE: UsageProfile = {
+  charsPerSpeechSecond: 15,
+  fastPathChunkSeconds: AUDIO.fastPathChunkSeconds,
+  lambda: {
+    api: [api('create-upload', 40), api('get-job', 25), api('progress connect+subscribe+disconnect', 60)],
+    // One Lambda streams every chunk in parallel: about the longest chunk's real time plus download and split.
+    fast: [starter, normalize, cacheCheck, { fn: 'fast-transcribe', memoryMb: 1024, durationMs: 4_000 }, api('translate', 200), api('complete', 60)],
+    // The Transcribe job runs outside Lambda; the state machine waits on a task token at no cost.
+    batch: [starter, normalize, cacheCheck, api('start-transcription', 80), api('transcribe-events', 80), api('translate', 200), api('complete', 60)],
+    'cache-hit': [starter, normalize, { ...cacheCheck, durationMs: 60 }],
+  },
+  // Normalize, CheckResultCache, CachedResult?, ShortNote?, FastTranscribe|TranscribeBatch, Translate, Complete,
+  // Completed; a hit ends at CompletedFromCache.
+  stateTransitions: { fast: 8, batch: 8, 'cache-hit': 4 },
+  jobItemKb: 1.5,
+  jobWrites: { fast: 7, batch: 7, 'cache-hit': 5 },
+  otherWrites: { fast: 7, batch: 7, 'cache-hit': 5 },
+  reads: { fast: 11, batch: 11, 'cache-hit': 8 },
+  rawBytesPerSecond: 4_000,
+  restRequests: 2,
+  webSocketMessages: 7,
+  webSocketConnectionMinutes: 1,
+  sqsRequests: 3,
+  logBytesPerInvocation: 1_500,
+  xRaySampleRate: 0.05,
+};
+
+/** Same rule as the pipeline: notes up to the tier's fast-path ceiling are chunked and streamed. */
+export function recognitionPathFor(tier: TierName, noteSeconds: number): RecognitionPath {
+  const max = TIERS[tier].fastPathMaxSeconds;
+  return max > 0 && noteSeconds <= max ? 'fast' : 'batch';
+}
+
+export function fastPathChunks(noteSeconds: number, chunkSeconds: number): number {
+  return Math.max(1, Math.ceil(noteSeconds / chunkSeconds));
+}
+
+/** Seconds Transcribe bills for one note on a path: per second, each request rounded up to its minimum. */
+export function billedTranscribeSeconds(
+  path: RecognitionPath,
+  noteSeconds: number,
+  chunkSeconds: number,
+  prices: PriceList,
+): number {
+  if (path === 'batch') return Math.max(noteSeconds, prices.transcribeBatch.minimumSecondsPerRequest);
+  const chunks = fastPathChunks(noteSeconds, chunkSeconds);
+  const minimum = prices.transcribeStreaming.minimumSecondsPerRequest;
+  // Equal-length chunks; the last one takes the remainder.
+  let billed = 0;
+  for (let i = 0; i < chunks; i++) {
+    const len = Math.min(chunkSeconds, noteSeconds - i * chunkSeconds);
+    billed += Math.max(Math.ceil(len), minimum);
+  }
+  return billed;
+}
+
+const GB = 1024 ** 3;
+const zero = (): Record<CostComponent, number> =>
+  Object.fromEntries(COST_COMPONENTS.map((c) => [c, 0])) as Record<CostComponent, number>;
+
+/** Cost in USD of ONE note that takes `path` (API calls included). */
+export function costOfOneNote(
+  path: NotePath,
+  tier: TierName,
+  noteSeconds: number,
+  prices: PriceList,
+  usage: UsageProfile = DEFAULT_USAGE,
+): ComponentCosts {
+  const c = zero();
+
+  if (path !== 'cache-hit') {
+    const perMinute = path === 'fast' ? prices.transcribeStreaming.perMinute : prices.transcribeBatch.perMinute;
+    c.transcribe = (billedTranscribeSeconds(path, noteSeconds, usage.fastPathChunkSeconds, prices) / 60) * perMinute;
+    c.translate = ((noteSeconds * usage.charsPerSpeechSecond) / 1e6) * prices.translate.perMillionCharacters;
+  }
+
+  const runs = [...usage.lambda.api, ...usage.lambda[path]];
+  let invocations = 0;
+  for (const run of runs) {
+    invocations += 1;
+    const gbSeconds = (run.memoryMb / 1024) * (Math.ceil(run.durationMs) / 1000);
+    c.lambda += gbSeconds * prices.lambdaArm64.perGbSecond + prices.lambdaArm64.perMillionRequests / 1e6;
+  }
+
+  c.stepFunctions = (usage.stateTransitions[path] / 1000) * prices.stepFunctionsStandard.perThousandTransitions;
+
+  const jobWriteUnits = Math.ceil(usage.jobItemKb) * 2; // base table + GSI
+  const wru = usage.jobWrites[path] * jobWriteUnits + usage.otherWrites[path];
+  const tierRetentionMonths = TIERS[tier].historyRetentionDays / 30;
+  // The job stays for its history retention (table + GSI); the cache entry for the audio-result TTL.
+  const storedGbMonths =
+    ((usage.jobItemKb * 2 * 1024) / GB) * tierRetentionMonths +
+    (path === 'cache-hit' ? 0 : (usage.jobItemKb * 1024) / GB) * (CACHE_TTLS.audioResultSeconds / 86_400 / 30);
+  c.dynamoDb =
+    (wru / 1e6) * prices.dynamoDbOnDemand.perMillionWriteUnits +
+    (usage.reads[path] / 1e6) * prices.dynamoDbOnDemand.perMillionReadUnits +
+    storedGbMonths * prices.dynamoDbOnDemand.perGbMonth;
+
+  // PUT-class: upload, normalised WAV, Transcribe's output. GET-class: HEAD + GET of the upload, the WAV read
+  // by fast-transcribe (chunks stay in its /tmp) or by Transcribe, the transcript read.
+  const puts = 2 + (path === 'batch' ? 1 : 0);
+  const gets = 2 + (path === 'fast' ? 1 : path === 'batch' ? 2 : 0);
+  const wavBytes = noteSeconds * AUDIO.sampleRateHz * (AUDIO.bitsPerSample / 8) * AUDIO.channels;
+  const s3GbMonths =
+    ((noteSeconds * usage.rawBytesPerSecond) / GB) * (STORAGE.rawAudioRetentionDays / 30) +
+    (wavBytes / GB) * (STORAGE.normalizedAudioRetentionDays / 30);
+  c.s3 =
+    (puts / 1000) * prices.s3Standard.perThousandPuts +
+    (gets / 1000) * prices.s3Standard.perThousandGets +
+    s3GbMonths * prices.s3Standard.perGbMonth;
+
+  c.apiGateway =
+    (usage.restRequests / 1e6) * prices.apiGatewayRest.perMillionRequests +
+    (usage.webSocketMessages / 1e6) * prices.apiGatewayWebSocket.perMillionMessages +
+    (usage.webSocketConnectionMinutes / 1e6) * prices.apiGatewayWebSocket.perMillionConnectionMinutes;
+  c.sqs = (usage.sqsRequests / 1e6) * prices.sqsStandard.perMillionRequests;
+  c.cloudWatchLogs = ((invocations * usage.logBytesPerInvocation) / GB) * prices.cloudWatchLogs.perGbIngested;
+  // One trace per client request plus one for the pipeline execution.
+  c.xRay = ((usage.restRequests + 1) * usage.xRaySampleRate * prices.xRay.perMillionTracesRecorded) / 1e6;
+  return c;
+}
+
+export interface CostScenario {
+  readonly tier: TierName;
+  readonly noteSeconds: number;
+  /** Share of notes whose audio hash is already cached, in [0, 1]. */
+  readonly cacheHitRatio: number;
+  readonly notes: number;
+}
+
+export interface CostEstimate extends CostScenario {
+  readonly path: RecognitionPath;
+  readonly billedTranscribeSecondsPerNote: number;
+  readonly components: ComponentCosts;
+  readonly total: number;
+}
+
+/** Cost of `notes` notes of one length for one tier, blending fresh and cache-hit notes by the hit ratio. */
+export function estimateCost(scenario: CostScenario, prices: PriceList, usage: UsageProfile = DEFAULT_USAGE): CostEstimate {
+  const { tier, noteSeconds, cacheHitRatio, notes } = scenario;
+  if (cacheHitRatio < 0 || cacheHitRatio > 1) throw new RangeError('cacheHitRatio must be within [0, 1]');
+  if (noteSeconds <= 0 || notes < 0) throw new RangeError('noteSeconds must be > 0 and notes ≥ 0');
+  const path = recognitionPathFor(tier, noteSeconds);
+  const fresh = costOfOneNote(path, tier, noteSeconds, prices, usage);
+  const hit = costOfOneNote('cache-hit', tier, noteSeconds, prices, usage);
+  const components = zero();
+  for (const k of COST_COMPONENTS) {
+    components[k] = notes * ((1 - cacheHitRatio) * fresh[k] + cacheHitRatio * hit[k]);
+  }
+  const total = COST_COMPONENTS.reduce((sum, k) => sum + components[k], 0);
+  return {
+    ...scenario,
+    path,
+    billedTranscribeSecondsPerNote: billedTranscribeSeconds(path, noteSeconds, usage.fastPathChunkSeconds, prices),
+    components,
+    total,
+  };
+}

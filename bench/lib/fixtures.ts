@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { resolveFfmpegBinaries } from '../../functions/audio/ffmpeg-binaries';
+import { runProcess } from '../../functions/audio/run-process';
+
+/**
+ * Benchmark voice notes made from real recorded speech (pocketsphinx-testdata): the LibriVox clips and
+ * "go forward ten meters", concatenated and looped to the wanted length, then encoded the way phones and
+ * browsers record (sample rates above 16 kHz, so the normaliser really resamples). Files are cached in the
+ * OS temp dir by a hash of their recipe: reruns skip the encoding.
+ */
+
+const TESTDATA = '/usr/share/pocketsphinx/test/data';
+
+export interface NoteFormat {
+  /** Short label used in the report: container/codec. */
+  readonly label: string;
+  readonly extension: string;
+  readonly contentType: string;
+  /** Encoder arguments applied to 16 kHz mono speech. */
+  readonly encode: readonly string[];
+}
+
+/** What phones, browsers and messengers produce. */
+export const NOTE_FORMATS: readonly NoteFormat[] = [
+  { label: 'm4a/aac', extension: 'm4a', contentType: 'audio/mp4', encode: ['-ar', '44100', '-c:a', 'aac', '-b:a', '64k', '-f', 'ipod'] },
+  { label: 'mp3', extension: 'mp3', contentType: 'audio/mpeg', encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3'] },
+  { label: 'ogg/opus', extension: 'ogg', contentType: 'audio/ogg', encode: ['-ar', '48000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg'] },
+  { label: 'webm/opus', extension: 'webm', contentType: 'audio/webm', encode: ['-ar', '48000', '-c:a', 'libopus', '-b:a', '32k', '-f', 'webm'] },
+  { label: '3gp/amr', extension: '3gp', contentType: 'audio/3gpp', encode: ['-ar', '8000', '-c:a', 'libopencore_amrnb', '-b:a', '12.2k', '-f', '3gp'] },
+  { label: 'wav', extension: 'wav', contentType: 'audio/wav', encode: ['-ar', '48000', '-c:a', 'pcm_s16le', '-f', 'wav'] },
+  { label: 'flac', extension: 'flac', contentType: 'audio/flac', encode: ['-ar', '44100', '-c:a', 'flac', '-f', 'flac'] },
+];
+
+export function formatByLabel(label: string): NoteFormat {
+  const format = NOTE_FORMATS.find((f) => f.label === label);
+  if (!format) throw new Error(`unknown note format ${label}`);
+  return format;
+}
+
+const ffmpeg = (): string => resolveFfmpegBinaries().ffmpeg;
+
+async function ffmpegOrThrow(args: readonly string[]): Promise<void> {
+  const result = await runProcess(ffmpeg(), ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args]);
+  if (result.exitCode !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${result.stderr.trim()}`);
+}
+
+export function fixtureDir(): string {
+  return path.join(tmpdir(), 'vnt-bench-fixtures');
+}
+
+/** Writes a file through a temp name so a killed run never leaves a truncated fixture behind. */
+async function produce(target: string, make: (tmp: string) => Promise<void>): Promise<string> {
+  if (existsSync(target)) return target;
+  await mkdir(path.dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.partial${path.extname(target)}`;
+  await make(tmp);
+  await rename(tmp, target);
+  return target;
+}
+
+/** ~27 s of distinct real speech (16 kHz mono WAV): the LibriVox sentences then "go forward ten meters". */
+export async function speechSource(): Promise<string> {
+  const librivox = (await readdir(path.join(TESTDATA, 'librivox')))
+    .filter((f) => f.endsWith('.wav'))
+    .sort()
+    .map((f) => path.join(TESTDATA, 'librivox', f));
+  const inputs = [...librivox.flatMap((f) => ['-i', f]), '-f', 's16le', '-ar', '16000', '-ac', '1', '-i', path.join(TESTDATA, 'goforward.raw')];
+  const n = librivox.length + 1;
+  const concat = `${Array.from({ length: n }, (_, i) => `[${i}:a]`).join('')}concat=n=${n}:v=0:a=1[out]`;
+  return produce(path.join(fixtureDir(), 'speech-source.wav'), (tmp) =>
+    ffmpegOrThrow([...inputs, '-filter_complex', concat, '-map', '[out]', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', '-f', 'wav', tmp]),
+  );
+}
+
+/** A note of exactly `seconds` of looped real speech in `format`; cached by recipe. */
+export async function makeNote(format: NoteFormat, seconds: number, variant = 0): Promise<string> {
+  const source = await speechSource();
+  const recipe = createHash('sha256').update(JSON.stringify({ v: 1, seconds, variant, encode: format.encode })).digest('hex').slice(0, 12);
+  const target = path.join(fixtureDir(), `note-${seconds}s-v${variant}-${recipe}.${format.extension}`);
+  // A variant starts the loop elsewhere in the speech, so its PCM hash differs (a guaranteed cache miss).
+  const offset = variant === 0 ? [] : ['-ss', String((variant * 1.37) % 20)];
+  return produce(target, (tmp) =>
+    ffmpegOrThrow(['-stream_loop', '-1', ...offset, '-i', source, '-t', String(seconds), '-ac', '1', ...format.encode, tmp]),
+  );
+}

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Job } from '../../functions/jobs/job';
+import type { TierName } from '../../lib/config/tiers';
+import { LOCAL } from '../../local/config';
+
+export interface BenchStack {
+  readonly url: string;
+  readonly webSocketUrl: string;
+  readonly keys: Readonly<Record<TierName, string>>;
+  /** Wall ms from spawn to ready (process start, tsx compile, emulators, synth/ASL, key provisioning). */
+  readonly startMs: number;
+  /** The stored job record (with the pipeline's stage timings), read inside the stack process. */
+  jobRecord(jobId: string): Promise<Job | undefined>;
+  /** Provisions an extra API key through the loopback admin endpoint; returns its value. */
+  createKey(name: string, tier: TierName): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const READY_TIMEOUT_MS = 180_000;
+
+/**
+ * Starts the local stack in a child process (bench/lib/stack-process.ts) with a fresh state directory in the
+ * OS temp dir, so the benchmark never touches a developer's `.local` state and every run starts cold.
+ */
+export async function startBenchStack(log: (m: string) => void): Promise<BenchStack> {
+  const stateDir = await mkdtemp(path.join(tmpdir(), 'vnt-bench-stack-'));
+  const started = performance.now();
+  // tsx as a Node loader, under the same Node (22) that runs the benchmark.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'stack-process.ts'), JSON.stringify({ stateDir })], {
+    cwd: path.resolve(here, '../..'),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: process.env,
+  });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr.push(c.toString('utf8'));
+    if (stderr.length > 200) stderr.shift();
+  });
+  const pending = new Map<number, (reply: { job?: Job | null; error?: string }) => void>();
+  const ready = await waitForReady(child, stderr, (line) => {
+    const reply = line as { benchId?: number; job?: Job | null; error?: string };
+    if (reply.benchId !== undefined) pending.get(reply.benchId)?.(reply);
+  });
+  let requestId = 0;
+  child.on('exit', (code) => {
+    for (const settle of pending.values()) settle({ error: `the local stack process exited (${code}): ${stderr.join('').slice(-500)}` });
+  });
+  const startMs = performance.now() - started;
+  log(`local stack up at ${ready.url} in ${Math.round(startMs)} ms`);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: ready.url,
+    webSocketUrl: ready.webSocketUrl,
+    keys: ready.keys,
+    startMs,
+    jobRecord(jobId) {
+      const id = ++requestId;
+      return new Promise((resolve, reject) => {
+        pending.set(id, (reply) => {
+          pending.delete(id);
+          if (reply.error !== undefined) reject(new Error(reply.error));
+          else resolve(reply.job ?? undefined);
+        });
+        child.stdin!.write(`${JSON.stringify({ benchId: id, op: 'job', jobId })}\n`);
+      });
+    },
+    async createKey(name, tier) {
+      const res = await fetch(`${ready.url}${LOCAL.adminKeysPath}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name, tier }),
+      });
+      if (res.status !== 201) throw new Error(`creating a ${tier} key failed: ${res.status} ${await res.text()}`);
+      const body = (await res.json()) as { value?: string; key?: { value?: string } };
+      const value = body.value ?? body.key?.value;
+      if (!value) throw new Error(`the admin endpoint returned no key value: ${JSON.stringify(body)}`);
+      return value;
+    },
+    stop: () =>
+      (stopped ??= (async () => {
+        if (child.exitCode === null) {
+          const exited = new Promise<void>((r) => child.once('exit', () => r()));
+          child.stdin!.end();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          await exited;
+          clearTimeout(timer);
+        }
+        await rm(stateDir, { recursive: true, force: true });
+      })()),
+  };
+}
+
+interface Ready {
+  url: string;
+  webSocketUrl: string;
+  keys: Readonly<Record<TierName, string>>;
+}
+
+/** Resolves on the `ready` line; every later JSON line goes to `onLine`. */
+function waitForReady(child: ChildProcess, stderr: string[], onLine: (message: unknown) => void): Promise<Ready> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the local stack was not ready after ${READY_TIMEOUT_MS} ms: ${stderr.join('').slice(-2000)}`));
+    }, READY_TIMEOUT_MS);
+    child.stdout!.on('data', (c: Buffer) => {
+      buffer += c.toString('utf8');
+      for (const line of buffer.split('\n').slice(0, -1)) {
+        try {
+          const parsed = JSON.parse(line) as Ready & { ready?: boolean };
+          if (parsed.ready) {
+            clearTimeout(timer);
+            resolve(parsed);
+          } else {
+            onLine(parsed);
+          }
+        } catch {
+          // not our line (a handler's log)
+        }
+      }
+      buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the local stack exited (${code}) before it was ready: ${stderr.join('').slice(-2000)}`));
+    });
+  });
+}

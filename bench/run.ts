@@ -1,0 +1,111 @@
+/**
+ * `npm run bench [-- --smoke] [-- --only a,b]`: runs the benchmark suites and writes bench/results/
+ * (report.md, report.json, stage-breakdown.svg). A smoke run (< 2 min, for CI) writes bench/results/smoke/
+ * so it never overwrites the full report. Goals are reported as pass/fail, never asserted: the process
+ * exits non-zero only when a suite could not run.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startBenchStack, type BenchStack } from './lib/local-stack';
+import { machineInfo } from './lib/machine';
+import type { SuiteContext, SuiteResult } from './lib/types';
+import { deriveFindings } from './report/findings';
+import { renderReport, type BenchReport } from './report/markdown';
+import { stageChart } from './report/stage-chart';
+import { apiSuite } from './suites/api';
+import { coldStartSuite } from './suites/cold-start';
+import { conversionSuite } from './suites/conversion';
+import { costSuite } from './suites/cost';
+import { pipelineSuite } from './suites/pipeline';
+
+const SUITES = ['cost', 'cold-start', 'conversion', 'pipeline', 'api'] as const;
+type SuiteName = (typeof SUITES)[number];
+const NEEDS_STACK: readonly SuiteName[] = ['pipeline', 'api'];
+
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const smoke = values.smoke ?? false;
+const selected = (values.only?.split(',').map((s) => s.trim()).filter(Boolean) ?? [...SUITES]) as SuiteName[];
+const unknown = selected.filter((s) => !SUITES.includes(s));
+if (unknown.length > 0) {
+  console.error(`Unknown suite(s): ${unknown.join(', ')}. Known: ${SUITES.join(', ')}`);
+  process.exit(2);
+}
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const outDir = path.resolve(values.out ?? path.join(benchDir, 'results', smoke ? 'smoke' : ''));
+
+const started = performance.now();
+const log = (message: string) => console.log(`[bench +${((performance.now() - started) / 1000).toFixed(1)}s] ${message}`);
+const ctx: SuiteContext = { smoke, log };
+const machine = machineInfo();
+log(`${smoke ? 'smoke' : 'full'} run of ${selected.join(', ')} on ${machine.cores} × ${machine.cpuModel}, ${machine.node}`);
+
+let stack: BenchStack | undefined;
+const needStack = async (): Promise<BenchStack> => (stack ??= await startBenchStack(log));
+
+async function runSuite(name: SuiteName): Promise<SuiteResult> {
+  const suiteStarted = performance.now();
+  try {
+    switch (name) {
+      case 'cost':
+        return await costSuite(ctx);
+      case 'cold-start':
+        return await coldStartSuite(ctx);
+      case 'conversion':
+        return await conversionSuite(ctx);
+      case 'pipeline':
+        return await pipelineSuite(ctx, await needStack());
+      case 'api':
+        return await apiSuite(ctx, await needStack());
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${name} FAILED: ${message}`);
+    return { suite: name, title: name, status: 'failed', durationMs: performance.now() - suiteStarted, goals: [], tables: [], notes: [], data: null, error: message };
+  }
+}
+
+const results: SuiteResult[] = [];
+try {
+  for (const name of SUITES.filter((s) => selected.includes(s))) {
+    log(`suite ${name}${NEEDS_STACK.includes(name) ? ' (local stack)' : ''}`);
+    results.push(await runSuite(name));
+  }
+} finally {
+  await stack?.stop();
+}
+
+const goals = results.flatMap((r) => r.goals);
+const chart = stageChart(results);
+const report: BenchReport = {
+  generatedAt: new Date().toISOString(),
+  mode: smoke ? 'smoke' : 'full',
+  command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  durationMs: performance.now() - started,
+  machine,
+  loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  goals,
+  suites: results,
+  ...(chart ? { chart: 'stage-breakdown.svg' } : {}),
+  findings: deriveFindings(results),
+};
+await mkdir(outDir, { recursive: true });
+await writeFile(path.join(outDir, 'report.md'), renderReport(report));
+await writeFile(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+if (chart) await writeFile(path.join(outDir, 'stage-breakdown.svg'), chart);
+
+log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/report.md: ${goals.filter((g) => g.pass).length}/${goals.length} goals pass`);
+for (const g of goals) log(`  ${g.pass ? 'PASS' : 'FAIL'} ${g.description}: ${g.measured} ${g.unit} (goal ${g.comparator} ${g.threshold})`);
+const failed = results.filter((r) => r.status === 'failed');
+if (failed.length > 0) {
+  log(`suites that could not run: ${failed.map((f) => `${f.suite} (${f.error})`).join('; ')}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,131 @@
+import autocannon, { type Result } from 'autocannon';
+import { TIERS } from '../../lib/config/tiers';
+import type { BenchStack } from '../lib/local-stack';
+import { round } from '../lib/stats';
+import { goal, type GoalResult, type SuiteContext, type SuiteResult } from '../lib/types';
+
+const CONNECTIONS = 50;
+const BENCH_KEYS = 50;
+
+export interface LoadRun {
+  readonly name: string;
+  readonly description: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly offeredRate?: number;
+  readonly requests: number;
+  readonly throughputRps: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly statusCodes: Readonly<Record<string, number>>;
+}
+
+function summarizeRun(name: string, description: string, durationSeconds: number, r: Result, offeredRate?: number): LoadRun {
+  return {
+    name,
+    description,
+    connections: CONNECTIONS,
+    durationSeconds,
+    ...(offeredRate === undefined ? {} : { offeredRate }),
+    requests: r.requests.total,
+    throughputRps: r.requests.average,
+    p50Ms: r.latency.p50,
+    p90Ms: r.latency.p90,
+    p99Ms: r.latency.p99,
+    maxMs: r.latency.max,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
+  };
+}
+
+/**
+ * The API under 50 concurrent clients with autocannon, against the local stack running in its own process.
+ * Upload-URL load uses 50 premium benchmark keys provisioned through `/__local/keys` (one per simulated
+ * client, requests spread round-robin) so the per-key usage plan (premium: 50 rps, burst 100) measures the
+ * handler, not the throttle; a second run uses the single demo premium key at a rate inside its plan.
+ */
+export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<SuiteResult> {
+  const started = performance.now();
+  const duration = ctx.smoke ? 4 : 10;
+  const runs: LoadRun[] = [];
+  const uploadBody = JSON.stringify({ contentType: 'audio/mp4', targetLanguage: 'es' });
+
+  // Warm-up: first requests pay module-level work (clients, SDK credential chain) that the run should not.
+  await autocannon({ url: `${stack.url}/health`, connections: 5, duration: 1 });
+  await autocannon({
+    url: `${stack.url}/uploads`, connections: 5, amount: 20, method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': stack.keys.premium }, body: uploadBody,
+  });
+
+  ctx.log(`api: GET /health, ${CONNECTIONS} connections, ${duration} s`);
+  runs.push(summarizeRun('health', 'GET /health (no key), as fast as the clients can', duration,
+    await autocannon({ url: `${stack.url}/health`, connections: CONNECTIONS, duration })));
+
+  const keys: string[] = [];
+  for (let i = 0; i < BENCH_KEYS; i++) keys.push(await stack.createKey(`bench-client-${i}`, 'premium'));
+  let next = 0;
+  ctx.log(`api: POST /uploads, ${CONNECTIONS} connections × own premium key, ${duration} s`);
+  runs.push(summarizeRun('uploads', `POST /uploads, ${BENCH_KEYS} premium keys (one per client), as fast as the clients can`, duration,
+    await autocannon({
+      url: stack.url,
+      connections: CONNECTIONS,
+      duration,
+      requests: [{
+        method: 'POST',
+        path: '/uploads',
+        setupRequest: (req) => ({
+          ...req,
+          headers: { 'content-type': 'application/json', 'x-api-key': keys[next++ % keys.length]! },
+          body: uploadBody,
+        }),
+      }],
+    })));
+
+  if (!ctx.smoke) {
+    // Inside the demo key's plan: 90 % of the steady rate, after the burst bucket had time to refill.
+    const rate = Math.floor(TIERS.premium.rateLimitPerSecond * 0.9);
+    await new Promise((r) => setTimeout(r, 2_500));
+    ctx.log(`api: POST /uploads, ${CONNECTIONS} connections sharing the demo premium key at ${rate} rps`);
+    runs.push(summarizeRun('uploads-one-key', `POST /uploads, demo premium key shared, ${rate} rps offered (inside its ${TIERS.premium.rateLimitPerSecond} rps plan)`, duration,
+      await autocannon({
+        url: `${stack.url}/uploads`, connections: CONNECTIONS, duration, overallRate: rate, method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': stack.keys.premium }, body: uploadBody,
+      }), rate));
+  }
+
+  for (const r of runs) {
+    ctx.log(`api ${r.name}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${round(r.throughputRps, 0)} req/s, non-2xx ${r.non2xx}, errors ${r.errors}`);
+  }
+  const health = runs.find((r) => r.name === 'health')!;
+  const uploads = runs.find((r) => r.name === 'uploads')!;
+  const okShare = (r: LoadRun) => (r.requests === 0 ? 0 : (r.requests - r.non2xx - r.errors) / r.requests);
+  const goals: GoalResult[] = [
+    goal('api', 'health-p99', 'GET /health p99 < 10 ms at 50 clients', health.p99Ms, 'ms', '<', 10, `p50 ${health.p50Ms} ms, ${round(health.throughputRps, 0)} req/s`),
+    goal('api', 'upload-p99', 'POST /uploads p99 < 25 ms at 50 clients', uploads.p99Ms, 'ms', '<', 25, `p50 ${uploads.p50Ms} ms, ${round(uploads.throughputRps, 0)} req/s, ${round(okShare(uploads) * 100, 1)} % 2xx`),
+    goal('api', 'health-seed', 'seed: health < 50 ms (p99)', health.p99Ms, 'ms', '<', 50),
+    goal('api', 'upload-seed', 'seed: upload URL < 100 ms (p99)', uploads.p99Ms, 'ms', '<', 100),
+  ];
+  return {
+    suite: 'api',
+    title: `API on the local stack: ${CONNECTIONS} concurrent clients (autocannon)`,
+    status: 'ok',
+    durationMs: performance.now() - started,
+    goals,
+    tables: [{
+      title: `Load runs, ${duration} s each`,
+      header: ['run', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'status codes'],
+      rows: runs.map((r) => [r.description, String(r.requests), String(round(r.throughputRps, 0)), String(r.p50Ms), String(r.p90Ms), String(r.p99Ms), String(r.maxMs), String(r.non2xx), String(r.errors),
+        Object.entries(r.statusCodes).map(([c, n]) => `${c}×${n}`).join(' ')]),
+      note: 'Client (autocannon) and stack share the same 2 cores: the load generator takes CPU from the server, so throughput is a floor.',
+    }],
+    notes: [
+      `Benchmark keys: ${BENCH_KEYS} premium keys made through the loopback admin endpoint POST /__local/keys {name, tier:"premium"} (what \`npm run keys -- create --tier premium\` does), requests spread round-robin, so no key exceeds its ${TIERS.premium.rateLimitPerSecond} rps / burst ${TIERS.premium.burstLimit} plan while the clients run flat out.`,
+    ],
+    data: { connections: CONNECTIONS, runs },
+  };
+}

@@ -1,0 +1,127 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FfmpegAudioTools } from '../../functions/audio/ffmpeg-audio-tools';
+import { resolveFfmpegBinaries } from '../../functions/audio/ffmpeg-binaries';
+import { AUDIO } from '../../lib/config/limits';
+import { NOTE_FORMATS, makeNote } from '../lib/fixtures';
+import { median, round } from '../lib/stats';
+import { timeProcess, timed } from '../lib/timing';
+import { goal, type SuiteContext, type SuiteResult } from '../lib/types';
+
+export interface ConversionCell {
+  readonly format: string;
+  readonly seconds: number;
+  readonly fileBytes: number;
+  /** Median ms of `ffmpeg -i f -f null -`: decode only, the issue's reference. */
+  readonly decodeMs: number;
+  /** Median ms of decode + resample to 16 kHz mono s16 into null: the unavoidable work, in ffmpeg alone. */
+  readonly floorMs: number;
+  /** Median ms of FfmpegAudioTools.normalize (ffmpeg to WAV + volumedetect + header read + PCM SHA-256). */
+  readonly normalizeMs: number;
+  readonly ratioToDecode: number;
+  readonly ratioToFloor: number;
+  readonly decodedSeconds: number;
+}
+
+const RATIO_GOAL = 1.3;
+const SEED_CONVERSION_MS = 2_000;
+
+/**
+ * Normaliser cost against ffmpeg itself on the same files. The three commands run interleaved (decode,
+ * floor, ours, decode, …) so background load on the shared machine hits all of them alike.
+ */
+export async function conversionSuite(ctx: SuiteContext): Promise<SuiteResult> {
+  const started = performance.now();
+  const lengths = ctx.smoke ? [10, 60] : [10, 60, 300];
+  const runs = ctx.smoke ? 3 : 7;
+  const ffmpeg = resolveFfmpegBinaries().ffmpeg;
+  const tools = new FfmpegAudioTools();
+  const work = await mkdtemp(path.join(tmpdir(), 'vnt-bench-conv-'));
+  const cells: ConversionCell[] = [];
+  try {
+    for (const seconds of lengths) {
+      for (const format of NOTE_FORMATS) {
+        const file = await makeNote(format, seconds);
+        const { size } = await stat(file);
+        const decode: number[] = [];
+        const floor: number[] = [];
+        const ours: number[] = [];
+        let decodedSeconds = 0;
+        // One untimed warm-up pass puts the file and the binary in the page cache.
+        await timeProcess(ffmpeg, ['-nostdin', '-i', file, '-f', 'null', '-']);
+        for (let i = 0; i < runs; i++) {
+          decode.push((await timeProcess(ffmpeg, ['-nostdin', '-i', file, '-f', 'null', '-'])).ms);
+          floor.push(
+            (
+              await timeProcess(ffmpeg, [
+                '-nostdin', '-i', file,
+                '-af', `aresample=${AUDIO.sampleRateHz},aformat=sample_fmts=s16:channel_layouts=mono`,
+                '-f', 'null', '-',
+              ])
+            ).ms,
+          );
+          const out = path.join(work, `out-${i}.wav`);
+          const { ms, value } = await timed(() => tools.normalize(file, out));
+          ours.push(ms);
+          decodedSeconds = value.durationSeconds;
+          await rm(out, { force: true });
+        }
+        const cell: ConversionCell = {
+          format: format.label,
+          seconds,
+          fileBytes: size,
+          decodeMs: median(decode),
+          floorMs: median(floor),
+          normalizeMs: median(ours),
+          ratioToDecode: median(ours) / median(decode),
+          ratioToFloor: median(ours) / median(floor),
+          decodedSeconds,
+        };
+        cells.push(cell);
+        ctx.log(
+          `conversion ${format.label} ${seconds}s: decode ${round(cell.decodeMs, 1)} ms, floor ${round(cell.floorMs, 1)} ms, normalize ${round(cell.normalizeMs, 1)} ms (×${round(cell.ratioToDecode)})`,
+        );
+      }
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+
+  const worst = cells.reduce((a, b) => (b.ratioToDecode > a.ratioToDecode ? b : a));
+  const cellsMedianRatio = median(cells.map((c) => c.ratioToDecode));
+  const slowest = cells.reduce((a, b) => (b.normalizeMs > a.normalizeMs ? b : a));
+  const within = cells.filter((c) => c.ratioToDecode <= RATIO_GOAL).length;
+
+  return {
+    suite: 'conversion',
+    title: 'Conversion: FfmpegAudioTools.normalize vs ffmpeg bare decode',
+    status: 'ok',
+    durationMs: performance.now() - started,
+    goals: [
+      goal('conversion', 'conversion-ratio-worst', 'normalize within 1.3× of bare decode (worst cell)', round(worst.ratioToDecode, 2), '×', '<=', RATIO_GOAL,
+        `${worst.format} ${worst.seconds} s: ${round(worst.normalizeMs, 1)} ms vs ${round(worst.decodeMs, 1)} ms; ${within}/${cells.length} cells within; median over cells ×${round(cellsMedianRatio)}`),
+      goal('conversion', 'conversion-seed-2s', 'seed: conversion < 2 s (slowest cell)', round(slowest.normalizeMs), 'ms', '<', SEED_CONVERSION_MS,
+        `${slowest.format} ${slowest.seconds} s`),
+    ],
+    tables: [
+      {
+        title: `Conversion, median of ${runs} runs (ms)`,
+        header: ['format', 'note', 'file KB', 'bare decode', 'decode+resample (floor)', 'normalize (ours)', '× decode', '× floor'],
+        rows: cells.map((c) => [
+          c.format,
+          `${c.seconds} s`,
+          String(round(c.fileBytes / 1024, 0)),
+          String(round(c.decodeMs, 1)),
+          String(round(c.floorMs, 1)),
+          String(round(c.normalizeMs, 1)),
+          `${round(c.ratioToDecode)}${c.ratioToDecode <= RATIO_GOAL ? '' : ' ✗'}`,
+          String(round(c.ratioToFloor)),
+        ]),
+        note: '"floor" = ffmpeg decoding and resampling to 16 kHz mono s16 into null: the work normalisation cannot avoid.',
+      },
+    ],
+    notes: [],
+    data: { runs, cells },
+  };
+}

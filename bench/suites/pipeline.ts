@@ -1,0 +1,374 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { FfmpegAudioTools } from '../../functions/audio/ffmpeg-audio-tools';
+import type { JobStatus, StageTimings } from '../../functions/jobs/job';
+import { mapWithConcurrency } from '../../functions/speech/map-with-concurrency';
+import { PocketsphinxRecognizer } from '../../functions/speech/local/pocketsphinx-recognizer';
+import { ApertiumTranslator } from '../../functions/translation/apertium-translator';
+import { AUDIO } from '../../lib/config/limits';
+import { ApiClient, ProgressWatcher, type StatusEvent } from '../lib/api-client';
+import { formatByLabel, makeNote, type NoteFormat } from '../lib/fixtures';
+import type { BenchStack } from '../lib/local-stack';
+import { median, round } from '../lib/stats';
+import { timed } from '../lib/timing';
+import { goal, type GoalResult, type SuiteContext, type SuiteResult, type Table } from '../lib/types';
+
+/** Client-observed phases, in pipeline order. */
+export const PHASES = ['intake', 'normalize', 'transcribe', 'translate'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface NoteRun {
+  readonly seconds: number;
+  readonly variant: number;
+  readonly inFlight: number;
+  readonly createMs: number;
+  readonly uploadMs: number;
+  /** Upload stored → completed seen over the WebSocket: the pipeline's whole time. */
+  readonly pipelineMs: number;
+  /** POST /uploads sent → completed seen: what the user waits for. */
+  readonly endToEndMs: number;
+  /** Client-observed time in each phase (status change to status change). */
+  readonly phases: Readonly<Record<Phase, number>>;
+  readonly statuses: readonly JobStatus[];
+  /** The pipeline's own stage timings from the job record. */
+  readonly timings?: StageTimings;
+  readonly cached: boolean;
+  readonly transcript: string;
+  readonly status: JobStatus;
+  readonly error?: string;
+}
+
+export interface EngineTime {
+  readonly seconds: number;
+  readonly chunks: number;
+  /** Fast path as the pipeline runs it: chunks at AUDIO.fastPathChunkSeconds, one pocketsphinx per core. */
+  readonly speechMs: number;
+  /** The whole note in one pocketsphinx run (the local batch path). */
+  readonly speechWholeMs: number;
+  readonly translateMs: number;
+  readonly engineMs: number;
+  readonly transcript: string;
+}
+
+const NOTE_TIMEOUT_MS = 180_000;
+const FORMAT = 'm4a/aac';
+const OVERHEAD_GOAL = 0.1;
+const CACHE_GOAL = 20;
+
+/** Splits observed status events into phases; a status skipped between two observations adds 0. */
+export function phasesFrom(uploadDoneAt: number, events: readonly StatusEvent[]): Record<Phase, number> {
+  const at = (status: JobStatus) => events.find((e) => e.status === status)?.at;
+  const end = at('completed') ?? at('failed') ?? uploadDoneAt;
+  const normalizing = at('normalizing') ?? end;
+  const transcribing = at('transcribing') ?? normalizing;
+  const translating = at('translating') ?? transcribing;
+  return {
+    intake: Math.max(0, normalizing - uploadDoneAt),
+    normalize: Math.max(0, transcribing - normalizing),
+    transcribe: Math.max(0, translating - transcribing),
+    translate: Math.max(0, end - translating),
+  };
+}
+
+class NoteRunner {
+  private variant = 1;
+  constructor(
+    private readonly stack: BenchStack,
+    private readonly client: ApiClient,
+    private readonly watcher: ProgressWatcher,
+    private readonly format: NoteFormat,
+  ) {}
+
+  /** A note nobody sent before (its PCM hash is new), so the audio cache cannot answer. */
+  async freshFile(seconds: number): Promise<{ file: string; variant: number }> {
+    const variant = this.variant++;
+    return { file: await makeNote(this.format, seconds, variant), variant };
+  }
+
+  async run(seconds: number, file: string, variant: number, inFlight: number): Promise<NoteRun> {
+    const t0 = performance.now();
+    const created = await this.client.createUpload(this.format.contentType, 'es');
+    const t1 = performance.now();
+    const { events, done } = await this.watcher.follow(created.jobId, NOTE_TIMEOUT_MS);
+    const t2 = performance.now();
+    await this.client.upload(created, file, this.format.contentType);
+    const uploadDone = performance.now();
+    const snapshot = await done;
+    const end = events[events.length - 1]!.at;
+    const record = await this.stack.jobRecord(created.jobId);
+    return {
+      seconds,
+      variant,
+      inFlight,
+      createMs: t1 - t0,
+      uploadMs: uploadDone - t2,
+      pipelineMs: end - uploadDone,
+      endToEndMs: end - t0,
+      phases: phasesFrom(uploadDone, events),
+      statuses: events.map((e) => e.status),
+      ...(record?.timings ? { timings: record.timings } : {}),
+      cached: snapshot.result?.cached ?? false,
+      transcript: snapshot.result?.transcript ?? '',
+      status: snapshot.status,
+      ...(snapshot.error ? { error: `${snapshot.error.code}: ${snapshot.error.message}` } : {}),
+    };
+  }
+}
+
+/**
+ * Engine time measured directly, outside the pipeline, on the same audio: normalise, cut at pauses like the
+ * fast path, recognise the chunks with the same recogniser class and concurrency (one pocketsphinx per
+ * core), translate the transcript with apertium. What the pipeline adds on top of this is our overhead.
+ */
+async function measureEngines(file: string, seconds: number, work: string): Promise<EngineTime> {
+  const tools = new FfmpegAudioTools();
+  const recognizer = new PocketsphinxRecognizer();
+  const translator = new ApertiumTranslator();
+  const dir = await mkdtemp(path.join(work, 'engine-'));
+  try {
+    const wav = path.join(dir, 'normalized.wav');
+    await tools.normalize(file, wav);
+    const chunks = await tools.splitAtSilences(wav, AUDIO.fastPathChunkSeconds, dir);
+    const speech = await timed(() => mapWithConcurrency(chunks, availableParallelism(), (c) => recognizer.recognize(c.wavPath)));
+    const whole = await timed(() => recognizer.recognize(wav));
+    const transcript = speech.value.filter((t) => t !== '').join(' ');
+    const translation = await timed(() => translator.translate(transcript || 'nothing', 'en', 'es'));
+    return {
+      seconds,
+      chunks: chunks.length,
+      speechMs: speech.ms,
+      speechWholeMs: whole.ms,
+      translateMs: translation.ms,
+      engineMs: speech.ms + translation.ms,
+      transcript,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const ms = (v: number | undefined) => (v === undefined ? '–' : String(Math.round(v)));
+
+export async function pipelineSuite(ctx: SuiteContext, stack: BenchStack): Promise<SuiteResult> {
+  const started = performance.now();
+  const lengths = ctx.smoke ? [5, 15, 30] : [5, 10, 15, 20, 30];
+  const reps = ctx.smoke ? 1 : 3;
+  const inFlightLevels = ctx.smoke ? [1, 4] : [1, 2, 4, 8];
+  const concurrencyNoteSeconds = 10;
+  const format = formatByLabel(FORMAT);
+  const client = new ApiClient(stack.url, stack.keys.premium);
+  const watcher = await ProgressWatcher.open(stack.webSocketUrl, stack.keys.premium);
+  const runner = new NoteRunner(stack, client, watcher, format);
+  const work = await mkdtemp(path.join(tmpdir(), 'vnt-bench-pipeline-'));
+  const failures: string[] = [];
+  const check = (run: NoteRun) => {
+    if (run.status !== 'completed') failures.push(`${run.seconds} s note v${run.variant}: ${run.status} ${run.error ?? ''}`);
+    return run;
+  };
+
+  try {
+    // Warm-up: the first note loads every task handler module and pages in pocketsphinx's model.
+    const warm = await runner.freshFile(5);
+    check(await runner.run(5, warm.file, warm.variant, 1));
+    ctx.log('pipeline: warm-up note done');
+
+    // 1. Sequential fresh notes by length.
+    const sequential: NoteRun[] = [];
+    for (const seconds of lengths) {
+      for (let r = 0; r < reps; r++) {
+        const { file, variant } = await runner.freshFile(seconds);
+        const run = check(await runner.run(seconds, file, variant, 1));
+        sequential.push(run);
+        ctx.log(`pipeline ${seconds} s note: ${Math.round(run.pipelineMs)} ms after upload (${run.statuses.join(' → ')})`);
+      }
+    }
+
+    // 2. Engines alone on the same lengths (same audio recipe, variant 1 of each length's first note).
+    const engines: EngineTime[] = [];
+    for (const seconds of lengths) {
+      const samples: EngineTime[] = [];
+      for (let r = 0; r < reps; r++) samples.push(await measureEngines(await makeNote(format, seconds, 10_000 + r), seconds, work));
+      const pick = (f: (e: EngineTime) => number) => median(samples.map(f));
+      engines.push({
+        seconds,
+        chunks: samples[0]!.chunks,
+        speechMs: pick((e) => e.speechMs),
+        speechWholeMs: pick((e) => e.speechWholeMs),
+        translateMs: pick((e) => e.translateMs),
+        engineMs: pick((e) => e.engineMs),
+        transcript: samples[0]!.transcript,
+      });
+      ctx.log(`engines ${seconds} s: speech ${Math.round(engines.at(-1)!.speechMs)} ms (${samples[0]!.chunks} chunks), translate ${Math.round(engines.at(-1)!.translateMs)} ms`);
+    }
+
+    // 3. Notes in flight.
+    const concurrency: { inFlight: number; makespanMs: number; medianPipelineMs: number; maxPipelineMs: number; notesPerMinute: number }[] = [];
+    for (const inFlight of inFlightLevels) {
+      const files = await Promise.all(Array.from({ length: inFlight }, () => runner.freshFile(concurrencyNoteSeconds)));
+      const batch = await timed(() => Promise.all(files.map((f) => runner.run(concurrencyNoteSeconds, f.file, f.variant, inFlight))));
+      batch.value.forEach(check);
+      const pipelineTimes = batch.value.map((r) => r.pipelineMs);
+      concurrency.push({
+        inFlight,
+        makespanMs: batch.ms,
+        medianPipelineMs: median(pipelineTimes),
+        maxPipelineMs: Math.max(...pipelineTimes),
+        notesPerMinute: (inFlight / batch.ms) * 60_000,
+      });
+      ctx.log(`pipeline ${inFlight} in flight: median ${Math.round(median(pipelineTimes))} ms, all done in ${Math.round(batch.ms)} ms`);
+    }
+
+    // 4. Cache: the same bytes again (same decoded PCM → audio-result cache hit) vs their fresh run.
+    const cacheRuns: { fresh: NoteRun; hits: NoteRun[] }[] = [];
+    for (const seconds of ctx.smoke ? [15] : [10, 30]) {
+      const { file, variant } = await runner.freshFile(seconds);
+      const fresh = check(await runner.run(seconds, file, variant, 1));
+      const hits: NoteRun[] = [];
+      for (let r = 0; r < Math.max(3, reps); r++) hits.push(check(await runner.run(seconds, file, variant, 1)));
+      cacheRuns.push({ fresh, hits });
+      ctx.log(`cache ${seconds} s: fresh ${Math.round(fresh.pipelineMs)} ms, hit ${Math.round(median(hits.map((h) => h.pipelineMs)))} ms (cached=${hits.map((h) => h.cached).join(',')})`);
+    }
+
+    return report({ lengths, reps, sequential, engines, concurrency, cacheRuns, failures, started, concurrencyNoteSeconds });
+  } finally {
+    watcher.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+interface Collected {
+  lengths: number[];
+  reps: number;
+  sequential: NoteRun[];
+  engines: EngineTime[];
+  concurrency: { inFlight: number; makespanMs: number; medianPipelineMs: number; maxPipelineMs: number; notesPerMinute: number }[];
+  cacheRuns: { fresh: NoteRun; hits: NoteRun[] }[];
+  failures: string[];
+  started: number;
+  concurrencyNoteSeconds: number;
+}
+
+/** Per-length medians: the rows of the stage table and the bars of the chart. */
+export interface StageRow {
+  readonly seconds: number;
+  readonly pipelineMs: number;
+  readonly endToEndMs: number;
+  readonly createMs: number;
+  readonly uploadMs: number;
+  readonly phases: Readonly<Record<Phase, number>>;
+  readonly timings: StageTimings;
+  readonly speechEngineMs: number;
+  readonly translateEngineMs: number;
+  readonly overheadMs: number;
+  readonly overheadShare: number;
+}
+
+function report(c: Collected): SuiteResult {
+  const rows: StageRow[] = c.lengths.map((seconds) => {
+    const runs = c.sequential.filter((r) => r.seconds === seconds && r.status === 'completed');
+    const eng = c.engines.find((e) => e.seconds === seconds)!;
+    const med = (f: (r: NoteRun) => number | undefined) => {
+      const v = runs.map(f).filter((x): x is number => x !== undefined);
+      return v.length === 0 ? Number.NaN : median(v);
+    };
+    const pipelineMs = med((r) => r.pipelineMs);
+    const overheadMs = pipelineMs - eng.engineMs;
+    return {
+      seconds,
+      pipelineMs,
+      endToEndMs: med((r) => r.endToEndMs),
+      createMs: med((r) => r.createMs),
+      uploadMs: med((r) => r.uploadMs),
+      phases: Object.fromEntries(PHASES.map((p) => [p, med((r) => r.phases[p])])) as Record<Phase, number>,
+      timings: {
+        normalize: med((r) => r.timings?.normalize),
+        transcribe: med((r) => r.timings?.transcribe),
+        translate: med((r) => r.timings?.translate),
+        total: med((r) => r.timings?.total),
+      },
+      speechEngineMs: eng.speechMs,
+      translateEngineMs: eng.translateMs,
+      overheadMs,
+      overheadShare: overheadMs / eng.engineMs,
+    };
+  });
+  const valid = rows.filter((r) => Number.isFinite(r.pipelineMs));
+  const totalOverhead = valid.reduce((s, r) => s + r.overheadMs, 0);
+  const totalEngine = valid.reduce((s, r) => s + r.speechEngineMs + r.translateEngineMs, 0);
+  const worst = valid.reduce<StageRow | undefined>((a, b) => (!a || b.overheadShare > a.overheadShare ? b : a), undefined);
+
+  const cacheRatios = c.cacheRuns.map(({ fresh, hits }) => ({
+    seconds: fresh.seconds,
+    freshMs: fresh.pipelineMs,
+    hitMs: median(hits.map((h) => h.pipelineMs)),
+    hitEndToEndMs: median(hits.map((h) => h.endToEndMs)),
+    freshEndToEndMs: fresh.endToEndMs,
+    allCached: hits.every((h) => h.cached),
+  }));
+  const worstCache = cacheRatios.reduce<(typeof cacheRatios)[number] | undefined>(
+    (a, b) => (!a || b.freshMs / b.hitMs < a.freshMs / a.hitMs ? b : a),
+    undefined,
+  );
+  const longest = valid[valid.length - 1];
+
+  const goals: GoalResult[] = [];
+  if (valid.length > 0) {
+    goals.push(goal('pipeline', 'overhead-share', 'our overhead < 10 % of engine time (5–30 s notes)', round((totalOverhead / totalEngine) * 100, 1), '%', '<', OVERHEAD_GOAL * 100,
+      `Σ(pipeline after upload − engines alone) / Σ engines over ${valid.length} lengths; worst ${worst!.seconds} s note: ${round(worst!.overheadShare * 100, 1)} %`));
+  }
+  if (worstCache) {
+    goals.push(goal('pipeline', 'cache-speedup', 'cache hit ≥ 20× faster than fresh (same note again)', round(worstCache.freshMs / worstCache.hitMs, 1), '×', '>=', CACHE_GOAL,
+      `${worstCache.seconds} s note: fresh ${Math.round(worstCache.freshMs)} ms vs hit ${Math.round(worstCache.hitMs)} ms after upload${worstCache.allCached ? '' : ' (NOT all repeats were served from the cache)'}`));
+  }
+  if (longest) {
+    goals.push(
+      goal('pipeline', 'seed-recognition', `seed: recognition < 5 s (${longest.seconds} s note, transcribe stage)`, Math.round(longest.timings.transcribe ?? longest.phases.transcribe), 'ms', '<', 5_000),
+      goal('pipeline', 'seed-translation', `seed: translation < 1 s (${longest.seconds} s note, translate stage)`, Math.round(longest.timings.translate ?? longest.phases.translate), 'ms', '<', 1_000),
+      goal('pipeline', 'seed-conversion-stage', `seed: conversion < 2 s (${longest.seconds} s note, normalize stage)`, Math.round(longest.timings.normalize ?? longest.phases.normalize), 'ms', '<', 2_000),
+      goal('pipeline', 'seed-whole-note', `seed: whole note < 10 s (${longest.seconds} s note, POST /uploads → completed)`, Math.round(longest.endToEndMs), 'ms', '<', 10_000),
+    );
+  }
+
+  const stageTable: Table = {
+    title: `Fresh notes (${FORMAT}), one at a time, median of ${c.reps} (ms)`,
+    header: ['note', 'POST /uploads', 'upload', 'intake (S3→SQS→SFN)', 'normalize', 'transcribe', 'translate', 'after upload', 'end to end', 'speech engine alone', 'translate engine alone', 'overhead', 'overhead / engines'],
+    rows: rows.map((r) => [
+      `${r.seconds} s`, ms(r.createMs), ms(r.uploadMs), ms(r.phases.intake), ms(r.phases.normalize), ms(r.phases.transcribe), ms(r.phases.translate),
+      ms(r.pipelineMs), ms(r.endToEndMs), ms(r.speechEngineMs), ms(r.translateEngineMs), ms(r.overheadMs), `${round(r.overheadShare * 100, 1)} %`,
+    ]),
+    note: 'Phases are observed by the client over the WebSocket (status change to status change). "Engines alone" ran pocketsphinx (chunked as the fast path does, one process per core) and apertium directly on the same audio. Overhead = after upload − engines alone.',
+  };
+  const timingsTable: Table = {
+    title: 'The pipeline\'s own stage timings (job record `timings`, median, ms)',
+    header: ['note', 'normalize', 'transcribe', 'translate', 'total (execution start → complete)', 'fast-path chunks', 'whole-note pocketsphinx (batch path)'],
+    rows: rows.map((r) => {
+      const eng = c.engines.find((e) => e.seconds === r.seconds)!;
+      return [`${r.seconds} s`, ms(r.timings.normalize), ms(r.timings.transcribe), ms(r.timings.translate), ms(r.timings.total), String(eng.chunks), ms(eng.speechWholeMs)];
+    }),
+  };
+  const concurrencyTable: Table = {
+    title: `${c.concurrencyNoteSeconds} s notes in flight at once`,
+    header: ['in flight', 'median after upload (ms)', 'slowest (ms)', 'all done (ms)', 'notes / minute', 'median vs 1 in flight'],
+    rows: c.concurrency.map((x) => [String(x.inFlight), ms(x.medianPipelineMs), ms(x.maxPipelineMs), ms(x.makespanMs), String(round(x.notesPerMinute, 1)), `${round(x.medianPipelineMs / c.concurrency[0]!.medianPipelineMs, 2)}×`]),
+  };
+  const cacheTable: Table = {
+    title: 'Audio-result cache: the same note again',
+    header: ['note', 'fresh after upload (ms)', 'hit after upload (ms)', 'speed-up', 'fresh end to end', 'hit end to end', 'served from cache'],
+    rows: cacheRatios.map((x) => [`${x.seconds} s`, ms(x.freshMs), ms(x.hitMs), `${round(x.freshMs / x.hitMs, 1)}×`, ms(x.freshEndToEndMs), ms(x.hitEndToEndMs), x.allCached ? 'yes' : 'NO']),
+  };
+
+  return {
+    suite: 'pipeline',
+    title: 'Pipeline on the local stack (pocketsphinx + apertium)',
+    status: c.failures.length > 0 && valid.length === 0 ? 'failed' : 'ok',
+    durationMs: performance.now() - c.started,
+    goals,
+    tables: [stageTable, timingsTable, concurrencyTable, cacheTable],
+    notes: [
+      ...c.failures.map((f) => `Note did not complete: ${f}`),
+      `Cores: ${availableParallelism()}; the local recogniser runs at most one pocketsphinx per core, so notes in flight queue for the CPU.`,
+    ],
+    data: { rows, engines: c.engines, sequential: c.sequential, concurrency: c.concurrency, cache: cacheRatios },
+  };
+}

@@ -1,0 +1,191 @@
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isTierName, TIER_NAMES } from '../lib/config/tiers';
+import { ENV } from '../lib/config/env-names';
+import { AwsKeyProvisioner } from '../functions/keys/aws-key-provisioner';
+import type { ApiKeyRecord, KeyProvisioner } from '../functions/keys/api-key';
+import { DynamoApiKeyRepository } from '../functions/keys/dynamo-api-key-repository';
+import { LocalKeyProvisioner } from '../local/gateway/local-key-provisioner';
+import { LOCAL } from '../local/config';
+
+/**
+ * Admin CLI for API keys (run through `npm run keys -- …`):
+ *
+ *   create --tier free|basic|premium --name <name>   prints the key value once
+ *   list                                              every key with its tier and state
+ *   revoke <apiKeyId>                                 disables the key and stamps its record
+ *
+ * Options: --target local|aws (default local), --api <url> (local stack, default http://127.0.0.1:3000),
+ * --stage <name> (aws, default dev), --table <name> (aws; default: $TABLE_NAME, else the `TableName` output
+ * of the stateful stack `--stack`, default `vnt-<stage>-stateful`), --json.
+ */
+export const USAGE = `Usage: npm run keys -- <command> [options]
+
+Commands:
+  create --tier ${TIER_NAMES.join('|')} --name <name>   create a key (its value is printed once)
+  list                                          list keys
+  revoke <apiKeyId>                             disable a key
+
+Options:
+  --target local|aws   where the keys live (default: local)
+  --api <url>          local stack URL (default: http://${LOCAL.host}:${LOCAL.defaultPort})
+  --stage <name>       AWS stage whose usage plans keys join (default: dev)
+  --table <name>       AWS table name (default: $${ENV.tableName} or the stateful stack's TableName output)
+  --stack <name>       AWS stateful stack to read TableName from (default: vnt-<stage>-stateful)
+  --json               machine-readable output
+`;
+
+export interface CliOptions {
+  readonly command: 'create' | 'list' | 'revoke';
+  readonly target: 'local' | 'aws';
+  readonly api: string;
+  readonly stage: string;
+  readonly table?: string;
+  readonly stack?: string;
+  readonly json: boolean;
+  readonly tier?: (typeof TIER_NAMES)[number];
+  readonly name?: string;
+  readonly apiKeyId?: string;
+}
+
+export class UsageError extends Error {}
+
+export function parseCli(argv: readonly string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        target: { type: 'string', default: 'local' },
+        api: { type: 'string', default: `http://${LOCAL.host}:${LOCAL.defaultPort}` },
+        stage: { type: 'string', default: 'dev' },
+        table: { type: 'string' },
+        stack: { type: 'string' },
+        tier: { type: 'string' },
+        name: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new UsageError('');
+  const [command, ...rest] = positionals;
+  if (command !== 'create' && command !== 'list' && command !== 'revoke') {
+    throw new UsageError(command === undefined ? 'Missing command.' : `Unknown command ${command}.`);
+  }
+  if (values.target !== 'local' && values.target !== 'aws') throw new UsageError('--target must be local or aws.');
+  if (!/^[a-z][a-z0-9-]{0,30}$/.test(values.stage)) throw new UsageError('--stage must be a short lower-case name.');
+  const base = {
+    command,
+    target: values.target,
+    api: values.api,
+    stage: values.stage,
+    json: values.json,
+    ...(values.table !== undefined ? { table: values.table } : {}),
+    ...(values.stack !== undefined ? { stack: values.stack } : {}),
+  } as const;
+
+  if (command === 'create') {
+    if (!isTierName(values.tier)) throw new UsageError(`--tier must be one of ${TIER_NAMES.join(', ')}.`);
+    if (!values.name || !/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/.test(values.name)) {
+      throw new UsageError('--name is required: 1-64 letters, digits, space, . _ @ -');
+    }
+    if (rest.length > 0) throw new UsageError(`Unexpected argument ${rest[0]}.`);
+    return { ...base, tier: values.tier, name: values.name };
+  }
+  if (command === 'revoke') {
+    if (rest.length !== 1 || !rest[0]) throw new UsageError('revoke takes exactly one <apiKeyId>.');
+    return { ...base, apiKeyId: rest[0] };
+  }
+  if (rest.length > 0) throw new UsageError(`Unexpected argument ${rest[0]}.`);
+  return base;
+}
+
+/** Runs one command against a provisioner and returns what to print. */
+export async function runCommand(options: CliOptions, provisioner: KeyProvisioner): Promise<string> {
+  switch (options.command) {
+    case 'create': {
+      const key = await provisioner.create(options.name!, options.tier!);
+      if (options.json) return JSON.stringify(key, null, 2);
+      return [
+        `Created ${key.tier} key "${key.name}" (${key.apiKeyId}).`,
+        `API key (shown once, send it as the x-api-key header): ${key.value}`,
+      ].join('\n');
+    }
+    case 'list': {
+      const keys = await provisioner.list();
+      if (options.json) return JSON.stringify(keys, null, 2);
+      return keys.length === 0 ? 'No keys.' : formatTable(keys);
+    }
+    case 'revoke':
+      await provisioner.revoke(options.apiKeyId!);
+      return options.json ? JSON.stringify({ revoked: options.apiKeyId }) : `Revoked ${options.apiKeyId}.`;
+  }
+}
+
+function formatTable(keys: readonly ApiKeyRecord[]): string {
+  const rows = [
+    ['API KEY ID', 'NAME', 'TIER', 'CREATED', 'STATE'],
+    ...keys.map((k) => [k.apiKeyId, k.name, k.tier, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active']),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** The table name on AWS: explicit, from the environment, or the stateful stack's `TableName` output. */
+async function resolveTableName(options: CliOptions): Promise<string> {
+  const explicit = options.table ?? process.env[ENV.tableName];
+  if (explicit) return explicit;
+  const stackName = options.stack ?? `vnt-${options.stage}-stateful`;
+  const cloudFormation = new CloudFormationClient({});
+  try {
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const output = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'TableName')?.OutputValue;
+    if (!output) throw new UsageError(`Stack ${stackName} has no TableName output; pass --table.`);
+    return output;
+  } finally {
+    cloudFormation.destroy();
+  }
+}
+
+async function provisionerFor(options: CliOptions): Promise<KeyProvisioner> {
+  if (options.target === 'local') return new LocalKeyProvisioner({ apiUrl: options.api });
+  const tableName = await resolveTableName(options);
+  return new AwsKeyProvisioner({
+    apiGateway: new APIGatewayClient({}),
+    keys: new DynamoApiKeyRepository({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName }),
+    stage: options.stage,
+  });
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCli(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (error.message) console.error(`${error.message}\n`);
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    console.log(await runCommand(options, await provisionerFor(options)));
+  } catch (error) {
+    const { name, message } = error as Error;
+    console.error(`keys ${options.command} failed: ${name && name !== 'Error' ? `${name}: ` : ''}${message}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await main();
+}

@@ -1,0 +1,11 @@
+import type { ApiEvent, ApiResult } from '../http/api-event';
+import { httpHandler } from '../http/http-handler';
+import { json } from '../http/responses';
+import { openApiDocument } from './openapi/openapi-document';
+
+/** GET /openapi.json: the API contract. Public and the same for everyone, so cacheable. */
+export async function getOpenApi(_event: ApiEvent): Promise<ApiResult> {
+  return json(200, openApiDocument, { cacheControl: 'public, max-age=300' });
+}
+
+export const handler = httpHandler(getOpenApi);

@@ -1,0 +1,365 @@
+import { SPOKEN_LANGUAGE_LOCALES, TRANSLATE_LANGUAGES, DEFAULT_TARGET_LANGUAGE } from '../../../lib/config/languages';
+import { API, CACHE_TTLS, UPLOAD } from '../../../lib/config/limits';
+import { TIER_NAMES, TIERS } from '../../../lib/config/tiers';
+import { JOB_STATUSES } from '../../jobs/job';
+import { JOB_ID_PATTERN } from '../../jobs/job-id';
+import { PIPELINE_FAILURE_CODES } from '../../shared/errors';
+import { API_ERROR_CODES } from './error-codes';
+
+/**
+ * The OpenAPI 3.1 document of the HTTP API: the contract mobile apps and API-key clients program against.
+ * Built from the same config modules the handlers use (tiers, limits, languages, statuses, error codes),
+ * so the enums and numbers it shows cannot drift from what the code enforces. Served at GET
+ * /openapi.json and written to docs/openapi.json (`npx tsx functions/api/openapi/write-openapi.ts`).
+ */
+
+type Status = keyof typeof API_ERROR_CODES;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function errorResponse(status: Status, description: string, codes: readonly string[] = API_ERROR_CODES[status]) {
+  return {
+    description: `${description} Codes: ${codes.join(', ')}.`,
+    headers: status === 429 ? { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } : undefined,
+    content: {
+      'application/json': {
+        schema: ref('Error'),
+        example: { error: { code: codes[0], message: 'A human-readable explanation.' } },
+      },
+    },
+  };
+}
+
+const keyedErrors = {
+  '403': errorResponse(403, 'Missing, unregistered or revoked API key.'),
+  '500': errorResponse(500, 'Unexpected failure; the body reveals no internals.'),
+};
+
+const noStore = { 'Cache-Control': { $ref: '#/components/headers/NoStore' } };
+
+const tierTable = TIER_NAMES.map(
+  (t) =>
+    `| ${t} | ${TIERS[t].dailyQuota} | ${TIERS[t].maxUploadBytes} | ${TIERS[t].maxAudioSeconds} | ${TIERS[t].historyRetentionDays} |`,
+).join('\n');
+
+const jobIdParameter = {
+  name: 'jobId',
+  in: 'path',
+  required: true,
+  description: 'A job id as returned by POST /uploads.',
+  schema: { type: 'string', pattern: JOB_ID_PATTERN.source },
+};
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Voice Note Translator API',
+    version: '1.0.0',
+    description: [
+      'Upload a voice note with a presigned POST, then follow the job until it is `completed` (transcript +',
+      'translation) or `failed` (a stable error code). Every route but `/health` and `/openapi.json` needs an',
+      'API key in the `x-api-key` header. Each key belongs to one tier:',
+      '',
+      '| tier | uploads per UTC day | max upload bytes | max audio seconds | history days |',
+      '|---|---|---|---|---|',
+      tierTable,
+      '',
+      'POST /uploads is metered exactly against the daily quota (request N+1 gets 429 with Retry-After, even',
+      'under concurrency); GET /usage shows the exact count. Errors always have the shape',
+      '`{"error":{"code":"SCREAMING_SNAKE","message":"…"}}` (400s may add `details`).',
+    ].join('\n'),
+  },
+  servers: [{ url: '/' }],
+  security: [{ apiKey: [] }],
+  tags: [{ name: 'notes' }, { name: 'account' }, { name: 'service' }],
+  paths: {
+    '/health': {
+      get: {
+        operationId: 'health',
+        tags: ['service'],
+        summary: 'Liveness',
+        security: [],
+        responses: {
+          '200': {
+            description: 'The API is up.',
+            headers: noStore,
+            content: { 'application/json': { schema: ref('Health'), example: { status: 'ok', version: '0.1.0' } } },
+          },
+        },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'getOpenApi',
+        tags: ['service'],
+        summary: 'This document',
+        security: [],
+        responses: {
+          '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } },
+        },
+      },
+    },
+    '/uploads': {
+      post: {
+        operationId: 'createUpload',
+        tags: ['notes'],
+        summary: 'Start a voice note and get a presigned upload',
+        description: [
+          'Creates a job in status `awaiting_upload` and returns an S3 presigned POST. Send `upload.fields`',
+          'followed by the audio as the `file` field (last) in a multipart/form-data POST to `upload.url`',
+          `within ${UPLOAD.presignedPostSeconds} seconds. The policy enforces the exact key, the Content-Type`,
+          "and 1 byte up to the tier's max upload size. Counts against the daily quota; a refused request",
+          'does not.',
+        ].join(' '),
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('CreateUploadRequest') } },
+        },
+        responses: {
+          '201': {
+            description: 'Job created; upload the audio next.',
+            headers: { ...noStore, Location: { description: 'The job: /jobs/{jobId}.', schema: { type: 'string' } } },
+            content: { 'application/json': { schema: ref('CreateUploadResponse') } },
+          },
+          '400': errorResponse(400, 'Malformed JSON, wrong field types or unknown languages.', [
+            'VALIDATION_ERROR',
+            'INVALID_JSON',
+            'UNSUPPORTED_LANGUAGE',
+          ]),
+          ...keyedErrors,
+          '413': errorResponse(413, "Body over the limit, or sizeBytes over the tier's max upload size."),
+          '415': errorResponse(415, 'Not an accepted audio type, or a request body that is not JSON.'),
+          '429': errorResponse(429, 'Daily quota used up (exact meter or API Gateway usage plan/throttle).'),
+        },
+      },
+    },
+    '/jobs': {
+      get: {
+        operationId: 'listJobs',
+        tags: ['notes'],
+        summary: "The caller's history, newest first",
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            description: `Page size, default ${API.historyPageDefault}.`,
+            schema: { type: 'integer', minimum: 1, maximum: API.historyPageMax, default: API.historyPageDefault },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            description: 'The `nextCursor` of the previous page. Opaque and bound to the calling key.',
+            schema: { type: 'string', maxLength: 1024 },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One page of jobs.',
+            headers: noStore,
+            content: { 'application/json': { schema: ref('JobPage') } },
+          },
+          '400': errorResponse(400, 'Bad limit, or a cursor that was altered or issued to another key.', [
+            'VALIDATION_ERROR',
+            'INVALID_CURSOR',
+          ]),
+          ...keyedErrors,
+        },
+      },
+    },
+    '/jobs/{jobId}': {
+      parameters: [jobIdParameter],
+      get: {
+        operationId: 'getJob',
+        tags: ['notes'],
+        summary: "One of the caller's jobs",
+        responses: {
+          '200': { description: 'The job.', headers: noStore, content: { 'application/json': { schema: ref('Job') } } },
+          '400': errorResponse(400, 'The id is not a job id.', ['INVALID_JOB_ID']),
+          ...keyedErrors,
+          '404': errorResponse(404, "No such job for this key (another key's job looks exactly the same)."),
+        },
+      },
+      delete: {
+        operationId: 'deleteJob',
+        tags: ['notes'],
+        summary: 'Delete a job, its history entry and its audio',
+        description:
+          "Idempotent. Answers 204 also when the job is already gone or belongs to another key; another key's job is never touched.",
+        responses: {
+          '204': { description: 'Deleted (or nothing to delete).' },
+          '400': errorResponse(400, 'The id is not a job id.', ['INVALID_JOB_ID']),
+          ...keyedErrors,
+        },
+      },
+    },
+    '/usage': {
+      get: {
+        operationId: 'getUsage',
+        tags: ['account'],
+        summary: "Today's exact metered usage for the calling key",
+        responses: {
+          '200': { description: 'Usage.', headers: noStore, content: { 'application/json': { schema: ref('Usage') } } },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/stats': {
+      get: {
+        operationId: 'getStats',
+        tags: ['service'],
+        summary: 'Service-wide totals (never per-user data)',
+        description: `Answered from memory for up to ${CACHE_TTLS.statsSeconds} seconds.`,
+        responses: {
+          '200': {
+            description: 'Totals.',
+            headers: {
+              'Cache-Control': { description: 'public, max-age=<seconds left>', schema: { type: 'string' } },
+            },
+            content: { 'application/json': { schema: ref('Stats') } },
+          },
+          ...keyedErrors,
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'Issued with `npm run keys -- create`.' },
+    },
+    headers: {
+      RetryAfter: { description: 'Seconds until the quota resets (next UTC midnight).', schema: { type: 'integer', minimum: 1 } },
+      NoStore: { description: 'Per-caller responses are never cached.', schema: { type: 'string', const: 'no-store' } },
+    },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        additionalProperties: false,
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: {
+              code: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
+              message: { type: 'string' },
+              details: { type: 'object', description: 'Extra facts for 4xx errors, e.g. validation issues.' },
+            },
+          },
+        },
+      },
+      Health: {
+        type: 'object',
+        required: ['status', 'version'],
+        properties: { status: { const: 'ok' }, version: { type: 'string' } },
+      },
+      TargetLanguage: { type: 'string', enum: [...TRANSLATE_LANGUAGES] },
+      SpokenLanguage: { type: 'string', enum: Object.keys(SPOKEN_LANGUAGE_LOCALES).sort() },
+      CreateUploadRequest: {
+        type: 'object',
+        required: ['contentType'],
+        additionalProperties: false,
+        properties: {
+          contentType: {
+            type: 'string',
+            description: 'Audio media type; parameters such as `;codecs=opus` are accepted and dropped.',
+            enum: [...UPLOAD.contentTypes],
+          },
+          sizeBytes: { type: 'integer', minimum: 1, description: "Refused up front (413) if over the tier's max." },
+          targetLanguage: { ...ref('TargetLanguage'), default: DEFAULT_TARGET_LANGUAGE },
+          sourceLanguage: { ...ref('SpokenLanguage'), description: 'Omit to let the service identify it.' },
+        },
+        example: { contentType: 'audio/mp4', sizeBytes: 48213, targetLanguage: 'en' },
+      },
+      CreateUploadResponse: {
+        type: 'object',
+        required: ['jobId', 'status', 'upload'],
+        properties: {
+          jobId: { type: 'string', pattern: JOB_ID_PATTERN.source },
+          status: { const: 'awaiting_upload' },
+          upload: {
+            type: 'object',
+            required: ['url', 'fields', 'expiresAt'],
+            properties: {
+              url: { type: 'string', format: 'uri' },
+              fields: { type: 'object', additionalProperties: { type: 'string' } },
+              expiresAt: { type: 'string', format: 'date-time' },
+            },
+          },
+        },
+      },
+      JobStatus: {
+        type: 'string',
+        enum: [...JOB_STATUSES],
+        description: 'Only `completed` and `failed` are terminal.',
+      },
+      Job: {
+        type: 'object',
+        required: ['jobId', 'status', 'progress', 'createdAt', 'updatedAt', 'targetLanguage'],
+        properties: {
+          jobId: { type: 'string', pattern: JOB_ID_PATTERN.source },
+          status: ref('JobStatus'),
+          progress: { type: 'integer', minimum: 0, maximum: 100 },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+          sourceLanguage: ref('SpokenLanguage'),
+          targetLanguage: ref('TargetLanguage'),
+          result: {
+            type: 'object',
+            description: 'Present when completed.',
+            required: ['transcript', 'detectedLanguage', 'translation', 'cached'],
+            properties: {
+              transcript: { type: 'string' },
+              detectedLanguage: ref('TargetLanguage'),
+              translation: { type: 'string' },
+              cached: { type: 'boolean' },
+            },
+          },
+          error: {
+            type: 'object',
+            description: `Present when failed. A job awaiting its upload for more than ${UPLOAD.awaitingUploadExpirySeconds} seconds shows as failed UPLOAD_EXPIRED.`,
+            required: ['code', 'message'],
+            properties: { code: { type: 'string', enum: [...PIPELINE_FAILURE_CODES] }, message: { type: 'string' } },
+          },
+        },
+      },
+      JobPage: {
+        type: 'object',
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: { type: 'array', items: ref('Job') },
+          nextCursor: { type: ['string', 'null'], description: 'null on the last page.' },
+        },
+      },
+      Usage: {
+        type: 'object',
+        required: ['tier', 'dailyQuota', 'used', 'remaining', 'resetsAt'],
+        properties: {
+          tier: { type: 'string', enum: [...TIER_NAMES] },
+          dailyQuota: { type: 'integer' },
+          used: { type: 'integer', minimum: 0 },
+          remaining: { type: 'integer', minimum: 0 },
+          resetsAt: { type: 'string', format: 'date-time', description: 'Next UTC midnight.' },
+        },
+      },
+      Stats: {
+        type: 'object',
+        required: ['notesTranslated', 'notesFailed', 'cacheHits', 'cacheHitRatio', 'languages', 'failures', 'generatedAt'],
+        properties: {
+          notesTranslated: { type: 'integer' },
+          notesFailed: { type: 'integer' },
+          cacheHits: { type: 'integer' },
+          cacheHitRatio: { type: 'number', minimum: 0, maximum: 1 },
+          languages: {
+            type: 'object',
+            properties: {
+              detected: { type: 'object', additionalProperties: { type: 'integer' } },
+              target: { type: 'object', additionalProperties: { type: 'integer' } },
+            },
+          },
+          failures: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Failed notes per code.' },
+          generatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+  },
+};

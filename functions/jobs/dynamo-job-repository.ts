@@ -1,0 +1,239 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ENV } from '../../lib/config/env-names';
+import { keys, TABLE } from '../../lib/config/table-design';
+import { dynamoDocumentClient } from '../shared/clients';
+import { requireEnv } from '../shared/env';
+import { ConflictError } from '../shared/errors';
+import { type Job, type JobError, type JobResult, type JobStatus, type StageTimings, TERMINAL_STATUSES } from './job';
+import type { HistoryPage, JobProgressPatch, JobRepository } from './job-repository';
+
+export interface DynamoJobRepositoryOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Injectable clock for `updatedAt` and expiry filtering. @default - the system clock */
+  readonly now?: () => Date;
+}
+
+type Item = Record<string, unknown>;
+
+/** Attributes that exist only to index the item; never part of a Job. */
+const KEY_ATTRIBUTES = [TABLE.partitionKey, TABLE.sortKey, TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey];
+const PATCHABLE: readonly (keyof JobProgressPatch)[] = ['durationSeconds', 'audioHash', 'sourceLanguage', 'timings'];
+/** Pages are filled by re-querying past expired items; bounded so one request cannot scan a whole history. */
+const MAX_QUERY_ROUNDS = 5;
+const BATCH_WRITE_MAX = 25;
+
+/**
+ * JobRepository over the single table. A job item is also its owner's history entry (GSI1
+ * `OWNER#<owner>` / `<createdAt>#<jobId>`, newest first). Status changes are conditional writes so late or
+ * duplicate pipeline events cannot move a job backwards, and every read hides items past `expiresAt`
+ * because DynamoDB TTL deletes lazily (and dynalite never).
+ */
+export class DynamoJobRepository implements JobRepository {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly now: () => Date;
+
+  constructor(options: DynamoJobRepositoryOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async create(job: Job): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...job,
+            ...keys.job(job.jobId),
+            ...keys.jobHistory(job.ownerId, job.createdAt, job.jobId),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`Job ${job.jobId} already exists.`, 'JOB_EXISTS');
+      }
+      throw error;
+    }
+  }
+
+  async get(jobId: string): Promise<Job | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.job(jobId), ConsistentRead: true }),
+    );
+    return Item && this.isLive(Item) ? toJob(Item) : undefined;
+  }
+
+  async listByOwner(ownerId: string, limit: number, startKey?: Record<string, unknown>): Promise<HistoryPage> {
+    const items: Job[] = [];
+    let exclusiveStartKey = startKey;
+    // Each round asks only for what is still missing, so a page never overshoots and the last key always
+    // belongs to the last item returned.
+    for (let round = 0; round < MAX_QUERY_ROUNDS && items.length < limit; round++) {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE.gsi1.name,
+          KeyConditionExpression: '#gpk = :owner',
+          FilterExpression: 'attribute_not_exists(#exp) OR #exp > :now',
+          ExpressionAttributeNames: { '#gpk': TABLE.gsi1.partitionKey, '#exp': TABLE.ttlAttribute },
+          ExpressionAttributeValues: { ':owner': keys.ownerHistory(ownerId), ':now': this.epochSeconds() },
+          ScanIndexForward: false,
+          Limit: limit - items.length,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []).map(toJob));
+      exclusiveStartKey = page.LastEvaluatedKey;
+      if (!exclusiveStartKey) break;
+    }
+    return exclusiveStartKey ? { items, lastKey: exclusiveStartKey } : { items };
+  }
+
+  /** Deletes the job item and every other item under its partition (transcription callback, subscriptions). */
+  async delete(jobId: string): Promise<void> {
+    const { pk } = keys.job(jobId);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+          ExpressionAttributeValues: { ':pk': pk },
+          ProjectionExpression: '#pk, #sk',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      await this.deleteKeys((page.Items ?? []) as Item[]);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async transition(
+    jobId: string,
+    from: readonly JobStatus[],
+    to: JobStatus,
+    patch: JobProgressPatch = {},
+  ): Promise<Job | undefined> {
+    if (from.length === 0) throw new Error('transition needs at least one source status');
+    const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
+    const fields: Record<string, unknown> = { status: to };
+    for (const name of PATCHABLE) {
+      if (patch[name] !== undefined) fields[name] = patch[name];
+    }
+    return this.conditionalSet(
+      jobId,
+      fields,
+      `#status IN (${Object.keys(fromValues).join(', ')})`,
+      fromValues,
+    );
+  }
+
+  async complete(jobId: string, result: JobResult, timings?: StageTimings): Promise<Job | undefined> {
+    const fields: Record<string, unknown> = { status: 'completed', result };
+    if (timings !== undefined) fields.timings = timings;
+    return this.finish(jobId, fields);
+  }
+
+  async fail(jobId: string, error: JobError): Promise<Job | undefined> {
+    return this.finish(jobId, { status: 'failed', error });
+  }
+
+  private finish(jobId: string, fields: Record<string, unknown>): Promise<Job | undefined> {
+    const terminal = Object.fromEntries(TERMINAL_STATUSES.map((status, i) => [`:terminal${i}`, status]));
+    return this.conditionalSet(jobId, fields, `NOT (#status IN (${Object.keys(terminal).join(', ')}))`, terminal);
+  }
+
+  /**
+   * SETs `fields` (+ updatedAt) only when the job exists and `condition` holds; a failed condition is an
+   * expected outcome (duplicate or late event, deleted job) and returns undefined rather than throwing.
+   */
+  private async conditionalSet(
+    jobId: string,
+    fields: Record<string, unknown>,
+    condition: string,
+    conditionValues: Record<string, unknown>,
+  ): Promise<Job | undefined> {
+    const all = { ...fields, updatedAt: this.now().toISOString() };
+    const names: Record<string, string> = { '#pk': TABLE.partitionKey, '#status': 'status' };
+    const values: Record<string, unknown> = { ...conditionValues };
+    const assignments = Object.entries(all).map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.job(jobId),
+          UpdateExpression: `SET ${assignments.join(', ')}`,
+          ConditionExpression: `attribute_exists(#pk) AND ${condition}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toJob(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  private async deleteKeys(items: Item[]): Promise<void> {
+    for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) {
+      let requests: Record<string, unknown>[] = items.slice(i, i + BATCH_WRITE_MAX).map((item) => ({
+        DeleteRequest: { Key: { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] } },
+      }));
+      // BatchWrite may hand back unprocessed items under throttling; retry them with a short backoff.
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await sleep(Math.min(1_000, 50 * 2 ** attempt));
+        if (attempt > 6) throw new Error(`Could not delete ${requests.length} item(s) after retries`);
+        const { UnprocessedItems } = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        );
+        requests = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+      }
+    }
+  }
+
+  private isLive(item: Item): boolean {
+    const expiresAt = item[TABLE.ttlAttribute];
+    return typeof expiresAt !== 'number' || expiresAt > this.epochSeconds();
+  }
+
+  private epochSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+}
+
+function toJob(item: Item): Job {
+  const job: Item = { ...item };
+  for (const name of KEY_ATTRIBUTES) delete job[name];
+  return job as unknown as Job;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The repository every function uses: the container's shared client and the table from the environment. */
+export function jobRepositoryFromEnv(): DynamoJobRepository {
+  return new DynamoJobRepository({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
+}

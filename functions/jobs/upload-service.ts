@@ -1,0 +1,138 @@
+import {
+  DEFAULT_TARGET_LANGUAGE,
+  isLanguageCode,
+  isSpokenLanguage,
+  type LanguageCode,
+} from '../../lib/config/languages';
+import { UPLOAD } from '../../lib/config/limits';
+import { TIERS } from '../../lib/config/tiers';
+import type { Caller } from '../keys/api-key-service';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../shared/errors';
+import type { UsageService } from '../usage/usage-service';
+import { type Job, uploadKeyFor } from './job';
+import { newJobId } from './job-id';
+import type { JobRepository } from './job-repository';
+import { type JobView, toJobView } from './job-view';
+import type { PresignedUpload, UploadPresigner } from './upload-presigner';
+
+export interface UploadRequest {
+  readonly contentType: string;
+  readonly sizeBytes?: number;
+  readonly targetLanguage?: string;
+  readonly sourceLanguage?: string;
+}
+
+export interface StartedUpload {
+  readonly job: JobView;
+  readonly upload: PresignedUpload;
+}
+
+export interface UploadServiceDeps {
+  readonly jobs: JobRepository;
+  readonly presigner: UploadPresigner;
+  readonly usage: UsageService;
+  /** @default - the system clock */
+  readonly now?: () => Date;
+  /** @default - random UUIDv4 */
+  readonly newId?: () => string;
+}
+
+const ACCEPTED_TYPES: readonly string[] = UPLOAD.contentTypes;
+
+/**
+ * Starts a voice note: checks the request against the caller's tier, counts it against the daily quota,
+ * signs an upload bound to `uploads/<owner>/<jobId>` and records the job as awaiting its upload. Every
+ * check that can refuse the request runs before the quota is touched, so a bad request costs nothing;
+ * a failure on our side after metering gives the unit back.
+ */
+export class UploadService {
+  private readonly jobs: JobRepository;
+  private readonly presigner: UploadPresigner;
+  private readonly usage: UsageService;
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(deps: UploadServiceDeps) {
+    this.jobs = deps.jobs;
+    this.presigner = deps.presigner;
+    this.usage = deps.usage;
+    this.now = deps.now ?? (() => new Date());
+    this.newId = deps.newId ?? newJobId;
+  }
+
+  async start(caller: Caller, request: UploadRequest): Promise<StartedUpload> {
+    const contentType = audioContentType(request.contentType);
+    const targetLanguage = targetLanguageOf(request.targetLanguage);
+    const sourceLanguage = sourceLanguageOf(request.sourceLanguage);
+    const limits = TIERS[caller.tier];
+    if (request.sizeBytes !== undefined && request.sizeBytes > limits.maxUploadBytes) {
+      throw new PayloadTooLargeError(
+        `The ${caller.tier} tier accepts uploads up to ${limits.maxUploadBytes} bytes.`,
+        'UPLOAD_TOO_LARGE',
+        { maxBytes: limits.maxUploadBytes },
+      );
+    }
+
+    const receipt = await this.usage.consume(caller.apiKeyId, caller.tier);
+    try {
+      const now = this.now();
+      const jobId = this.newId();
+      const createdAt = now.toISOString();
+      const job: Job = {
+        jobId,
+        ownerId: caller.apiKeyId,
+        tier: caller.tier,
+        status: 'awaiting_upload',
+        createdAt,
+        updatedAt: createdAt,
+        contentType,
+        uploadKey: uploadKeyFor(caller.apiKeyId, jobId),
+        targetLanguage,
+        ...(sourceLanguage !== undefined ? { sourceLanguage } : {}),
+        expiresAt: Math.floor(now.getTime() / 1000) + limits.historyRetentionDays * 86_400,
+      };
+      const upload = await this.presigner.presign({
+        key: job.uploadKey,
+        contentType,
+        maxBytes: limits.maxUploadBytes,
+        expiresInSeconds: UPLOAD.presignedPostSeconds,
+      });
+      await this.jobs.create(job);
+      return { job: toJobView(job, now), upload };
+    } catch (error) {
+      await this.usage.refund(receipt).catch(() => undefined); // the original error matters more
+      throw error;
+    }
+  }
+}
+
+/**
+ * The accepted audio media type, lower-cased and without parameters (`audio/webm;codecs=opus` →
+ * `audio/webm`): that exact value is signed into the upload policy.
+ */
+function audioContentType(declared: string): string {
+  const mediaType = declared.split(';')[0]!.trim().toLowerCase();
+  if (!ACCEPTED_TYPES.includes(mediaType)) {
+    throw new UnsupportedMediaTypeError(
+      `${JSON.stringify(declared)} is not a supported audio type. Supported: ${ACCEPTED_TYPES.join(', ')}.`,
+      'UNSUPPORTED_AUDIO_TYPE',
+    );
+  }
+  return mediaType;
+}
+
+function targetLanguageOf(code: string | undefined): LanguageCode {
+  if (code === undefined) return DEFAULT_TARGET_LANGUAGE;
+  if (!isLanguageCode(code)) {
+    throw new ValidationError(`Cannot translate into ${JSON.stringify(code)}.`, { field: 'targetLanguage' }, 'UNSUPPORTED_LANGUAGE');
+  }
+  return code;
+}
+
+function sourceLanguageOf(code: string | undefined): LanguageCode | undefined {
+  if (code === undefined) return undefined;
+  if (!isLanguageCode(code) || !isSpokenLanguage(code)) {
+    throw new ValidationError(`Cannot recognise speech in ${JSON.stringify(code)}.`, { field: 'sourceLanguage' }, 'UNSUPPORTED_LANGUAGE');
+  }
+  return code;
+}

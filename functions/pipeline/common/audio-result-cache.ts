@@ -1,0 +1,85 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { CACHE_TTLS } from '../../../lib/config/limits';
+import type { LanguageCode } from '../../../lib/config/languages';
+import { keys, TABLE } from '../../../lib/config/table-design';
+import { ENV } from '../../../lib/config/env-names';
+import { dynamoDocumentClient } from '../../shared/clients';
+import { requireEnv } from '../../shared/env';
+
+/** A whole note's result, reusable for the same decoded audio and target language. */
+export interface CachedNoteResult {
+  readonly transcript: string;
+  readonly detectedLanguage: LanguageCode;
+  readonly translation: string;
+}
+
+/**
+ * Whole-note results keyed by the SHA-256 of the decoded PCM and the target language (`AUDIO#<hash>#<target>`),
+ * so the same sound re-sent in any container skips Transcribe and Translate.
+ */
+export interface AudioResultCache {
+  get(audioHash: string, targetLanguage: LanguageCode): Promise<CachedNoteResult | undefined>;
+  put(audioHash: string, targetLanguage: LanguageCode, result: CachedNoteResult): Promise<void>;
+}
+
+export interface DynamoAudioResultCacheOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** @default CACHE_TTLS.audioResultSeconds */
+  readonly ttlSeconds?: number;
+  /** @default - the system clock */
+  readonly now?: () => Date;
+}
+
+export class DynamoAudioResultCache implements AudioResultCache {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly ttlSeconds: number;
+  private readonly now: () => Date;
+
+  constructor(options: DynamoAudioResultCacheOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.ttlSeconds = options.ttlSeconds ?? CACHE_TTLS.audioResultSeconds;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async get(audioHash: string, targetLanguage: LanguageCode): Promise<CachedNoteResult | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.audioResult(audioHash, targetLanguage) }),
+    );
+    // TTL deletes lazily (and dynalite never): an expired entry is a miss.
+    if (!Item || (typeof Item[TABLE.ttlAttribute] === 'number' && Item[TABLE.ttlAttribute] <= this.epochSeconds())) {
+      return undefined;
+    }
+    return {
+      transcript: String(Item.transcript),
+      detectedLanguage: Item.detectedLanguage as LanguageCode,
+      translation: String(Item.translation),
+    };
+  }
+
+  async put(audioHash: string, targetLanguage: LanguageCode, result: CachedNoteResult): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.audioResult(audioHash, targetLanguage),
+          transcript: result.transcript,
+          detectedLanguage: result.detectedLanguage,
+          translation: result.translation,
+          createdAt: this.now().toISOString(),
+          [TABLE.ttlAttribute]: this.epochSeconds() + this.ttlSeconds,
+        },
+      }),
+    );
+  }
+
+  private epochSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+}
+
+export function audioResultCacheFromEnv(): DynamoAudioResultCache {
+  return new DynamoAudioResultCache({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { StageTimings } from '../jobs/job';
+import { logger } from '../shared/powertools';
+import { statsRepositoryFromEnv } from '../stats/dynamo-stats-repository';
+import type { StatsRepository } from '../stats/stats-repository';
+import { type AudioResultCache, audioResultCacheFromEnv } from './common/audio-result-cache';
+import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
+import { recordCompletedNote } from './common/pipeline-metrics';
+import { taskHandler } from './common/task-handler';
+import { elapsedMs, JobId, Language, TranscriptOutput, TranslationOutput } from './common/task-schemas';
+
+export const CompleteInput = z.object({
+  jobId: JobId,
+  audioHash: z.string().min(1),
+  targetLanguage: Language,
+  transcript: TranscriptOutput,
+  translation: TranslationOutput,
+  normalizeMs: z.number(),
+  /** `$$.Execution.StartTime`. */
+  executionStartTime: z.string(),
+});
+export type CompleteInput = z.infer<typeof CompleteInput>;
+
+export interface CompleteDeps {
+  readonly lifecycle: Pick<JobLifecycle, 'complete'>;
+  readonly cache: Pick<AudioResultCache, 'put'>;
+  readonly stats: Pick<StatsRepository, 'recordCompletion'>;
+}
+
+/**
+ * Terminal success: store the result on the job (which is the history entry, TTL by tier), then the
+ * whole-note cache, the service stats and the metrics. When the job is already terminal or deleted (its
+ * owner deleted it mid-flight) nothing is cached or counted: a deleted note leaves no copy behind.
+ */
+export function complete(deps: CompleteDeps) {
+  return async (input: CompleteInput): Promise<{ readonly status: 'completed' | 'skipped' }> => {
+    const timings: StageTimings = {
+      normalize: input.normalizeMs,
+      transcribe: input.transcript.transcribeMs,
+      translate: input.translation.translateMs,
+      total: elapsedMs(input.executionStartTime),
+    };
+    const result = {
+      transcript: input.transcript.text,
+      detectedLanguage: input.transcript.languageCode,
+      translation: input.translation.text,
+    };
+    const job = await deps.lifecycle.complete(input.jobId, { ...result, cached: false }, timings);
+    if (job === undefined) {
+      logger.info('Job already terminal or deleted; result not stored', { jobId: input.jobId });
+      return { status: 'skipped' };
+    }
+    await deps.cache.put(input.audioHash, input.targetLanguage, result);
+    await deps.stats.recordCompletion({
+      detectedLanguage: result.detectedLanguage,
+      targetLanguage: input.targetLanguage,
+      cached: false,
+    });
+    recordCompletedNote(timings);
+    logger.info('Note completed', { timings });
+    return { status: 'completed' };
+  };
+}
+
+export const handler = taskHandler(
+  CompleteInput,
+  complete({ lifecycle: jobLifecycleFromEnv(), cache: audioResultCacheFromEnv(), stats: statsRepositoryFromEnv() }),
+);

@@ -1,0 +1,119 @@
+import type { SQSBatchResponse } from 'aws-lambda';
+import { z } from 'zod';
+import { ENV } from '../../lib/config/env-names';
+import { parseUploadKey } from '../jobs/job';
+import { requireEnv } from '../shared/env';
+import { logger } from '../shared/powertools';
+import { type JobLifecycle, JobNotActiveError, jobLifecycleFromEnv } from './common/job-lifecycle';
+import { type StepFunctionsGateway, stepFunctionsFromEnv } from './common/step-functions';
+import type { ExecutionInput } from './common/task-schemas';
+import { taskHandler } from './common/task-handler';
+
+export const SqsEvent = z.object({
+  Records: z.array(z.object({ messageId: z.string(), body: z.string() })),
+});
+
+/** The body S3 puts on the queue: ObjectCreated records, or the one-off test event sent when notifications are configured. */
+const S3Notification = z.union([
+  z.object({ Event: z.literal('s3:TestEvent') }),
+  z.object({
+    Records: z.array(
+      z.object({
+        eventName: z.string(),
+        s3: z.object({
+          bucket: z.object({ name: z.string() }),
+          object: z.object({ key: z.string() }),
+        }),
+      }),
+    ),
+  }),
+]);
+
+export type StartOutcome = 'started' | 'duplicate' | 'ignored';
+
+export interface StartPipelineDeps {
+  readonly lifecycle: Pick<JobLifecycle, 'get' | 'advance'>;
+  readonly stepFunctions: Pick<StepFunctionsGateway, 'startExecution'>;
+  readonly stateMachineArn: string;
+}
+
+/**
+ * SQS batch of S3 ObjectCreated notifications → one execution per job, named after the job id. S3 delivers
+ * at least once and SQS may redeliver, so every step is idempotent: the job moves awaiting_upload → queued
+ * (or is already queued), the execution input is derived from the job record alone (same job, same input),
+ * and ExecutionAlreadyExists means the job already has its execution. Objects that are not an upload of a
+ * job awaiting it are logged and dropped; messages that fail are reported as partial batch failures, so only
+ * they are retried (and reach the DLQ after maxReceiveCount).
+ */
+export function startPipeline(deps: StartPipelineDeps) {
+  const startUpload = async (bucket: string, encodedKey: string): Promise<StartOutcome> => {
+    // Keys in S3 notifications are URL-encoded with '+' for spaces.
+    const key = decodeURIComponent(encodedKey.replace(/\+/g, ' '));
+    const parsed = parseUploadKey(key);
+    if (parsed === undefined) {
+      logger.warn('Ignoring an object that is not a job upload', { bucket, key });
+      return 'ignored';
+    }
+    const job = await deps.lifecycle.get(parsed.jobId);
+    if (job === undefined || job.ownerId !== parsed.ownerId || job.uploadKey !== key) {
+      logger.warn('Ignoring an upload without a matching job', { bucket, key, jobId: parsed.jobId });
+      return 'ignored';
+    }
+    if (job.status !== 'awaiting_upload' && job.status !== 'queued') {
+      logger.info('Duplicate upload notification: the job is already past queued', { jobId: job.jobId, status: job.status });
+      return 'duplicate';
+    }
+    try {
+      await deps.lifecycle.advance(job.jobId, ['awaiting_upload', 'queued'], 'queued');
+    } catch (error) {
+      if (!(error instanceof JobNotActiveError)) throw error;
+      logger.info('Duplicate upload notification: the job moved on meanwhile', { jobId: job.jobId });
+      return 'duplicate';
+    }
+    const input: ExecutionInput = {
+      jobId: job.jobId,
+      upload: { bucket, key },
+      targetLanguage: job.targetLanguage,
+      languageHint: job.sourceLanguage ?? null,
+    };
+    const outcome = await deps.stepFunctions.startExecution(deps.stateMachineArn, job.jobId, input);
+    if (outcome.status === 'duplicate') {
+      logger.info('Execution already exists for the job', { jobId: job.jobId });
+      return 'duplicate';
+    }
+    logger.info('Pipeline started', { jobId: job.jobId, executionArn: outcome.executionArn });
+    return 'started';
+  };
+
+  const processMessage = async (body: string): Promise<void> => {
+    const notification = S3Notification.parse(JSON.parse(body));
+    if ('Event' in notification) {
+      logger.info('S3 test event received: the bucket notification is wired');
+      return;
+    }
+    for (const record of notification.Records) {
+      if (!record.eventName.startsWith('ObjectCreated:')) continue;
+      await startUpload(record.s3.bucket.name, record.s3.object.key);
+    }
+  };
+
+  return async (event: z.infer<typeof SqsEvent>): Promise<SQSBatchResponse> => {
+    const outcomes = await Promise.allSettled(event.Records.map((record) => processMessage(record.body)));
+    const batchItemFailures = outcomes.flatMap((outcome, i) => {
+      if (outcome.status === 'fulfilled') return [];
+      const messageId = event.Records[i]!.messageId;
+      logger.error('Could not start the pipeline for a message; it will be retried', { messageId, error: outcome.reason as Error });
+      return [{ itemIdentifier: messageId }];
+    });
+    return { batchItemFailures };
+  };
+}
+
+export const handler = taskHandler(
+  SqsEvent,
+  startPipeline({
+    lifecycle: jobLifecycleFromEnv(),
+    stepFunctions: stepFunctionsFromEnv(),
+    stateMachineArn: requireEnv(ENV.stateMachineArn),
+  }),
+);

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { parseWith } from '../http/validation';
+import { jobRepositoryFromEnv } from '../jobs/dynamo-job-repository';
+import { JOB_ID_PATTERN } from '../jobs/job-id';
+import type { JobRepository } from '../jobs/job-repository';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { type ProgressPublisher, progressPublisherFromEnv } from './progress-publisher';
+import { jobProgressMessage } from './progress-message';
+import { type SubscriptionRepository, subscriptionRepositoryFromEnv } from './subscription-repository';
+import { ok, type WebSocketEvent, type WebSocketResult, webSocketHandler } from './websocket-handler';
+
+export const SubscribeMessage = z.object({
+  action: z.literal('subscribe'),
+  jobId: z.string().regex(JOB_ID_PATTERN, 'must be a job id'),
+});
+
+export interface SubscribeDeps {
+  readonly jobs: Pick<JobRepository, 'get'>;
+  readonly subscriptions: Pick<SubscriptionRepository, 'connectionOwner' | 'subscribe'>;
+  readonly publisher: Pick<ProgressPublisher, 'sendTo'>;
+}
+
+/**
+ * `{action:'subscribe', jobId}`: follows one of the caller's own jobs. Someone else's job answers exactly like
+ * a missing one, so job ids cannot be probed. The subscriber gets the job's current state straight away,
+ * read after subscribing so no transition can fall between the snapshot and the first pushed update.
+ */
+export function subscribeHandler(deps: SubscribeDeps) {
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    const { connectionId } = event.requestContext;
+    const message = parseWith(SubscribeMessage, parseJson(event.body), 'subscribe message');
+    const owner = await deps.subscriptions.connectionOwner(connectionId);
+    if (owner === undefined) {
+      throw new ForbiddenError('This connection is not authenticated; reconnect with your API key.', 'CONNECTION_UNKNOWN');
+    }
+    const notFound = () => new NotFoundError(`Job ${message.jobId} was not found.`, 'JOB_NOT_FOUND');
+    const job = await deps.jobs.get(message.jobId);
+    if (job === undefined || job.ownerId !== owner) throw notFound();
+
+    await deps.subscriptions.subscribe(message.jobId, connectionId);
+    const current = await deps.jobs.get(message.jobId);
+    if (current === undefined) throw notFound();
+    await deps.publisher.sendTo(connectionId, jobProgressMessage(current));
+    return ok({ type: 'subscribed', jobId: message.jobId });
+  };
+}
+
+function parseJson(body: string | null | undefined): unknown {
+  try {
+    return JSON.parse(body ?? '');
+  } catch {
+    throw new ValidationError('The message must be JSON: {"action":"subscribe","jobId":"…"}.');
+  }
+}
+
+export const handler = webSocketHandler(
+  subscribeHandler({
+    jobs: jobRepositoryFromEnv(),
+    subscriptions: subscriptionRepositoryFromEnv(),
+    publisher: progressPublisherFromEnv(),
+  }),
+);

@@ -1,0 +1,159 @@
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ENV } from '../../lib/config/env-names';
+import { CACHE_TTLS } from '../../lib/config/limits';
+import { keys, TABLE } from '../../lib/config/table-design';
+import { dynamoDocumentClient } from '../shared/clients';
+import { requireEnv } from '../shared/env';
+
+/**
+ * Who follows which job over the WebSocket API. Two items per subscription (table-design): the job partition
+ * lists a job's connections for the publisher, the connection partition lists a connection's jobs so
+ * $disconnect can clean up without a scan. Everything expires (TTL) because $disconnect is best-effort.
+ */
+export interface SubscriptionRepository {
+  /** Remembers the API key a connection authenticated with at $connect. */
+  registerConnection(connectionId: string, ownerId: string): Promise<void>;
+  connectionOwner(connectionId: string): Promise<string | undefined>;
+  subscribe(jobId: string, connectionId: string): Promise<void>;
+  /** Connection ids currently subscribed to the job. */
+  subscribers(jobId: string): Promise<string[]>;
+  unsubscribe(jobId: string, connectionId: string): Promise<void>;
+  /** Removes the connection's owner item and every subscription it holds. */
+  dropConnection(connectionId: string): Promise<void>;
+}
+
+export interface DynamoSubscriptionRepositoryOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** @default CACHE_TTLS.progressSubscriptionSeconds */
+  readonly ttlSeconds?: number;
+  /** @default - the system clock */
+  readonly now?: () => Date;
+}
+
+type Key = Record<string, unknown>;
+const BATCH_WRITE_MAX = 25;
+const MAX_BATCH_ATTEMPTS = 5;
+
+export class DynamoSubscriptionRepository implements SubscriptionRepository {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly ttlSeconds: number;
+  private readonly now: () => Date;
+
+  constructor(options: DynamoSubscriptionRepositoryOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.ttlSeconds = options.ttlSeconds ?? CACHE_TTLS.progressSubscriptionSeconds;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async registerConnection(connectionId: string, ownerId: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.connectionOwner(connectionId), ownerId, [TABLE.ttlAttribute]: this.expiresAt() },
+      }),
+    );
+  }
+
+  async connectionOwner(connectionId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.connectionOwner(connectionId) }),
+    );
+    if (!Item || !this.isLive(Item) || typeof Item.ownerId !== 'string') return undefined;
+    return Item.ownerId;
+  }
+
+  async subscribe(jobId: string, connectionId: string): Promise<void> {
+    const expiresAt = this.expiresAt();
+    await this.batchWrite([
+      { PutRequest: { Item: { ...keys.subscription(jobId, connectionId), connectionId, [TABLE.ttlAttribute]: expiresAt } } },
+      { PutRequest: { Item: { ...keys.connection(connectionId, jobId), jobId, [TABLE.ttlAttribute]: expiresAt } } },
+    ]);
+  }
+
+  async subscribers(jobId: string): Promise<string[]> {
+    const items = await this.queryPartition(keys.jobPartition(jobId), 'CONN#');
+    return items.filter((item) => this.isLive(item)).map((item) => String(item.connectionId));
+  }
+
+  async unsubscribe(jobId: string, connectionId: string): Promise<void> {
+    await this.batchWrite([
+      { DeleteRequest: { Key: keys.subscription(jobId, connectionId) } },
+      { DeleteRequest: { Key: keys.connection(connectionId, jobId) } },
+    ]);
+  }
+
+  async dropConnection(connectionId: string): Promise<void> {
+    const items = await this.queryPartition(keys.connectionPartition(connectionId));
+    const deletes: Key[] = [];
+    for (const item of items) {
+      deletes.push({
+        DeleteRequest: { Key: { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] } },
+      });
+      if (typeof item.jobId === 'string') {
+        deletes.push({ DeleteRequest: { Key: keys.subscription(item.jobId, connectionId) } });
+      }
+    }
+    await this.batchWrite(deletes);
+  }
+
+  private async queryPartition(pk: string, skPrefix?: string): Promise<Key[]> {
+    const items: Key[] = [];
+    let startKey: Key | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: skPrefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, ...(skPrefix === undefined ? {} : { '#sk': TABLE.sortKey }) },
+          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix === undefined ? {} : { ':prefix': skPrefix }) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...((page.Items ?? []) as Key[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** BatchWrite in pages of 25, re-sending what DynamoDB hands back unprocessed (throttling) with backoff. */
+  private async batchWrite(requests: readonly Key[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX) {
+      let pending = requests.slice(i, i + BATCH_WRITE_MAX);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > MAX_BATCH_ATTEMPTS) throw new Error(`${pending.length} subscription write(s) left unprocessed`);
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        const { UnprocessedItems } = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
+        );
+        pending = (UnprocessedItems?.[this.tableName] ?? []) as Key[];
+      }
+    }
+  }
+
+  private expiresAt(): number {
+    return this.epochSeconds() + this.ttlSeconds;
+  }
+
+  private isLive(item: Key): boolean {
+    const expiresAt = item[TABLE.ttlAttribute];
+    return typeof expiresAt !== 'number' || expiresAt > this.epochSeconds();
+  }
+
+  private epochSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+}
+
+/** The repository every function uses: the container's shared client and the table from the environment. */
+export function subscriptionRepositoryFromEnv(): DynamoSubscriptionRepository {
+  return new DynamoSubscriptionRepository({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
+}

@@ -1,0 +1,26 @@
+/**
+ * Custom metrics the functions emit with Powertools Metrics (EMF) and the dashboard/alarms read. Namespace
+ * and dimension names are shared so a rename cannot silently empty a dashboard widget.
+ */
+export const METRICS = {
+  namespace: 'VoiceNoteTranslator',
+  /** Dimension set on every metric: the Powertools service name. */
+  serviceDimension: 'service',
+  /** Extra dimension on a second NotesFailed datapoint, so failures can be graphed by code. */
+  failureCodeDimension: 'failureCode',
+  names: {
+    uploadsCreated: 'UploadsCreated',
+    quotaRejected: 'QuotaRejected',
+    notesCompleted: 'NotesCompleted',
+    notesFailed: 'NotesFailed',
+    cacheHit: 'AudioCacheHit',
+    cacheMiss: 'AudioCacheMiss',
+    textCacheHit: 'TextCacheHit',
+    normalizeMs: 'NormalizeDuration',
+    transcribeMs: 'TranscribeDuration',
+    translateMs: 'TranslateDuration',
+    totalMs: 'NoteDuration',
+    engineThrottled: 'EngineThrottled',
+  },
+  services: { api: 'vnt-api', pipeline: 'vnt-pipeline' },
+} as const;

@@ -1,0 +1,42 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { TABLE } from '../config/table-design';
+
+export interface DataTableProps {
+  /** Refuse DeleteTable even from CloudFormation (prod). @default false */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * The single table (lib/config/table-design.ts): jobs and history, caches, usage meters, key records.
+ * On-demand billing (traffic is bursty and small), PITR (history is user data), TTL on `expiresAt` (cache
+ * entries, meters and history expire by themselves), AWS-managed KMS key (key use is visible in CloudTrail).
+ * Always retained: deleting the stack must never delete users' history.
+ */
+export class DataTable extends Construct {
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: DataTableProps = {}) {
+    super(scope, id);
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryptionV2.awsManagedKey(),
+      deletionProtection: props.deletionProtection ?? false,
+      removalPolicy: RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: [
+        {
+          indexName: TABLE.gsi1.name,
+          partitionKey: { name: TABLE.gsi1.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: TABLE.gsi1.sortKey, type: AttributeType.STRING },
+          // History pages render from the index alone; no second read per item.
+          projectionType: ProjectionType.ALL,
+        },
+      ],
+    });
+  }
+}

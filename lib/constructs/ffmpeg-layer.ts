@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import { Architecture, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { buildFfmpegLayer, LAYER_BINARIES } from '../../layers/ffmpeg/build-layer';
+import { PROJECT_ROOT } from './service-function';
+
+/** Where the layer's binaries land in a function's filesystem (set FFMPEG_PATH/FFPROBE_PATH from these). */
+export const FFMPEG_LAYER_PATHS = { ffmpeg: '/opt/bin/ffmpeg', ffprobe: '/opt/bin/ffprobe' } as const;
+
+const LAYER_SOURCE = path.join(PROJECT_ROOT, 'layers', 'ffmpeg');
+const BUILD_SCRIPT = path.join(LAYER_SOURCE, 'build-layer.ts');
+const LOCK_FILE = path.join(PROJECT_ROOT, 'package-lock.json');
+
+export interface FfmpegLayerProps {
+  /** npm pack cache directory. @default <repo>/.cache/ffmpeg-layer */
+  readonly cacheDir?: string;
+}
+
+/**
+ * Lambda layer with static ffmpeg + ffprobe for arm64 (see layers/ffmpeg/README.md). Built by local bundling
+ * from npm registry tarballs; when a test synthesises with bundling skipped, nothing is fetched.
+ */
+export class FfmpegLayer extends Construct {
+  readonly layer: LayerVersion;
+
+  constructor(scope: Construct, id: string, props: FfmpegLayerProps = {}) {
+    super(scope, id);
+    const cacheDir = props.cacheDir ?? path.join(PROJECT_ROOT, '.cache', 'ffmpeg-layer');
+
+    this.layer = new LayerVersion(this, 'Layer', {
+      description: 'Static ffmpeg and ffprobe (linux-arm64) in /opt/bin',
+      compatibleArchitectures: [Architecture.ARM_64],
+      compatibleRuntimes: [Runtime.NODEJS_22_X],
+      code: Code.fromAsset(LAYER_SOURCE, {
+        // The content is a function of the locked packages and the build script, not of the source folder.
+        assetHashType: AssetHashType.CUSTOM,
+        assetHash: contentHash(),
+        bundling: {
+          // Required by the API but never used: local bundling either builds the layer or throws.
+          image: DockerImage.fromRegistry('scratch'),
+          local: {
+            tryBundle(outputDir: string): boolean {
+              buildFfmpegLayer({ outputDir, cacheDir, lockFile: LOCK_FILE });
+              return true;
+            },
+          },
+        },
+      }),
+    });
+  }
+}
+
+function contentHash(): string {
+  const lock = JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as { packages?: Record<string, unknown> };
+  const pinned = LAYER_BINARIES.map(({ packageName }) => lock.packages?.[`node_modules/${packageName}`]);
+  return createHash('sha256').update(JSON.stringify(pinned)).update(readFileSync(BUILD_SCRIPT)).digest('hex');
+}

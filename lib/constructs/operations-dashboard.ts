@@ -1,0 +1,261 @@
+import { Duration } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { METRICS } from '../config/metric-names';
+
+/** The seed's whole-note target: p99 above it pages someone. */
+export const NOTE_DURATION_P99_THRESHOLD_MS = 10_000;
+/** Share of finished notes that failed, in percent, over 5-minute periods. */
+export const FAILURE_RATE_THRESHOLD_PERCENT = 10;
+/** Share of API requests answered 5xx, in percent, over 5-minute periods. */
+export const API_5XX_RATE_THRESHOLD_PERCENT = 5;
+
+export interface PipelineMetricsSource {
+  readonly stateMachine: IStateMachine;
+  readonly intakeQueue: IQueue;
+  readonly deadLetterQueue: IQueue;
+}
+
+export interface OperationsDashboardProps {
+  readonly api: RestApi;
+  /** @default - no pipeline widgets or pipeline alarms beyond the custom metrics */
+  readonly pipeline?: PipelineMetricsSource;
+  /** Every function whose errors, throttles and cold starts operators should see, by a readable name. */
+  readonly functions: Readonly<Record<string, IFunction>>;
+  /** Alarm notifications are emailed here when set. @default - topic without subscriptions */
+  readonly alarmEmail?: string;
+}
+
+const PERIOD = Duration.minutes(5);
+
+/**
+ * One CloudWatch dashboard for operators (API, pipeline, caches, engines, Lambda) and the alarms that
+ * matter, all notifying one SNS topic. Custom metrics come from Powertools (EMF) with the `service`
+ * dimension (lib/config/metric-names.ts), so a renamed metric is a compile-time change here too.
+ */
+export class OperationsDashboard extends Construct {
+  readonly dashboard: Dashboard;
+  readonly alarmTopic: Topic;
+  readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
+    super(scope, id);
+
+    // Alarm notifications carry no customer data; SSE-KMS would need a customer key that CloudWatch may use.
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Voice Note Translator alarms', enforceSSL: true });
+    if (props.alarmEmail) {
+      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    }
+
+    const api = props.api;
+    const customMetric = (name: 'api' | 'pipeline', metricName: string, statistic = 'Sum') =>
+      new Metric({
+        namespace: METRICS.namespace,
+        metricName,
+        dimensionsMap: { [METRICS.serviceDimension]: METRICS.services[name] },
+        statistic,
+        period: PERIOD,
+      });
+    const m = METRICS.names;
+
+    const completed = customMetric('pipeline', m.notesCompleted);
+    const failed = customMetric('pipeline', m.notesFailed);
+    const failureRate = new MathExpression({
+      label: 'Failed notes %',
+      expression: 'IF((c + f) > 0, 100 * f / (c + f), 0)',
+      usingMetrics: { c: completed, f: failed },
+      period: PERIOD,
+    });
+    const cacheHitRatio = new MathExpression({
+      label: 'Audio cache hit %',
+      expression: 'IF((h + x) > 0, 100 * h / (h + x), 0)',
+      usingMetrics: { h: customMetric('pipeline', m.cacheHit), x: customMetric('pipeline', m.cacheMiss) },
+      period: PERIOD,
+    });
+    // API Gateway's 5XXError averaged over requests is the error rate.
+    const api5xxRate = new MathExpression({
+      label: '5xx %',
+      expression: '100 * e',
+      usingMetrics: { e: api.metricServerError({ statistic: 'Average', period: PERIOD }) },
+      period: PERIOD,
+    });
+    const percentiles = (metricName: string) =>
+      ['p50', 'p90', 'p99'].map((p) => customMetric('pipeline', metricName, p).with({ label: `${metricName} ${p}` }));
+    const search = (expression: string, label: string) =>
+      new MathExpression({ expression, label, usingMetrics: {}, period: PERIOD });
+    const perFunction = (pick: (fn: IFunction) => IMetric) =>
+      Object.entries(props.functions).map(([name, fn]) => (pick(fn) as Metric).with({ label: name }));
+
+    const wide = { width: 12, height: 6 } as const;
+    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
+    this.dashboard.addWidgets(new TextWidget({ markdown: '## API', width: 24, height: 1 }));
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Requests, 4xx, 5xx',
+        left: [
+          api.metricCount({ period: PERIOD, label: 'Requests' }),
+          api.metricClientError({ period: PERIOD, label: '4xx' }),
+          api.metricServerError({ period: PERIOD, label: '5xx' }),
+        ],
+        ...wide,
+      }),
+      new GraphWidget({
+        title: 'Latency (ms)',
+        left: ['p50', 'p90', 'p99'].map((p) => api.metricLatency({ statistic: p, period: PERIOD, label: p })),
+        ...wide,
+      }),
+      new GraphWidget({
+        title: 'Quota rejections (exact meter) and uploads',
+        left: [customMetric('api', m.quotaRejected), customMetric('api', m.uploadsCreated)],
+        ...wide,
+      }),
+      new GraphWidget({ title: '5xx rate (%)', left: [api5xxRate], ...wide }),
+    );
+
+    this.dashboard.addWidgets(new TextWidget({ markdown: '## Pipeline', width: 24, height: 1 }));
+    const pipeline = props.pipeline;
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Executions',
+        left: pipeline
+          ? [
+              pipeline.stateMachine.metricStarted({ period: PERIOD, label: 'Started' }),
+              pipeline.stateMachine.metricSucceeded({ period: PERIOD, label: 'Succeeded' }),
+              pipeline.stateMachine.metricFailed({ period: PERIOD, label: 'Failed' }),
+              pipeline.stateMachine.metricTimedOut({ period: PERIOD, label: 'Timed out' }),
+            ]
+          : [],
+        right: [completed.with({ label: 'Notes completed' }), failed.with({ label: 'Notes failed' })],
+        ...wide,
+      }),
+      new GraphWidget({ title: 'Failed notes (%)', left: [failureRate], ...wide }),
+      new GraphWidget({ title: 'Normalise duration (ms)', left: percentiles(m.normalizeMs), width: 6, height: 6 }),
+      new GraphWidget({ title: 'Transcribe duration (ms)', left: percentiles(m.transcribeMs), width: 6, height: 6 }),
+      new GraphWidget({ title: 'Translate duration (ms)', left: percentiles(m.translateMs), width: 6, height: 6 }),
+      new GraphWidget({ title: 'Whole note (ms)', left: percentiles(m.totalMs), width: 6, height: 6 }),
+    );
+
+    this.dashboard.addWidgets(new TextWidget({ markdown: '## Caches, queues, engines', width: 24, height: 1 }));
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Cache',
+        left: [cacheHitRatio],
+        right: [customMetric('pipeline', m.textCacheHit).with({ label: 'Text cache hits' })],
+        ...wide,
+      }),
+      new GraphWidget({
+        title: 'Queues',
+        left: pipeline
+          ? [
+              pipeline.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, label: 'DLQ depth' }),
+              pipeline.intakeQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, label: 'Intake depth' }),
+            ]
+          : [],
+        right: pipeline
+          ? [pipeline.intakeQueue.metricApproximateAgeOfOldestMessage({ period: PERIOD, label: 'Intake oldest (s)' })]
+          : [],
+        ...wide,
+      }),
+      new GraphWidget({
+        title: 'Amazon Translate errors and throttles',
+        left: [
+          search("SUM(SEARCH('{AWS/Translate,LanguagePair,Operation} MetricName=\"ThrottledCount\"', 'Sum', 300))", 'Throttled'),
+          search("SUM(SEARCH('{AWS/Translate,LanguagePair,Operation} MetricName=\"ServerErrorCount\"', 'Sum', 300))", 'Server errors'),
+          search("SUM(SEARCH('{AWS/Translate,LanguagePair,Operation} MetricName=\"UserErrorCount\"', 'Sum', 300))", 'User errors'),
+        ],
+        ...wide,
+      }),
+      new GraphWidget({
+        // Transcribe publishes no batch-job metrics; the pipeline counts throttles it retried.
+        title: 'Engine throttles seen by the pipeline (Transcribe + Translate)',
+        left: [customMetric('pipeline', m.engineThrottled)],
+        ...wide,
+      }),
+    );
+
+    this.dashboard.addWidgets(new TextWidget({ markdown: '## Lambda', width: 24, height: 1 }));
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Errors', left: perFunction((fn) => fn.metricErrors({ period: PERIOD })), width: 8, height: 6 }),
+      new GraphWidget({ title: 'Throttles', left: perFunction((fn) => fn.metricThrottles({ period: PERIOD })), width: 8, height: 6 }),
+      new GraphWidget({
+        title: 'Cold starts (Powertools ColdStart)',
+        left: [
+          search(
+            `SEARCH('{${METRICS.namespace},function_name,${METRICS.serviceDimension}} MetricName="ColdStart"', 'Sum', 300)`,
+            '',
+          ),
+        ],
+        width: 8,
+        height: 6,
+      }),
+    );
+
+    const alarms: Alarm[] = [
+      new Alarm(this, 'NoteDurationP99Alarm', {
+        alarmDescription: `p99 whole-note time above the ${NOTE_DURATION_P99_THRESHOLD_MS / 1000} s target`,
+        metric: customMetric('pipeline', m.totalMs, 'p99'),
+        threshold: NOTE_DURATION_P99_THRESHOLD_MS,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'FailureRateAlarm', {
+        alarmDescription: `More than ${FAILURE_RATE_THRESHOLD_PERCENT}% of finished notes failed`,
+        metric: failureRate,
+        threshold: FAILURE_RATE_THRESHOLD_PERCENT,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'Api5xxRateAlarm', {
+        alarmDescription: `More than ${API_5XX_RATE_THRESHOLD_PERCENT}% of API requests answered 5xx`,
+        metric: api5xxRate,
+        threshold: API_5XX_RATE_THRESHOLD_PERCENT,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+    if (pipeline) {
+      alarms.push(
+        new Alarm(this, 'DeadLetterQueueAlarm', {
+          alarmDescription: 'Uploads the pipeline could not start are waiting in the dead-letter queue',
+          metric: pipeline.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(1),
+            statistic: 'Maximum',
+          }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    const action = new SnsAction(this.alarmTopic);
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    this.alarms = alarms;
+  }
+}

@@ -1,0 +1,475 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Match, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction, ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Errors,
+  Fail,
+  IntegrationPattern,
+  JitterType,
+  JsonPath,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { RETRYABLE_CODES } from '../../functions/shared/errors';
+import { ENV } from '../config/env-names';
+import { PIPELINE, STORAGE } from '../config/limits';
+import { METRICS } from '../config/metric-names';
+import type { ProgressChannel } from './progress-channel';
+import { grantObjectPut, grantObjectRead, grantTableRead, grantTableReadWrite } from './data-access';
+import { ServiceFunction, type ServiceFunctionProps } from './service-function';
+
+export interface PipelineWorkflowProps {
+  /** The single table: jobs, callbacks, caches, subscriptions, stats. */
+  readonly table: ITableV2;
+  /** Clients' uploads (`uploads/<owner>/<job>`); its ObjectCreated events must go to EventBridge. */
+  readonly uploadsBucket: IBucket;
+  /** Normalised audio (`normalized/`) and Transcribe output (`transcripts/`). */
+  readonly workBucket: IBucket;
+  /** Static ffmpeg/ffprobe; attached only to the functions that decode or split audio. */
+  readonly ffmpegLayer: ILayerVersion;
+  /** Where job progress is pushed (the WebSocket API). */
+  readonly progress: ProgressChannel;
+  readonly stage: string;
+  /** Retention of the functions' and the state machine's logs. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/** Task functions, by the name the dashboard uses. */
+export type PipelineFunctionName =
+  | 'startPipeline'
+  | 'normalize'
+  | 'checkResultCache'
+  | 'fastTranscribe'
+  | 'startTranscription'
+  | 'transcribeEvents'
+  | 'fetchTranscription'
+  | 'translate'
+  | 'complete'
+  | 'markFailed'
+  | 'executionWatchdog';
+
+/** Lambda invoke errors worth retrying (the service's own transient failures and concurrency throttling). */
+const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+];
+/** How long a task state may run beyond its function's own timeout (the function reports its timeout first). */
+const STATE_TIMEOUT_MARGIN = Duration.seconds(30);
+
+/**
+ * The voice-note pipeline: S3 upload → EventBridge → SQS (+DLQ) → starter → Step Functions
+ * (normalise → result cache → fast path or Transcribe batch with task token and polling fallback → translate
+ * → complete; any failure → MarkFailed), plus the Transcribe-event callback and the execution watchdog.
+ *
+ * Every task is a ServiceFunction whose grants and environment variables are set together, per function,
+ * for exactly what its handler touches.
+ */
+export class PipelineWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+  /** Upload notifications waiting for the starter. */
+  readonly intakeQueue: Queue;
+  /** Upload notifications the starter failed on three times. */
+  readonly deadLetterQueue: Queue;
+  /** EventBridge deliveries (uploads, Transcribe, watchdog) that could not reach their target. */
+  readonly eventsDeadLetterQueue: Queue;
+  readonly functions: Readonly<Record<PipelineFunctionName, IFunction>>;
+
+  constructor(scope: Construct, id: string, props: PipelineWorkflowProps) {
+    super(scope, id);
+    const { table, workBucket } = props;
+
+    const fn = (name: string, entry: string, description: string, options: Partial<ServiceFunctionProps> = {}) => {
+      const f = new ServiceFunction(this, `${name}Function`, {
+        entry: `functions/pipeline/${entry}.ts`,
+        description,
+        powertoolsServiceName: METRICS.services.pipeline,
+        logRetention: props.logRetention,
+        ...options,
+      });
+      f.addEnvironment(ENV.stage, props.stage);
+      return f;
+    };
+    // Each helper pairs a grant with the environment variable that names the resource.
+    const readsTable = (f: ServiceFunction) => {
+      grantTableRead(table, f);
+      f.addEnvironment(ENV.tableName, table.tableName);
+    };
+    /** Job transitions + progress pushes (which also drop subscriptions of closed connections). */
+    const movesJobs = (f: ServiceFunction) => {
+      grantTableReadWrite(table, f);
+      f.addEnvironment(ENV.tableName, table.tableName);
+      props.progress.grantPublish(f);
+      f.addEnvironment(ENV.progressEndpoint, props.progress.endpoint);
+    };
+    const usesWorkBucket = (f: ServiceFunction) => f.addEnvironment(ENV.workBucket, workBucket.bucketName);
+    const speechEngine = (f: ServiceFunction) => f.addEnvironment(ENV.speechEngine, 'aws');
+    const transcribeJobArn = Stack.of(this).formatArn({
+      service: 'transcribe',
+      resource: 'transcription-job',
+      resourceName: `${PIPELINE.transcribeJobPrefix}*`,
+    });
+
+    // --- Task functions ---------------------------------------------------------------------------------
+    const normalize = fn('Normalize', 'normalize', 'Probes, validates and normalises an upload to 16 kHz mono WAV', {
+      layers: [props.ffmpegLayer],
+      // ffmpeg decodes on one core; 1769 MB is one full vCPU on Lambda.
+      memorySize: 1769,
+      timeout: Duration.minutes(2),
+    });
+    movesJobs(normalize);
+    grantObjectRead(props.uploadsBucket, normalize, STORAGE.uploadsPrefix);
+    grantObjectPut(workBucket, normalize, STORAGE.normalizedPrefix);
+    usesWorkBucket(normalize);
+
+    const checkResultCache = fn('CheckResultCache', 'check-result-cache', 'Completes a note from the audio-result cache');
+    movesJobs(checkResultCache);
+
+    const fastTranscribe = fn('FastTranscribe', 'fast-transcribe', 'Short notes: splits at pauses, recognises chunks in parallel', {
+      layers: [props.ffmpegLayer],
+      memorySize: 1024,
+      timeout: Duration.seconds(90),
+    });
+    movesJobs(fastTranscribe);
+    grantObjectRead(workBucket, fastTranscribe, STORAGE.normalizedPrefix);
+    usesWorkBucket(fastTranscribe);
+    speechEngine(fastTranscribe);
+    fastTranscribe.addToRolePolicy(
+      new PolicyStatement({
+        // Streaming has no resource-level permissions.
+        actions: ['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket'],
+        resources: ['*'],
+      }),
+    );
+
+    const startTranscription = fn('StartTranscription', 'start-transcription', 'Stores the task token and starts the Transcribe job', {
+      timeout: Duration.seconds(20),
+    });
+    movesJobs(startTranscription);
+    usesWorkBucket(startTranscription);
+    speechEngine(startTranscription);
+    startTranscription.addToRolePolicy(
+      new PolicyStatement({ actions: ['transcribe:StartTranscriptionJob'], resources: [transcribeJobArn] }),
+    );
+    // Without a DataAccessRoleArn, Transcribe reads the media and writes its output with the caller's permissions.
+    grantObjectRead(workBucket, startTranscription, STORAGE.normalizedPrefix);
+    grantObjectPut(workBucket, startTranscription, STORAGE.transcriptsPrefix);
+
+    const readsTranscripts = (f: ServiceFunction) => {
+      readsTable(f);
+      usesWorkBucket(f);
+      speechEngine(f);
+      f.addToRolePolicy(new PolicyStatement({ actions: ['transcribe:GetTranscriptionJob'], resources: [transcribeJobArn] }));
+      grantObjectRead(workBucket, f, STORAGE.transcriptsPrefix);
+    };
+    const transcribeEvents = fn('TranscribeEvents', 'transcribe-events', 'Completes the waiting task when a Transcribe job ends', {
+      timeout: Duration.seconds(30),
+    });
+    readsTranscripts(transcribeEvents);
+
+    const fetchTranscription = fn('FetchTranscription', 'fetch-transcription', 'Fallback: polls the Transcribe job', {
+      timeout: Duration.seconds(30),
+    });
+    readsTranscripts(fetchTranscription);
+
+    const translate = fn('Translate', 'translate', 'Translates the transcript (text cache, sentence-sized requests)', {
+      timeout: Duration.seconds(60),
+    });
+    movesJobs(translate);
+    translate.addEnvironment(ENV.translationEngine, 'aws');
+    // Amazon Translate has no resource-level permissions for TranslateText.
+    translate.addToRolePolicy(new PolicyStatement({ actions: ['translate:TranslateText'], resources: ['*'] }));
+
+    const complete = fn('Complete', 'complete', 'Stores the result, the cache entry and the stats');
+    movesJobs(complete);
+
+    const markFailed = fn('MarkFailed', 'mark-failed', 'Catch target: fails the job with a stable code');
+    movesJobs(markFailed);
+
+    // --- State machine ----------------------------------------------------------------------------------
+    const invoke = (
+      id: string,
+      f: ServiceFunction,
+      payload: Record<string, unknown>,
+      resultPath: string,
+      outputFields: readonly string[],
+    ) => {
+      const task = new LambdaInvoke(this, id, {
+        lambdaFunction: f,
+        payload: TaskInput.fromObject(payload),
+        // Keep only the handler's declared output, under its own key of the execution state.
+        resultSelector: Object.fromEntries(outputFields.map((field) => [field, JsonPath.objectAt(`$.Payload.${field}`)])),
+        resultPath,
+        taskTimeout: Timeout.duration(f.timeout!.plus(STATE_TIMEOUT_MARGIN)),
+        retryOnServiceExceptions: false,
+      });
+      return withRetries(task);
+    };
+
+    const markFailedTask = new LambdaInvoke(this, 'MarkFailed', {
+      lambdaFunction: markFailed,
+      payload: TaskInput.fromObject({ jobId: JsonPath.stringAt('$.jobId'), error: JsonPath.objectAt('$.error') }),
+      resultSelector: { code: JsonPath.stringAt('$.Payload.code'), message: JsonPath.stringAt('$.Payload.message') },
+      resultPath: '$.failure',
+      taskTimeout: Timeout.duration(markFailed.timeout!.plus(STATE_TIMEOUT_MARGIN)),
+      retryOnServiceExceptions: false,
+    });
+    withRetries(markFailedTask);
+    // The execution ends FAILED with the job's code, so console and metrics show why.
+    markFailedTask.next(new Fail(this, 'PipelineFailed', { errorPath: '$.failure.code', causePath: '$.failure.message' }));
+    const catchAll = { errors: [Errors.ALL], resultPath: '$.error' };
+
+    const normalizeTask = invoke(
+      'NormalizeAudio',
+      normalize,
+      { jobId: JsonPath.stringAt('$.jobId'), upload: JsonPath.objectAt('$.upload') },
+      '$.audio',
+      ['normalizedKey', 'durationSeconds', 'audioHash', 'fastPathMaxSeconds', 'normalizeMs'],
+    ).addCatch(markFailedTask, catchAll);
+
+    const cacheTask = invoke(
+      'CheckResultCache',
+      checkResultCache,
+      {
+        jobId: JsonPath.stringAt('$.jobId'),
+        audioHash: JsonPath.stringAt('$.audio.audioHash'),
+        targetLanguage: JsonPath.stringAt('$.targetLanguage'),
+        executionStartTime: JsonPath.stringAt('$$.Execution.StartTime'),
+        normalizeMs: JsonPath.numberAt('$.audio.normalizeMs'),
+      },
+      '$.cache',
+      ['cached'],
+    ).addCatch(markFailedTask, catchAll);
+
+    const transcriptFields = ['text', 'languageCode', 'transcribeMs'] as const;
+    const fastTask = invoke(
+      'FastTranscribe',
+      fastTranscribe,
+      {
+        jobId: JsonPath.stringAt('$.jobId'),
+        normalizedKey: JsonPath.stringAt('$.audio.normalizedKey'),
+        languageHint: JsonPath.objectAt('$.languageHint'),
+      },
+      '$.transcript',
+      transcriptFields,
+    ).addCatch(markFailedTask, catchAll);
+
+    const fetchTask = invoke('FetchTranscription', fetchTranscription, { jobId: JsonPath.stringAt('$.jobId') }, '$.transcript', transcriptFields);
+    // Polling: Transcribe jobs take minutes for long notes; back off up to a minute between polls.
+    fetchTask.addRetry({
+      errors: ['TRANSCRIPTION_PENDING'],
+      interval: Duration.seconds(10),
+      backoffRate: 1.5,
+      maxDelay: Duration.seconds(60),
+      maxAttempts: 25,
+      jitterStrategy: JitterType.FULL,
+    });
+    fetchTask.addCatch(markFailedTask, catchAll);
+
+    // The Lambda only starts the job; the state's result is what the Transcribe-events handler sends back.
+    const startTask = new LambdaInvoke(this, 'TranscribeBatch', {
+      lambdaFunction: startTranscription,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({
+        jobId: JsonPath.stringAt('$.jobId'),
+        normalizedKey: JsonPath.stringAt('$.audio.normalizedKey'),
+        languageHint: JsonPath.objectAt('$.languageHint'),
+        taskToken: JsonPath.taskToken,
+      }),
+      resultSelector: Object.fromEntries(transcriptFields.map((field) => [field, JsonPath.objectAt(`$.${field}`)])),
+      resultPath: '$.transcript',
+      taskTimeout: Timeout.duration(Duration.seconds(PIPELINE.transcribeCallbackTimeoutSeconds)),
+      retryOnServiceExceptions: false,
+    });
+    withRetries(startTask);
+    // The completion event is best-effort: on timeout, poll GetTranscriptionJob instead.
+    startTask.addCatch(fetchTask, { errors: [Errors.TIMEOUT], resultPath: '$.callbackTimeout' });
+    startTask.addCatch(markFailedTask, catchAll);
+
+    const translateTask = invoke(
+      'TranslateTranscript',
+      translate,
+      {
+        jobId: JsonPath.stringAt('$.jobId'),
+        transcript: JsonPath.objectAt('$.transcript'),
+        targetLanguage: JsonPath.stringAt('$.targetLanguage'),
+      },
+      '$.translation',
+      ['text', 'translateMs'],
+    ).addCatch(markFailedTask, catchAll);
+
+    const completeTask = new LambdaInvoke(this, 'CompleteJob', {
+      lambdaFunction: complete,
+      payload: TaskInput.fromObject({
+        jobId: JsonPath.stringAt('$.jobId'),
+        audioHash: JsonPath.stringAt('$.audio.audioHash'),
+        targetLanguage: JsonPath.stringAt('$.targetLanguage'),
+        transcript: JsonPath.objectAt('$.transcript'),
+        translation: JsonPath.objectAt('$.translation'),
+        normalizeMs: JsonPath.numberAt('$.audio.normalizeMs'),
+        executionStartTime: JsonPath.stringAt('$$.Execution.StartTime'),
+      }),
+      resultPath: JsonPath.DISCARD,
+      taskTimeout: Timeout.duration(complete.timeout!.plus(STATE_TIMEOUT_MARGIN)),
+      retryOnServiceExceptions: false,
+    });
+    withRetries(completeTask).addCatch(markFailedTask, catchAll);
+
+    translateTask.next(completeTask);
+    fastTask.next(translateTask);
+    fetchTask.next(translateTask);
+    startTask.next(translateTask);
+    completeTask.next(new Succeed(this, 'Completed'));
+
+    const definition = normalizeTask.next(cacheTask).next(
+      new Choice(this, 'CachedResult?')
+        .when(Condition.booleanEquals('$.cache.cached', true), new Succeed(this, 'CompletedFromCache'))
+        .otherwise(
+          new Choice(this, 'ShortNote?')
+            // Per tier: fastPathMaxSeconds comes from the job's tier (0 turns the fast path off).
+            .when(Condition.numberLessThanEqualsJsonPath('$.audio.durationSeconds', '$.audio.fastPathMaxSeconds'), fastTask)
+            .otherwise(startTask),
+        ),
+    );
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      comment: 'Voice note: normalise, cache, transcribe (fast path or batch), translate, complete',
+      definitionBody: DefinitionBody.fromChainable(definition),
+      // Standard: waitForTaskToken, exactly-once task starts and executions named after jobs need it.
+      stateMachineType: StateMachineType.STANDARD,
+      timeout: Duration.seconds(PIPELINE.executionTimeoutSeconds),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH }),
+        level: LogLevel.ERROR,
+        // Execution data holds transcripts (user data): keep it out of the logs.
+        includeExecutionData: false,
+      },
+    });
+
+    // --- Intake: S3 (via EventBridge) → SQS (+DLQ) → starter ----------------------------------------------
+    this.deadLetterQueue = new Queue(this, 'IntakeDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const startPipeline = fn('StartPipeline', 'start-pipeline', 'Starts one execution per uploaded note', {
+      timeout: Duration.seconds(30),
+    });
+    this.intakeQueue = new Queue(this, 'IntakeQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS guidance: at least six times the consumer's timeout, so in-flight batches are not redelivered.
+      visibilityTimeout: Duration.seconds(startPipeline.timeout!.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
+    });
+    this.eventsDeadLetterQueue = new Queue(this, 'EventsDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    movesJobs(startPipeline);
+    this.stateMachine.grantStartExecution(startPipeline);
+    startPipeline.addEnvironment(ENV.stateMachineArn, this.stateMachine.stateMachineArn);
+    startPipeline.addEventSource(
+      new SqsEventSource(this.intakeQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+
+    new Rule(this, 'UploadCreated', {
+      description: 'Uploads of voice notes → intake queue',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.uploadsBucket.bucketName] },
+          object: { key: Match.prefix(STORAGE.uploadsPrefix) },
+        },
+      },
+      targets: [new SqsQueue(this.intakeQueue, { deadLetterQueue: this.eventsDeadLetterQueue, retryAttempts: 8 })],
+    });
+
+    // --- Transcribe completion → task token -----------------------------------------------------------------
+    this.stateMachine.grantTaskResponse(transcribeEvents);
+    new Rule(this, 'TranscribeJobStateChange', {
+      description: 'Our Transcribe jobs finishing → complete the waiting task',
+      eventPattern: {
+        source: ['aws.transcribe'],
+        detailType: ['Transcribe Job State Change'],
+        detail: {
+          TranscriptionJobStatus: ['COMPLETED', 'FAILED'],
+          TranscriptionJobName: Match.prefix(PIPELINE.transcribeJobPrefix),
+        },
+      },
+      targets: [new LambdaFunction(transcribeEvents, { deadLetterQueue: this.eventsDeadLetterQueue, retryAttempts: 4 })],
+    });
+
+    // --- Watchdog: no job outlives its execution ---------------------------------------------------------
+    const executionWatchdog = fn('ExecutionWatchdog', 'execution-watchdog', 'Fails jobs whose execution ended abnormally');
+    movesJobs(executionWatchdog);
+    new Rule(this, 'ExecutionEndedAbnormally', {
+      description: 'Pipeline executions that timed out, were aborted or failed → fail the job if still in flight',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [new LambdaFunction(executionWatchdog, { deadLetterQueue: this.eventsDeadLetterQueue, retryAttempts: 8 })],
+    });
+
+    this.functions = {
+      startPipeline,
+      normalize,
+      checkResultCache,
+      fastTranscribe,
+      startTranscription,
+      transcribeEvents,
+      fetchTranscription,
+      translate,
+      complete,
+      markFailed,
+      executionWatchdog,
+    };
+  }
+}
+
+/**
+ * Every task retries the Lambda service's transient errors and our RETRYABLE_CODES (engine throttling or
+ * unavailability) with exponential backoff and full jitter, so a burst of throttled notes spreads out.
+ */
+function withRetries<T extends LambdaInvoke>(task: T): T {
+  task.addRetry({
+    errors: LAMBDA_TRANSIENT_ERRORS,
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxDelay: Duration.seconds(10),
+    maxAttempts: 4,
+    jitterStrategy: JitterType.FULL,
+  });
+  task.addRetry({
+    errors: RETRYABLE_CODES.filter((code) => code !== 'TRANSCRIPTION_PENDING'),
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxDelay: Duration.seconds(30),
+    maxAttempts: 5,
+    jitterStrategy: JitterType.FULL,
+  });
+  return task;
+}

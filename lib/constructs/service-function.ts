@@ -1,0 +1,121 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, type Size, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type CfnFunction, type ILayerVersion, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { METRICS } from '../config/metric-names';
+
+/** Repository root: entries are given repo-relative so the template metadata is machine-independent. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Template metadata key that binds a Lambda resource back to its handler module (used by the local stack). */
+export const ENTRY_METADATA_KEY = 'vnt:entry';
+
+export interface ServiceFunctionProps {
+  /** Handler module, repo-relative with forward slashes, e.g. `functions/api/health.ts`; must export `handler`. */
+  readonly entry: string;
+  /** @default - none */
+  readonly description?: string;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default 512 - arm64 CPU scales with memory; 512 MB keeps cold starts and JSON work snappy at low cost */
+  readonly memorySize?: number;
+  /** Extra variables; POWERTOOLS_* and NODE_OPTIONS are set by the construct. @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default - none */
+  readonly layers?: readonly ILayerVersion[];
+  /** Powertools service name (logger/tracer/metrics dimension). @default METRICS.services.api */
+  readonly powertoolsServiceName?: string;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** Ephemeral /tmp size (the normaliser writes temp audio files). @default - Lambda's 512 MiB */
+  readonly ephemeralStorageSize?: Size;
+}
+
+/**
+ * Our NodejsFunction defaults, in one place: Node.js 22 on arm64 (matches the project's Node 22 toolchain),
+ * esbuild ESM bundle, minified with external source maps, X-Ray tracing, JSON logs into an owned log group
+ * with retention, Powertools configured through its documented env variables, and `vnt:entry` metadata.
+ *
+ * The AWS SDK v3 is bundled (not taken from the runtime): the Lambda runs exactly the SDK version the tests
+ * ran against, and esbuild tree-shakes it to the clients each handler imports.
+ *
+ * The role is our own (not AWSLambdaBasicExecutionRole): it may only write to this function's log group;
+ * data permissions are added by the caller through `grant*` next to the matching environment variable.
+ */
+export class ServiceFunction extends NodejsFunction {
+  /** The repo-relative handler module this function runs. */
+  readonly entryPath: string;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const entry = props.entry.split(path.sep).join('/');
+    // Siblings rather than children: both must exist before NodejsFunction's constructor runs.
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${entry}`,
+    });
+    logGroup.grantWrite(role);
+
+    const serviceName = props.powertoolsServiceName ?? METRICS.services.api;
+    super(scope, id, {
+      entry: path.join(PROJECT_ROOT, entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      ephemeralStorageSize: props.ephemeralStorageSize,
+      layers: props.layers ? [...props.layers] : undefined,
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Stack traces point at the TypeScript source; Node only maps them when an error is formatted.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Source maps without embedded sources keep the zip small; the sources are in the repo.
+        sourcesContent: false,
+        // Bundle the SDK too (see class doc); an empty list overrides NodejsFunction's `@aws-sdk/*` default.
+        externalModules: [],
+        mainFields: ['module', 'main'],
+        // Some CommonJS dependencies call require() for Node built-ins; ESM output needs it defined.
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        logLevel: LogLevel.ERROR,
+      },
+    });
+
+    this.entryPath = entry;
+    (this.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA_KEY, entry);
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is deliberate: it is the Node major the project builds and tests on (node@22), so Lambda runs what CI ran.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only for actions without resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords (tracing), and where a function needs them Translate TranslateText and Transcribe streaming. test/infra asserts no other action gets Resource *.',
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import type { ApiKeyRecord, KeyProvisioner, ProvisionedApiKey } from '../../functions/keys/api-key';
+import type { TierName } from '../../lib/config/tiers';
+import { LOCAL } from '../config';
+
+export interface LocalKeyProvisionerOptions {
+  /** The running local stack, e.g. `http://127.0.0.1:3000`. */
+  readonly apiUrl: string;
+}
+
+/**
+ * Provisions keys on a running local stack through its loopback admin endpoint; the AWS provisioner's
+ * counterpart for `npm run keys -- --target local`.
+ */
+export class LocalKeyProvisioner implements KeyProvisioner {
+  private readonly base: string;
+
+  constructor(options: LocalKeyProvisionerOptions) {
+    this.base = `${options.apiUrl.replace(/\/+$/, '')}${LOCAL.adminKeysPath}`;
+  }
+
+  async create(name: string, tier: TierName): Promise<ProvisionedApiKey> {
+    return (await this.request('POST', this.base, { name, tier })) as ProvisionedApiKey;
+  }
+
+  async list(): Promise<readonly ApiKeyRecord[]> {
+    return ((await this.request('GET', this.base)) as { items: ApiKeyRecord[] }).items;
+  }
+
+  async revoke(apiKeyId: string): Promise<void> {
+    await this.request('DELETE', `${this.base}/${encodeURIComponent(apiKeyId)}`);
+  }
+
+  private async request(method: string, url: string, body?: unknown): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new Error(`The local stack is not reachable at ${url} (is \`npm start\` running?)`, { cause: error });
+    }
+    const text = await response.text();
+    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new Error(`${error?.code ?? `HTTP_${response.status}`}: ${error?.message ?? text}`);
+    }
+    return parsed;
+  }
+}

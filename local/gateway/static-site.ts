@@ -1,0 +1,52 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webmanifest': 'application/manifest+json',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Serves the built web client (web/dist) like the CDN does: files by path, `index.html` for client-side
+ * routes (paths without an extension). Looked up per request, so a later `npm run build:web` just works.
+ */
+export function staticSite(root: string) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    let relative: string;
+    try {
+      relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    } catch {
+      return false;
+    }
+    if (relative.split(sep).includes('..')) return false;
+    const candidates = extname(relative) === '' ? [join(relative, 'index.html'), 'index.html'] : [relative];
+    for (const candidate of candidates) {
+      const path = join(root, candidate);
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      res.writeHead(200, {
+        'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+        'content-length': info.size,
+        // Hashed assets can be cached; the HTML entry point must always be revalidated.
+        'cache-control': candidate.endsWith('.html') ? 'no-cache' : 'public, max-age=300',
+      });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(path).pipe(res);
+      return true;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,322 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { LOCAL } from '../config';
+import { readBody, sendJson } from '../http/server';
+import type { FunctionHost } from '../lambda/function-host';
+import type { LocalKeyStore } from '../gateway/key-store';
+import { LOCAL_API_ID } from '../gateway/rest-event';
+import type { UsagePlans } from '../gateway/usage-plans';
+import type { WebSocketRouteBinding } from '../stepfunctions/template-bindings';
+
+export interface WebSocketGatewayOptions {
+  readonly functions: FunctionHost;
+  readonly keys: LocalKeyStore;
+  readonly usagePlans: UsagePlans;
+  /**
+   * The routes from the template: `$connect` (with its authorizer and API key requirement), `$disconnect`,
+   * `$default`, and action routes (route selection `$request.body.action`).
+   */
+  readonly routes: readonly WebSocketRouteBinding[];
+  onError(error: unknown, context: string): void;
+}
+
+/** What a Lambda REQUEST authorizer returns (the fields API Gateway acts on). */
+interface AuthorizerResult {
+  readonly principalId?: string;
+  readonly policyDocument?: { readonly Statement?: readonly { readonly Effect?: string }[] };
+  readonly context?: Record<string, unknown>;
+  readonly usageIdentifierKey?: string;
+}
+
+class Refused extends Error {
+  constructor(readonly status: number) {
+    super(`refused with ${status}`);
+  }
+}
+
+interface Connection {
+  readonly socket: WebSocket;
+  readonly connectedAt: number;
+  readonly sourceIp: string;
+  readonly userAgent: string | undefined;
+  lastActiveAt: number;
+}
+
+interface HandlerResult {
+  readonly statusCode?: number;
+  readonly body?: string;
+}
+
+const CONNECTIONS_PATH = /^\/@connections\/([^/]+)$/;
+
+/**
+ * The local API Gateway WebSocket API on the gateway's port under `path` (ws://host:port/ws): it invokes the
+ * real $connect/$disconnect/route handlers with WebSocket-shaped events and serves the management API
+ * (`POST|GET|DELETE <path>/@connections/{id}`), so the progress publisher posts here unchanged when
+ * PROGRESS_ENDPOINT is `http://host:port/ws`, as it posts to the stage's callback URL in AWS.
+ */
+export class WebSocketGateway {
+  private readonly server = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
+  private readonly connections = new Map<string, Connection>();
+  private readonly routes: ReadonlyMap<string, WebSocketRouteBinding>;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: WebSocketGatewayOptions,
+  ) {
+    this.routes = new Map(options.routes.map((route) => [route.routeKey, route]));
+  }
+
+  /** Handles an HTTP upgrade; false if it is not for this API's path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
+    if (url.pathname !== this.path) return false;
+    void this.connect(req, socket, head, url).catch((error: unknown) => {
+      this.options.onError(error, '$connect');
+      refuse(socket, 500);
+    });
+    return true;
+  }
+
+  /** The management API; false if the request is not for it. */
+  async handleManagement(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (!url.pathname.startsWith(`${this.path}/@connections/`)) return false;
+    const id = CONNECTIONS_PATH.exec(url.pathname.slice(this.path.length))?.[1];
+    const connection = id === undefined ? undefined : this.connections.get(decodeURIComponent(id));
+    if (connection === undefined || connection.socket.readyState !== WebSocket.OPEN) {
+      sendJson(res, 410, { message: 'Gone' }, { 'x-amzn-errortype': 'GoneException' });
+      return true;
+    }
+    if (req.method === 'POST') {
+      connection.socket.send(await readBody(req, 128 * 1024), { binary: false });
+      res.writeHead(200).end();
+    } else if (req.method === 'DELETE') {
+      connection.socket.close(1000, 'Closed by the backend');
+      res.writeHead(204).end();
+    } else if (req.method === 'GET') {
+      sendJson(res, 200, {
+        ConnectedAt: new Date(connection.connectedAt).toISOString(),
+        LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
+      });
+    } else {
+      sendJson(res, 405, { message: `${req.method} is not supported` });
+    }
+    return true;
+  }
+
+  /** Closes every connection (each gets its $disconnect) and stops accepting new ones. */
+  async stop(): Promise<void> {
+    const closed = [...this.connections.values()].map(
+      ({ socket }) =>
+        new Promise<void>((resolve) => {
+          socket.once('close', () => resolve());
+          socket.close(1001, 'Server shutting down');
+          setTimeout(() => {
+            socket.terminate();
+            resolve();
+          }, 1_000).unref();
+        }),
+    );
+    await Promise.all(closed);
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async connect(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    const connectionId = newConnectionId();
+    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? LOCAL.host;
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
+    );
+    const query = Object.fromEntries(url.searchParams);
+    const connectedAt = Date.now();
+    const baseIdentity = { sourceIp, userAgent: req.headers['user-agent'] };
+    const requestParts = {
+      headers,
+      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+      queryStringParameters: Object.keys(query).length === 0 ? undefined : query,
+    };
+    const context = () => this.requestContext('$connect', 'CONNECT', connectionId, connectedAt, baseIdentity);
+
+    let identity: Record<string, unknown> = baseIdentity;
+    let authorizerContext: Record<string, unknown> | undefined;
+    try {
+      const route = this.routes.get('$connect');
+      const authorized = route?.authorizer ? await this.authorize(route, requestParts, context()) : undefined;
+      authorizerContext = authorized && { principalId: authorized.principalId, ...authorized.context };
+      if (route?.apiKeyRequired) {
+        const keyValue =
+          route.apiKeySelectionExpression === '$context.authorizer.usageIdentifierKey'
+            ? authorized?.usageIdentifierKey
+            : headers['x-api-key'];
+        const key = keyValue === undefined ? undefined : this.options.keys.findActiveByValue(keyValue);
+        if (key === undefined) throw new Refused(403);
+        if (this.options.usagePlans.admit(key.apiKeyId, key.tier) !== 'allowed') throw new Refused(429);
+        identity = { ...baseIdentity, apiKey: keyValue, apiKeyId: key.apiKeyId };
+      }
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      refuse(socket, error.status);
+      return;
+    }
+
+    const result = await this.invoke('$connect', {
+      ...requestParts,
+      requestContext: {
+        ...this.requestContext('$connect', 'CONNECT', connectionId, connectedAt, identity),
+        ...(authorizerContext && { authorizer: authorizerContext }),
+      },
+      isBase64Encoded: false,
+    });
+    const status = result?.statusCode ?? 200;
+    if (status < 200 || status >= 300) {
+      refuse(socket, status);
+      return;
+    }
+    this.server.handleUpgrade(req, socket, head, (ws) => {
+      const connection: Connection = {
+        socket: ws,
+        connectedAt,
+        sourceIp,
+        userAgent: req.headers['user-agent'],
+        lastActiveAt: connectedAt,
+      };
+      this.connections.set(connectionId, connection);
+      ws.on('message', (data, isBinary) => {
+        connection.lastActiveAt = Date.now();
+        void this.message(connectionId, connection, data.toString(), isBinary);
+      });
+      ws.on('close', (code, reason) => {
+        this.connections.delete(connectionId);
+        void this.invoke('$disconnect', {
+          requestContext: {
+            ...this.requestContext('$disconnect', 'DISCONNECT', connectionId, connectedAt, { sourceIp }),
+            disconnectStatusCode: code,
+            disconnectReason: reason.toString(),
+          },
+          isBase64Encoded: false,
+        }).catch((error: unknown) => this.options.onError(error, '$disconnect'));
+      });
+    });
+  }
+
+  /**
+   * Runs the route's Lambda REQUEST authorizer like API Gateway: a missing identity source is a 401 without
+   * calling it, a thrown error a 401, a Deny policy a 403.
+   */
+  private async authorize(
+    route: WebSocketRouteBinding,
+    request: { headers: Record<string, string>; queryStringParameters?: Record<string, string> },
+    requestContext: Record<string, unknown>,
+  ): Promise<AuthorizerResult> {
+    const authorizer = route.authorizer!;
+    for (const source of authorizer.identitySource) {
+      const [, kind, name] = /^route\.request\.(querystring|header)\.(.+)$/.exec(source) ?? [];
+      const value = kind === 'header' ? request.headers[name!.toLowerCase()] : request.queryStringParameters?.[name ?? ''];
+      if (kind !== undefined && (value === undefined || value === '')) throw new Refused(401);
+    }
+    let result: AuthorizerResult;
+    try {
+      result = (await this.options.functions.invoke(
+        { entry: authorizer.function.entry, timeoutMs: authorizer.function.timeoutMs },
+        {
+          type: 'REQUEST',
+          methodArn: `arn:aws:execute-api:${LOCAL.region}:${LOCAL.account}:${LOCAL_API_ID}/${LOCAL.stage}/${route.routeKey}`,
+          ...request,
+          stageVariables: {},
+          requestContext,
+        },
+      )) as AuthorizerResult;
+    } catch {
+      throw new Refused(401);
+    }
+    const allowed = (result?.policyDocument?.Statement ?? []).some((statement) => statement.Effect === 'Allow');
+    if (!allowed) throw new Refused(403);
+    return result;
+  }
+
+  private async message(connectionId: string, connection: Connection, body: string, isBinary: boolean): Promise<void> {
+    const routeKey = this.selectRoute(body);
+    const requestId = randomUUID();
+    if (routeKey === undefined) {
+      connection.socket.send(JSON.stringify({ message: 'Forbidden', connectionId, requestId }));
+      return;
+    }
+    try {
+      const result = await this.invoke(routeKey, {
+        requestContext: {
+          ...this.requestContext(routeKey, 'MESSAGE', connectionId, connection.connectedAt, {
+            sourceIp: connection.sourceIp,
+          }),
+          requestId,
+          messageId: randomBytes(8).toString('base64url'),
+        },
+        body: isBinary ? Buffer.from(body).toString('base64') : body,
+        isBase64Encoded: isBinary,
+      });
+      if (this.routes.get(routeKey)?.returnResponse && result?.body !== undefined) {
+        connection.socket.send(result.body);
+      }
+    } catch (error) {
+      this.options.onError(error, routeKey);
+      connection.socket.send(JSON.stringify({ message: 'Internal server error', connectionId, requestId }));
+    }
+  }
+
+  /** Route selection expression `$request.body.action`, falling back to `$default` when defined. */
+  private selectRoute(body: string): string | undefined {
+    let action: unknown;
+    try {
+      action = (JSON.parse(body) as { action?: unknown }).action;
+    } catch {
+      action = undefined;
+    }
+    if (typeof action === 'string' && !action.startsWith('$') && this.routes.has(action)) return action;
+    return this.routes.has('$default') ? '$default' : undefined;
+  }
+
+  private async invoke(routeKey: string, event: Record<string, unknown>): Promise<HandlerResult | undefined> {
+    const route = this.routes.get(routeKey);
+    if (route === undefined) return undefined;
+    return (await this.options.functions.invoke(
+      { entry: route.function.entry, timeoutMs: route.function.timeoutMs },
+      event,
+    )) as HandlerResult | undefined;
+  }
+
+  private requestContext(
+    routeKey: string,
+    eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
+    connectionId: string,
+    connectedAt: number,
+    identity: Record<string, unknown>,
+  ) {
+    const now = Date.now();
+    return {
+      routeKey,
+      eventType,
+      messageDirection: 'IN',
+      extendedRequestId: randomUUID(),
+      requestTime: new Date(now).toUTCString(),
+      requestTimeEpoch: now,
+      stage: LOCAL.stage,
+      connectedAt,
+      identity,
+      requestId: randomUUID(),
+      domainName: LOCAL.host,
+      connectionId,
+      apiId: LOCAL_API_ID,
+    };
+  }
+}
+
+/** API Gateway connection ids look like `L0SM9cOFvHcCIhw=`. */
+function newConnectionId(): string {
+  return randomBytes(10).toString('base64');
+}
+
+function refuse(socket: Duplex, status: number): void {
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' }[status] ?? 'Error';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoApiKeyRepository } from '../functions/keys/dynamo-api-key-repository';
+import { TIER_NAMES, type TierName } from '../lib/config/tiers';
+import { DEFAULT_STATE_DIR, LOCAL, REPO_ROOT } from './config';
+import { emulatorClientConfig } from './emulators/aws-clients';
+import { startDynamoDb } from './emulators/dynamodb';
+import { adminKeys } from './gateway/admin-keys';
+import { apiGateway } from './gateway/api-gateway';
+import { FrontDoor } from './gateway/front-door';
+import { GatewayResponses } from './gateway/gateway-responses';
+import { LocalKeyStore } from './gateway/key-store';
+import { RouteTable } from './gateway/routes';
+import { staticSite } from './gateway/static-site';
+import { type ThrottleOverrides, UsagePlans } from './gateway/usage-plans';
+import { handlerEnvironment } from './handler-env';
+import { FunctionHost } from './lambda/function-host';
+import { consoleLog } from './log';
+import { startPipeline } from './pipeline/local-pipeline';
+import { WebSocketGateway } from './progress/websocket-gateway';
+import {
+  type DemoKeys,
+  loadOrCreateCursorSecret,
+  prepareStateDir,
+  readDemoKeys,
+  stateLayout,
+  writeDemoKeys,
+} from './state-dir';
+
+export interface LocalStackOptions {
+  /** @default 3000; 0 picks a free port */
+  readonly port?: number;
+  /** @default `<repo>/.local` */
+  readonly stateDir?: string;
+  /** Wipe the state directory first. @default false */
+  readonly fresh?: boolean;
+  /** Only errors on the console. @default false */
+  readonly quiet?: boolean;
+  /** Faster refill for some tiers (tests that must not wait for the real rate). @default - the tiers' own */
+  readonly throttleOverrides?: ThrottleOverrides;
+}
+
+export interface LocalStack {
+  /** Base URL of the API (and web client), e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  /** WebSocket progress channel, e.g. `ws://127.0.0.1:3000/ws`. */
+  readonly webSocketUrl: string;
+  readonly port: number;
+  readonly stateDir: string;
+  /** The demo key value per tier (also in `<stateDir>/keys.json`). */
+  readonly keys: DemoKeys;
+  /** True when this start provisioned the demo keys (first start of a state directory). */
+  readonly provisionedKeys: boolean;
+  /** Stops everything it started; idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole product on this machine: emulators (dynalite, s3rver, fauxqs), the state machine from the
+ * synthesised CDK app, the real handlers in-process, the local API gateway with keys and usage plans, the
+ * WebSocket progress channel and the web client, all on one public port.
+ *
+ * Handlers read their environment at module scope and the environment is per process, so run one stack per
+ * process (vitest's forks pool gives each test file its own).
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = consoleLog(options.quiet ?? false);
+  const layout = stateLayout(options.stateDir ?? DEFAULT_STATE_DIR);
+  // Stopped in reverse order of start, except the public port, which closes first so nothing new comes in.
+  const stops: (() => Promise<void>)[] = [];
+  let frontDoor: FrontDoor | undefined;
+  const stopAll = async () => {
+    for (const stop of [() => frontDoor?.close() ?? Promise.resolve(), ...stops.splice(0).reverse()]) {
+      await stop().catch((error: unknown) => log.error(error, 'stop'));
+    }
+  };
+
+  try {
+    await prepareStateDir(layout, options.fresh ?? false);
+    frontDoor = await FrontDoor.open(options.port ?? LOCAL.defaultPort, LOCAL.host, log.error);
+    const url = `http://${LOCAL.host}:${frontDoor.port}`;
+    const webSocketUrl = `ws://${LOCAL.host}:${frontDoor.port}${LOCAL.webSocketPath}`;
+
+    const [cursorSecret, dynamo] = await Promise.all([
+      loadOrCreateCursorSecret(layout),
+      startDynamoDb(layout.dynamodb, LOCAL.tableName),
+    ]);
+    stops.push(dynamo.stop);
+
+    const functions = new FunctionHost();
+    const pipeline = await startPipeline({
+      layout,
+      functions,
+      origins: [url, `http://localhost:${frontDoor.port}`],
+      log,
+      configureEnvironment: (endpoints) => {
+        Object.assign(
+          process.env,
+          handlerEnvironment({
+            ...endpoints,
+            dynamoDbEndpoint: dynamo.endpoint,
+            progressEndpoint: `${url}${LOCAL.webSocketPath}`,
+            cursorSecret,
+          }),
+        );
+      },
+    });
+    stops.push(pipeline.stop);
+
+    const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(emulatorClientConfig(dynamo.endpoint)));
+    stops.push(async () => documentClient.destroy());
+    const keys = await LocalKeyStore.open(
+      layout.apiKeys,
+      new DynamoApiKeyRepository({ client: documentClient, tableName: LOCAL.tableName }),
+    );
+    const usagePlans = await UsagePlans.load(layout.usageCounters, options.throttleOverrides);
+    stops.push(() => usagePlans.stop());
+
+    const routes = new RouteTable();
+    await functions.preload(routes.entries);
+    const responses = new GatewayResponses(pipeline.bindings.gatewayResponses);
+    const webSockets = new WebSocketGateway(LOCAL.webSocketPath, {
+      functions,
+      keys,
+      routes: pipeline.webSocketRoutes,
+      apiKeyRequired: pipeline.webSocketApiKeyRequired,
+      onError: log.error,
+    });
+    stops.push(() => webSockets.stop());
+
+    const timeoutsMs = Object.fromEntries(pipeline.bindings.functions.map((f) => [f.entry, f.timeoutMs]));
+    const api = apiGateway({ functions, routes, keys, usagePlans, responses, timeoutsMs, onError: log.error });
+    const site = staticSite(join(REPO_ROOT, 'web', 'dist'));
+    frontDoor.attach({
+      requests: [
+        adminKeys(keys),
+        (req, res, requestUrl) => webSockets.handleManagement(req, res, requestUrl),
+        api,
+        site,
+        async (_req, res) => {
+          // Like API Gateway for a path with no resource.
+          responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', crypto.randomUUID());
+          return true;
+        },
+      ],
+      upgrades: [(req, socket, head, requestUrl) => webSockets.handleUpgrade(req, socket, head, requestUrl)],
+    });
+
+    // Re-provisioned when missing or no longer valid (e.g. the key store file was deleted by hand).
+    const saved = await readDemoKeys(layout.demoKeys);
+    const existing = saved && Object.values(saved).every((value) => keys.findActiveByValue(value)) ? saved : undefined;
+    const demoKeys = existing ?? (await provisionDemoKeys(keys));
+    if (existing === undefined) await writeDemoKeys(layout.demoKeys, demoKeys);
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      webSocketUrl,
+      port: frontDoor.port,
+      stateDir: layout.root,
+      keys: demoKeys,
+      provisionedKeys: existing === undefined,
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function provisionDemoKeys(keys: LocalKeyStore): Promise<DemoKeys> {
+  const entries: [TierName, string][] = [];
+  for (const tier of TIER_NAMES) entries.push([tier, (await keys.create(`demo-${tier}`, tier)).value]);
+  return Object.fromEntries(entries) as DemoKeys;
+}

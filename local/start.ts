@@ -1,0 +1,65 @@
+/**
+ * `npm start [-- --fresh] [-- --port 3000]`: the whole product on this machine (see local/stack.ts).
+ * PORT also sets the port. Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+ */
+import { parseArgs } from 'node:util';
+import { LOCAL } from './config';
+import { startLocalStack } from './stack';
+import { ensureEnginePackages } from './system-packages';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      fresh: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      'skip-packages': { type: 'boolean', default: false },
+    },
+  });
+  const port = Number(values.port ?? process.env.PORT ?? LOCAL.defaultPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`Invalid port ${values.port ?? process.env.PORT}`);
+  const started = Date.now();
+  if (!values['skip-packages']) await ensureEnginePackages((line) => console.log(line));
+
+  const stack = await startLocalStack({ port, fresh: values.fresh, quiet: values.quiet });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the local stack…`);
+    // A second signal, or a stop that hangs, ends the process anyway.
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  console.log(
+    [
+      `Voice Note Translator local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `  API + web    ${stack.url}`,
+      `  WebSocket    ${stack.webSocketUrl}?apiKey=<key>`,
+      `  State        ${stack.stateDir}${stack.provisionedKeys ? ' (new demo keys provisioned)' : ''}`,
+      `  Demo keys    free ${stack.keys.free}`,
+      `               basic ${stack.keys.basic}`,
+      `               premium ${stack.keys.premium}`,
+      `  Try          curl -H 'x-api-key: ${stack.keys.premium}' ${stack.url}/jobs`,
+      `               npm run translate -- /path/to/note.m4a --to es`,
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    ? `Port in use: ${(error as Error).message}. Set PORT or stop the other process.`
+    : error);
+  process.exit(1);
+});

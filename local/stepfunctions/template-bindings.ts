@@ -1,0 +1,270 @@
+/**
+ * Reads the wiring the local stack needs out of synthesised CloudFormation templates, so the local stack runs
+ * what the CDK app declares (which function consumes the intake queue, which rule feeds which function, the
+ * queue settings, the WebSocket routes, the API's gateway responses) instead of a second, drifting copy.
+ */
+import type { GatewayResponseCustomisation } from '../gateway/gateway-responses';
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+export interface CfnTemplate {
+  readonly Resources?: Record<string, CfnResource>;
+}
+
+/** A Lambda function of the template with the source module it was built from. */
+export interface FunctionBinding {
+  readonly logicalId: string;
+  readonly entry: string;
+  readonly timeoutMs: number;
+  readonly environment: Readonly<Record<string, unknown>>;
+}
+
+export interface QueueConsumerBinding {
+  readonly function: FunctionBinding;
+  readonly queueLogicalId: string;
+  readonly batchSize: number;
+  readonly reportBatchItemFailures: boolean;
+  readonly visibilityTimeoutSeconds: number;
+  readonly redrive?: { readonly deadLetterQueueLogicalId: string; readonly maxReceiveCount: number };
+}
+
+export interface EventRuleBinding {
+  readonly function: FunctionBinding;
+  readonly eventPattern: Readonly<Record<string, unknown>>;
+}
+
+export interface ObjectNotificationBinding {
+  readonly events: readonly string[];
+  readonly queueLogicalId: string;
+  readonly prefix?: string;
+  readonly suffix?: string;
+}
+
+export interface WebSocketAuthorizerBinding {
+  readonly function: FunctionBinding;
+  /** e.g. `route.request.querystring.apiKey`. */
+  readonly identitySource: readonly string[];
+}
+
+export interface WebSocketRouteBinding {
+  readonly routeKey: string;
+  readonly function: FunctionBinding;
+  readonly apiKeyRequired: boolean;
+  readonly returnResponse: boolean;
+  readonly authorizer?: WebSocketAuthorizerBinding;
+  /** The API's key source: `$request.header.x-api-key` (default) or `$context.authorizer.usageIdentifierKey`. */
+  readonly apiKeySelectionExpression: string;
+}
+
+export interface TemplateBindings {
+  readonly functions: readonly FunctionBinding[];
+  readonly queueConsumers: readonly QueueConsumerBinding[];
+  readonly eventRules: readonly EventRuleBinding[];
+  readonly objectNotifications: readonly ObjectNotificationBinding[];
+  readonly webSocketRoutes: readonly WebSocketRouteBinding[];
+  readonly gatewayResponses: readonly GatewayResponseCustomisation[];
+  readonly stateMachineCount: number;
+}
+
+const ENTRY_METADATA_KEY = 'vnt:entry';
+/** Lambda's default when a template leaves Timeout out. */
+const DEFAULT_TIMEOUT_SECONDS = 3;
+
+export function bindTemplates(templates: readonly CfnTemplate[]): TemplateBindings {
+  const bindings = templates.map(bindTemplate);
+  return {
+    functions: bindings.flatMap((b) => b.functions),
+    queueConsumers: bindings.flatMap((b) => b.queueConsumers),
+    eventRules: bindings.flatMap((b) => b.eventRules),
+    objectNotifications: bindings.flatMap((b) => b.objectNotifications),
+    webSocketRoutes: bindings.flatMap((b) => b.webSocketRoutes),
+    gatewayResponses: bindings.flatMap((b) => b.gatewayResponses),
+    stateMachineCount: bindings.reduce((sum, b) => sum + b.stateMachineCount, 0),
+  };
+}
+
+function bindTemplate(template: CfnTemplate): TemplateBindings {
+  const resources = template.Resources ?? {};
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+  const functions = new Map<string, FunctionBinding>();
+  for (const [logicalId, resource] of ofType('AWS::Lambda::Function')) {
+    const entry = resource.Metadata?.[ENTRY_METADATA_KEY];
+    if (typeof entry !== 'string') continue;
+    const props = resource.Properties ?? {};
+    functions.set(logicalId, {
+      logicalId,
+      entry,
+      timeoutMs: Number(props.Timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+      environment: ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}),
+    });
+  }
+  const functionAt = (value: unknown) => {
+    const id = referencedLogicalId(value);
+    return id === undefined ? undefined : functions.get(id);
+  };
+
+  const queueConsumers: QueueConsumerBinding[] = [];
+  for (const [, mapping] of ofType('AWS::Lambda::EventSourceMapping')) {
+    const props = mapping.Properties ?? {};
+    const fn = functionAt(props.FunctionName);
+    const queueLogicalId = referencedLogicalId(props.EventSourceArn);
+    const queue = queueLogicalId === undefined ? undefined : resources[queueLogicalId];
+    if (fn === undefined || queueLogicalId === undefined || queue?.Type !== 'AWS::SQS::Queue') continue;
+    const queueProps = queue.Properties ?? {};
+    const redrive = queueProps.RedrivePolicy as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown } | undefined;
+    const deadLetterQueueLogicalId = referencedLogicalId(redrive?.deadLetterTargetArn);
+    queueConsumers.push({
+      function: fn,
+      queueLogicalId,
+      batchSize: Number(props.BatchSize ?? 10),
+      reportBatchItemFailures: ((props.FunctionResponseTypes as string[] | undefined) ?? []).includes(
+        'ReportBatchItemFailures',
+      ),
+      visibilityTimeoutSeconds: Number(queueProps.VisibilityTimeout ?? 30),
+      ...(deadLetterQueueLogicalId !== undefined && {
+        redrive: { deadLetterQueueLogicalId, maxReceiveCount: Number(redrive?.maxReceiveCount ?? 3) },
+      }),
+    });
+  }
+
+  const eventRules: EventRuleBinding[] = [];
+  for (const [, rule] of ofType('AWS::Events::Rule')) {
+    const props = rule.Properties ?? {};
+    if (props.State === 'DISABLED') continue;
+    for (const target of (props.Targets as { Arn?: unknown }[] | undefined) ?? []) {
+      const fn = functionAt(target.Arn);
+      if (fn !== undefined) {
+        eventRules.push({ function: fn, eventPattern: (props.EventPattern as Record<string, unknown>) ?? {} });
+      }
+    }
+  }
+
+  const objectNotifications: ObjectNotificationBinding[] = [];
+  for (const [, notifications] of ofType('Custom::S3BucketNotifications')) {
+    const config = (notifications.Properties?.NotificationConfiguration ?? {}) as {
+      QueueConfigurations?: {
+        Events?: string[];
+        QueueArn?: unknown;
+        Filter?: { Key?: { FilterRules?: { Name?: string; Value?: string }[] } };
+      }[];
+    };
+    for (const queueConfig of config.QueueConfigurations ?? []) {
+      const queueLogicalId = referencedLogicalId(queueConfig.QueueArn);
+      if (queueLogicalId === undefined) continue;
+      const rules = queueConfig.Filter?.Key?.FilterRules ?? [];
+      const rule = (name: string) => rules.find((r) => r.Name?.toLowerCase() === name)?.Value;
+      objectNotifications.push({
+        events: queueConfig.Events ?? [],
+        queueLogicalId,
+        prefix: rule('prefix'),
+        suffix: rule('suffix'),
+      });
+    }
+  }
+
+  const webSocketRoutes: WebSocketRouteBinding[] = [];
+  const routeResponses = new Set(
+    ofType('AWS::ApiGatewayV2::RouteResponse').map(([, r]) => referencedLogicalId(r.Properties?.RouteId)),
+  );
+  for (const [routeId, route] of ofType('AWS::ApiGatewayV2::Route')) {
+    const props = route.Properties ?? {};
+    const integration = resources[referencedLogicalId(props.Target) ?? ''];
+    const fn = functionAt(integration?.Properties?.IntegrationUri);
+    if (fn === undefined || typeof props.RouteKey !== 'string') continue;
+    const api = resources[referencedLogicalId(props.ApiId) ?? '']?.Properties ?? {};
+    const authorizer = resources[referencedLogicalId(props.AuthorizerId) ?? '']?.Properties;
+    const authorizerFunction = functionAt(authorizer?.AuthorizerUri);
+    webSocketRoutes.push({
+      routeKey: props.RouteKey,
+      function: fn,
+      apiKeyRequired: props.ApiKeyRequired === true,
+      returnResponse: routeResponses.has(routeId),
+      apiKeySelectionExpression: String(api.ApiKeySelectionExpression ?? '$request.header.x-api-key'),
+      ...(authorizerFunction && {
+        authorizer: {
+          function: authorizerFunction,
+          identitySource: ([] as string[]).concat((authorizer?.IdentitySource as string[] | undefined) ?? []),
+        },
+      }),
+    });
+  }
+
+  const gatewayResponses: GatewayResponseCustomisation[] = ofType('AWS::ApiGateway::GatewayResponse').map(
+    ([, response]) => {
+      const props = response.Properties ?? {};
+      return {
+        responseType: String(props.ResponseType),
+        statusCode: props.StatusCode === undefined ? undefined : String(props.StatusCode),
+        responseParameters: props.ResponseParameters as Record<string, string> | undefined,
+        responseTemplates: props.ResponseTemplates as Record<string, string> | undefined,
+      };
+    },
+  );
+
+  return {
+    functions: [...functions.values()],
+    queueConsumers,
+    eventRules,
+    objectNotifications,
+    webSocketRoutes,
+    gatewayResponses,
+    stateMachineCount: ofType('AWS::StepFunctions::StateMachine').length,
+  };
+}
+
+/**
+ * The logical id a property points at: `{Ref: id}`, `{"Fn::GetAtt": [id, attr]}`, or the first such
+ * reference inside an `Fn::Join`/`Fn::Sub` (e.g. an integration URI built around a function ARN).
+ */
+export function referencedLogicalId(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const node = value as Record<string, unknown>;
+  if (typeof node.Ref === 'string' && !node.Ref.startsWith('AWS::')) return node.Ref;
+  const getAtt = node['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  if (typeof getAtt === 'string') return getAtt.split('.')[0];
+  for (const nested of Object.values(node)) {
+    const parts = Array.isArray(nested) ? nested.flat(2) : [nested];
+    for (const part of parts) {
+      const found = referencedLogicalId(part);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * EventBridge pattern matching for the subset rules use here: exact values, `prefix`, `anything-but`, nested
+ * objects, `exists`, and unresolved CloudFormation references (treated as matching any present value).
+ */
+export function matchesEventPattern(pattern: Readonly<Record<string, unknown>>, event: unknown): boolean {
+  const node = (event ?? {}) as Record<string, unknown>;
+  return Object.entries(pattern).every(([field, expected]) => {
+    const actual = node[field];
+    if (Array.isArray(expected)) return expected.some((candidate) => matchesValue(candidate, actual));
+    if (typeof expected === 'object' && expected !== null) {
+      return typeof actual === 'object' && actual !== null && matchesEventPattern(expected as Record<string, unknown>, actual);
+    }
+    return false;
+  });
+}
+
+function matchesValue(candidate: unknown, actual: unknown): boolean {
+  const values = Array.isArray(actual) ? actual : [actual];
+  if (typeof candidate !== 'object' || candidate === null) return values.includes(candidate);
+  const filter = candidate as Record<string, unknown>;
+  // A CloudFormation reference (e.g. the state machine's ARN): the local stack has one of each, so it matches.
+  if (Object.keys(filter).some((key) => key === 'Ref' || key.startsWith('Fn::'))) return actual !== undefined;
+  if ('prefix' in filter) return values.some((v) => typeof v === 'string' && v.startsWith(String(filter.prefix)));
+  if ('exists' in filter) return (actual !== undefined) === filter.exists;
+  if ('anything-but' in filter) {
+    const excluded = ([] as unknown[]).concat(filter['anything-but']);
+    return actual !== undefined && values.every((v) => !excluded.includes(v));
+  }
+  return false;
+}

@@ -1,0 +1,71 @@
+import { spawn, spawnSync } from 'node:child_process';
+
+/**
+ * Debian packages behind the local engines: pocketsphinx (speech, with its US English model) and apertium
+ * (translation, English↔Spanish). ffmpeg is not among them: the npm static build is used everywhere.
+ */
+export const LOCAL_ENGINE_PACKAGES = ['pocketsphinx', 'pocketsphinx-en-us', 'apertium', 'apertium-eng-spa'] as const;
+
+export interface PackageCheck {
+  readonly missing: readonly string[];
+  /** How they were (or can be) installed, for the start banner. */
+  readonly note?: string;
+}
+
+/** Installed packages by dpkg's database; on a system without dpkg, by the engines' commands on PATH. */
+export function missingPackages(packages: readonly string[] = LOCAL_ENGINE_PACKAGES): string[] {
+  if (hasCommand('dpkg-query')) {
+    const result = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...packages], {
+      encoding: 'utf8',
+    });
+    const installed = new Set(
+      result.stdout
+        .split('\n')
+        .filter((line) => line.endsWith(' installed'))
+        .map((line) => line.split(' ')[0]),
+    );
+    return packages.filter((name) => !installed.has(name));
+  }
+  const commands: Record<string, string> = { pocketsphinx: 'pocketsphinx_continuous', apertium: 'apertium' };
+  return packages.filter((name) => commands[name] !== undefined && !hasCommand(commands[name]!));
+}
+
+/**
+ * Installs the missing engine packages when this process may (root with apt-get); otherwise reports them in
+ * one line and lets the stack start anyway: everything but speech/translation works, and notes fail with a
+ * clear code instead of a wrong answer.
+ */
+export async function ensureEnginePackages(log: (line: string) => void): Promise<PackageCheck> {
+  const missing = missingPackages();
+  if (missing.length === 0) return { missing };
+  const canInstall = process.getuid?.() === 0 && hasCommand('apt-get');
+  if (!canInstall) {
+    log(
+      `Missing Debian packages for the local engines: ${missing.join(' ')} ` +
+        `(install: sudo apt-get install -y ${missing.join(' ')}); starting without them.`,
+    );
+    return { missing, note: 'not installed' };
+  }
+  log(`Installing ${missing.join(' ')} with apt-get…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const ok =
+    (await run('apt-get', ['update', '-qq'], env)) &&
+    (await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], env));
+  const stillMissing = missingPackages();
+  if (!ok || stillMissing.length > 0) {
+    log(`Could not install ${stillMissing.join(' ')}; starting without them.`);
+  }
+  return { missing: stillMissing, note: ok ? 'installed' : 'apt-get failed' };
+}
+
+function hasCommand(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
+}

@@ -1,0 +1,277 @@
+/**
+ * The web client in real Chromium against the embedded local stack: a real voice note through the file
+ * input, progress pushed over the WebSocket, the translation, the cache flag, history paging and delete,
+ * the error messages for a bad key and a spent quota, the offline shell, and the first-load weight budget.
+ * Screenshots go to test-results/web/.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Page, WebSocket as PageWebSocket } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIERS } from '../../lib/config/tiers';
+import { buildWeb, formatReport } from '../../web/build';
+import { GOFORWARD_TEXT, makeAudio } from '../helpers/audio-fixtures';
+import { launchBrowser, type TestBrowser } from '../helpers/browser';
+import { startTestStack, type TestStack } from '../helpers/local-stack';
+
+const SCREENSHOTS = join(process.cwd(), 'test-results', 'web');
+const BUDGET_BYTES = 50 * 1024;
+const NOTE_TIMEOUT_MS = 60_000;
+
+let stack: TestStack;
+let browser: TestBrowser;
+let page: Page;
+let workDir: string;
+let voiceNote: string;
+let microphoneWav: string;
+/** Every progress frame the page received over its WebSockets. */
+const frames: { jobId: string; status: string }[] = [];
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'vnt-web-e2e-'));
+  await mkdir(SCREENSHOTS, { recursive: true });
+  // The local stack serves web/dist: build it as a deployment would.
+  const report = await buildWeb();
+  console.info(formatReport(report));
+  [stack, voiceNote, microphoneWav] = await Promise.all([
+    // The page makes a few calls at once; the free tier's 2 rps would make the test timing-dependent.
+    startTestStack({ throttleOverrides: { free: { rateLimitPerSecond: 100, burstLimit: 200 } } }),
+    makeAudio('ogg', workDir, { name: 'go-forward' }),
+    makeAudio('wav', workDir, { name: 'microphone' }),
+  ]);
+  // Chromium plays the WAV as the microphone, so MediaRecorder records real speech.
+  browser = await launchBrowser({ fakeMicrophoneWav: microphoneWav });
+  page = await browser.context.newPage();
+  page.on('websocket', (socket: PageWebSocket) => {
+    socket.on('framereceived', ({ payload }) => {
+      const message = JSON.parse(String(payload)) as { type?: string; jobId: string; status: string };
+      if (message.type === 'job') frames.push({ jobId: message.jobId, status: message.status });
+    });
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function saveKey(key: string): Promise<void> {
+  await page.getByLabel('API key', { exact: true }).fill(key);
+  await page.getByRole('button', { name: 'Save key' }).click();
+}
+
+/** Chooses the note, the target language, submits, and waits for the job to end. */
+async function translate(file: string, target: string): Promise<void> {
+  await page.getByLabel('Or choose an audio file').setInputFiles(file);
+  await page.getByLabel('Translate to').selectOption(target);
+  await page.getByRole('button', { name: 'Upload and translate' }).click();
+  await expect
+    .poll(() => page.locator('#status').textContent(), { timeout: NOTE_TIMEOUT_MS, interval: 200 })
+    .toMatch(/^(Done|Failed)/);
+}
+
+describe('web client on the local stack', () => {
+  it('first load transfers less than 50 KB compressed (html + js + css + config + sw)', async () => {
+    const bodies = new Map<string, { type: string; raw: number; gzip: number; transferred: number; encoding?: string }>();
+    const pending: Promise<void>[] = [];
+    page.on('requestfinished', (request) => {
+      pending.push(
+        (async () => {
+          const response = await request.response();
+          if (!response || !['document', 'script', 'stylesheet', 'fetch'].includes(request.resourceType())) return;
+          if (!request.url().startsWith(stack.url) || /\/(usage|jobs)/.test(request.url())) return;
+          const body = await response.body();
+          const sizes = await request.sizes();
+          bodies.set(request.url(), {
+            type: request.resourceType(),
+            raw: body.length,
+            gzip: gzipSync(body, { level: 9 }).length,
+            transferred: sizes.responseBodySize + sizes.responseHeadersSize,
+            encoding: response.headers()['content-encoding'],
+          });
+        })(),
+      );
+    });
+
+    await page.goto(stack.url, { waitUntil: 'load' });
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await Promise.all(pending);
+    page.removeAllListeners('requestfinished');
+
+    const files = [...bodies.entries()].map(([url, size]) => ({ path: new URL(url).pathname, ...size }));
+    const total = (key: 'raw' | 'gzip' | 'transferred') => files.reduce((sum, f) => sum + f[key], 0);
+    console.info('first load', files, { raw: total('raw'), gzip: total('gzip'), transferred: total('transferred') });
+
+    expect(files.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['/', '/config.json', '/sw.js', expect.stringMatching(/^\/assets\/app-\w+\.js$/), expect.stringMatching(/^\/assets\/styles-\w+\.css$/)]),
+    );
+    expect(files.some((f) => f.path.includes('recorder'))).toBe(false);
+    // The local stack sends files uncompressed, so what a CDN would send is the gzip of each body.
+    expect(total('gzip')).toBeLessThan(BUDGET_BYTES);
+    // Even uncompressed, as the local stack actually sent it, it stays within budget.
+    expect(total('transferred')).toBeLessThan(BUDGET_BYTES);
+    await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+  });
+
+  it('translates a voice note picked with the file input, with byte progress and live stages', async () => {
+    await saveKey(stack.keys.free);
+    await expect.poll(() => page.locator('#usage-text').textContent()).toMatch(/^0 of 100 used today on the free plan/);
+
+    // Record every text the upload bar shows and every stage the page marks.
+    await page.evaluate(() => {
+      const w = window as unknown as { uploads: string[]; stages: string[] };
+      w.uploads = [];
+      w.stages = [];
+      new MutationObserver(() => w.uploads.push(document.getElementById('upload-text')!.textContent ?? '')).observe(
+        document.getElementById('upload-text')!,
+        { childList: true, characterData: true, subtree: true },
+      );
+      new MutationObserver(() => w.stages.push(document.getElementById('status')!.textContent ?? '')).observe(
+        document.getElementById('status')!,
+        { childList: true, characterData: true, subtree: true },
+      );
+    });
+
+    await translate(voiceNote, 'es');
+    await screenshot('01-translated');
+
+    expect(await page.locator('#note-error').textContent()).toBe('');
+    expect(await page.locator('#r-transcript').textContent()).toBe(GOFORWARD_TEXT);
+    expect(await page.locator('#r-detected').textContent()).toBe('English (en)');
+    const translation = (await page.locator('#r-translation').textContent()) ?? '';
+    expect(translation).toMatch(/metros/i);
+    expect(await page.locator('#r-translation').getAttribute('lang')).toBe('es');
+    expect(await page.locator('#r-cached').isHidden()).toBe(true);
+
+    const { uploads, stages } = await page.evaluate(() => window as unknown as { uploads: string[]; stages: string[] });
+    expect(uploads.at(-1)).toMatch(/^100% \([\d.]+ KB of [\d.]+ KB\)$/);
+    expect(await page.locator('#upload-bar').evaluate((bar) => (bar as HTMLProgressElement).value)).toBe(100);
+    expect(stages.at(-1)).toBe('Done: the translation is ready.');
+
+    // Progress arrived over the WebSocket, not by polling.
+    expect(await page.locator('#transport').getAttribute('data-transport')).toBe('websocket');
+    const pushed = frames.map((f) => f.status);
+    expect(pushed).toContain('completed');
+    expect(pushed.filter((s) => ['queued', 'normalizing', 'transcribing', 'translating'].includes(s)).length).toBeGreaterThan(0);
+    const states = await page.locator('#stages li').evaluateAll((items) => items.map((li) => li.getAttribute('data-state')));
+    expect(states).toEqual(['done', 'done', 'done', 'done', 'done']);
+  }, 90_000);
+
+  it('shows the cached flag when the same audio is translated again', async () => {
+    await translate(voiceNote, 'es');
+    expect(await page.locator('#r-translation').textContent()).toMatch(/metros/i);
+    expect(await page.locator('#r-cached').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#usage-text').textContent()).toMatch(/^2 of 100 used today/);
+    await expect.poll(() => page.locator('#history > li').count()).toBe(2);
+    await screenshot('02-cached');
+  }, 90_000);
+
+  it('records a voice note with the microphone (MediaRecorder, loaded on demand) and translates it', async () => {
+    const recorderLoaded = page.waitForResponse((response) => /\/assets\/recorder-\w+\.js$/.test(response.url()));
+    await page.getByRole('button', { name: 'Record' }).click();
+    await recorderLoaded;
+    await expect.poll(() => page.getByRole('button', { name: 'Stop recording' }).isVisible()).toBe(true);
+    await page.waitForTimeout(3_500); // the note is ~2.8 s
+    await page.getByRole('button', { name: 'Stop recording' }).click();
+    await expect.poll(() => page.locator('#audio-choice').textContent()).toMatch(/^Chosen: recording \([\d.]+ KB\)\.$/);
+
+    await page.getByLabel('Translate to').selectOption('es');
+    await page.getByRole('button', { name: 'Upload and translate' }).click();
+    await expect
+      .poll(() => page.locator('#status').textContent(), { timeout: NOTE_TIMEOUT_MS, interval: 200 })
+      .toMatch(/^(Done|Failed)/);
+    await screenshot('03-recorded');
+    expect(await page.locator('#note-error').textContent()).toBe('');
+    expect(await page.locator('#r-transcript').textContent()).toMatch(/forward/);
+    expect(await page.locator('#r-cached').isHidden()).toBe(true);
+  }, 90_000);
+
+  it('pages the history with "load more" and deletes a note', async () => {
+    // Ten more notes (created, never uploaded) push the history past one page of ten.
+    for (let i = 0; i < 10; i++) {
+      const created = await stack.request('POST', '/uploads', { key: stack.keys.free, body: { contentType: 'audio/ogg', targetLanguage: 'fr' } });
+      expect(created.status).toBe(201);
+    }
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const items = page.locator('#history > li');
+    await expect.poll(() => items.count()).toBe(10);
+    const loadMore = page.getByRole('button', { name: 'Load more' });
+    expect(await loadMore.isVisible()).toBe(true);
+    await loadMore.click();
+    await expect.poll(() => items.count()).toBe(13);
+    expect(await loadMore.isHidden()).toBe(true);
+    // The translated notes are the oldest: at the end, with their text, the cached one marked.
+    expect(await items.nth(12).locator('.translation').textContent()).toMatch(/metros/i);
+    expect(await items.nth(11).locator('.meta').textContent()).toContain('from cache');
+    await screenshot('04-history');
+
+    const victim = (await items.nth(12).getAttribute('data-job-id'))!;
+    await items.nth(12).getByRole('button', { name: /^Delete note from / }).click();
+    await expect.poll(() => items.count()).toBe(12);
+    expect(await page.locator('#history-status').textContent()).toBe('Note deleted.');
+    expect(await page.locator(`#history > li[data-job-id="${victim}"]`).count()).toBe(0);
+    // Focus moves to a neighbour's button so keyboard users are not dropped at the top of the page.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Delete');
+    const gone = await stack.request('GET', `/jobs/${victim}`, { key: stack.keys.free });
+    expect(gone.status).toBe(404);
+  }, 60_000);
+
+  it('opens offline from the service worker with the saved history', async () => {
+    // Online reload through the (now controlling) worker saves the first history page.
+    await page.reload({ waitUntil: 'load' });
+    await expect.poll(() => page.locator('#history > li').count()).toBe(10);
+    await browser.context.setOffline(true);
+    try {
+      await page.reload({ waitUntil: 'load' });
+      await expect.poll(() => page.locator('#offline').isVisible()).toBe(true);
+      expect(await page.getByRole('heading', { name: 'New voice note' }).isVisible()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Upload and translate' }).isEnabled()).toBe(true);
+      await expect.poll(() => page.locator('#history-status').textContent()).toMatch(/^Offline: showing the history saved /);
+      expect(await page.locator('#history > li').count()).toBe(10);
+      await screenshot('05-offline');
+    } finally {
+      await browser.context.setOffline(false);
+    }
+  }, 60_000);
+
+  it('explains an invalid key in plain words, with its code', async () => {
+    await page.reload({ waitUntil: 'load' });
+    await saveKey('this-key-does-not-exist-0123456789');
+    const error = page.locator('#key-error');
+    await expect.poll(() => error.textContent()).toMatch(/not accepted/);
+    expect(await error.locator('.message').textContent()).toBe(
+      'This API key was not accepted. Check that you pasted all of it, or ask for a new key.',
+    );
+    expect(await error.locator('code').getAttribute('data-code')).toMatch(/^(API_KEY_INVALID|INVALID_API_KEY)$/);
+    expect(await page.locator('#history > li').count()).toBe(0);
+    await screenshot('06-invalid-key');
+  });
+
+  it('explains a spent daily quota in plain words, with its code', async () => {
+    const key = await stack.createKey('free', 'web-e2e-over-quota');
+    const quota = TIERS.free.dailyQuota;
+    // Spend the whole day's quota through the API, as an over-eager client would.
+    for (let i = 0; i < quota; i++) {
+      const created = await stack.request('POST', '/uploads', { key: key.value, body: { contentType: 'audio/ogg' } });
+      expect(created.status).toBe(201);
+    }
+    await saveKey(key.value);
+    const keyError = page.locator('#key-error');
+    await expect.poll(() => keyError.locator('code').getAttribute('data-code').catch(() => null)).toBe('QUOTA_EXCEEDED');
+    expect(await keyError.locator('.message').textContent()).toMatch(/^You have used all of today's translations for your plan\./);
+
+    await page.getByLabel('Or choose an audio file').setInputFiles(voiceNote);
+    await page.getByRole('button', { name: 'Upload and translate' }).click();
+    const noteError = page.locator('#note-error');
+    await expect.poll(() => noteError.locator('code').getAttribute('data-code').catch(() => null)).toBe('QUOTA_EXCEEDED');
+    expect(await noteError.locator('.message').textContent()).toMatch(/^You have used all of today's translations for your plan\./);
+    await screenshot('07-over-quota');
+  }, 60_000);
+});

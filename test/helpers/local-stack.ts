@@ -1,0 +1,96 @@
+/**
+ * The embedded local stack for end-to-end tests, driven over real HTTP only: a fresh stack on a free port
+ * with a temporary state directory, and small clients for the calls the tests make.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TierName } from '../../lib/config/tiers';
+import type { JobView } from '../../functions/jobs/job-view';
+import type { PresignedUpload } from '../../functions/jobs/upload-presigner';
+import { audioContentType } from '../../local/cli/audio-content-type';
+import { type LocalStackOptions, startLocalStack } from '../../local/stack';
+
+export interface TestStack {
+  readonly url: string;
+  readonly webSocketUrl: string;
+  readonly keys: Readonly<Record<TierName, string>>;
+  readonly stateDir: string;
+  /** Any API call; returns status, headers and the parsed JSON body. */
+  request(method: string, route: string, options?: { key?: string; body?: unknown }): Promise<ApiAnswer>;
+  /** A new key of `tier` through the loopback admin endpoint (what `npm run keys -- create` does). */
+  createKey(tier: TierName, name?: string): Promise<{ apiKeyId: string; value: string }>;
+  /** POST /uploads, then the presigned POST of `file`; returns the job id. */
+  submit(file: string, key: string, options?: { targetLanguage?: string; contentType?: string }): Promise<string>;
+  /** Polls GET /jobs/{id} until the job is completed or failed. */
+  waitForJob(jobId: string, key: string, timeoutMs?: number): Promise<JobView>;
+  stop(): Promise<void>;
+}
+
+export interface ApiAnswer<T = any> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+export async function startTestStack(options: Omit<LocalStackOptions, 'port' | 'stateDir'> = {}): Promise<TestStack> {
+  const stateDir = await mkdtemp(path.join(tmpdir(), 'vnt-e2e-'));
+  const stack = await startLocalStack({ ...options, port: 0, stateDir, fresh: true, quiet: true });
+
+  const request = async (method: string, route: string, opts: { key?: string; body?: unknown } = {}) => {
+    const response = await fetch(`${stack.url}${route}`, {
+      method,
+      headers: {
+        ...(opts.key !== undefined && { 'x-api-key': opts.key }),
+        ...(opts.body !== undefined && { 'content-type': 'application/json' }),
+      },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
+  };
+
+  return {
+    url: stack.url,
+    webSocketUrl: stack.webSocketUrl,
+    keys: stack.keys,
+    stateDir,
+    request,
+    async createKey(tier, name = `e2e-${tier}`) {
+      const answer = await request('POST', '/__local/keys', { body: { name, tier } });
+      if (answer.status !== 201) throw new Error(`key creation failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return answer.body as { apiKeyId: string; value: string };
+    },
+    async submit(file, key, opts = {}) {
+      const audio = await readFile(file);
+      const contentType = opts.contentType ?? audioContentType(file) ?? 'audio/mp4';
+      const created = await request('POST', '/uploads', {
+        key,
+        body: { contentType, sizeBytes: Math.max(audio.length, 1), targetLanguage: opts.targetLanguage ?? 'es' },
+      });
+      if (created.status !== 201) throw new Error(`POST /uploads: ${created.status} ${JSON.stringify(created.body)}`);
+      const { jobId, upload } = created.body as { jobId: string; upload: PresignedUpload };
+      const form = new FormData();
+      for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+      form.append('file', new Blob([audio], { type: contentType }), path.basename(file));
+      const stored = await fetch(upload.url, { method: 'POST', body: form });
+      if (!stored.ok) throw new Error(`presigned POST: ${stored.status} ${await stored.text()}`);
+      return jobId;
+    },
+    async waitForJob(jobId, key, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const answer = await request('GET', `/jobs/${jobId}`, { key });
+        if (answer.status !== 200) throw new Error(`GET /jobs/${jobId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        const job = answer.body as JobView;
+        if (job.status === 'completed' || job.status === 'failed') return job;
+        if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async stop() {
+      await stack.stop();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE } from '../../lib/config/table-design';
+import { TIERS } from '../../lib/config/tiers';
+import { QuotaExceededError } from '../../functions/shared/errors';
+import { DynamoUsageMeter } from '../../functions/usage/dynamo-usage-meter';
+import { UsageService } from '../../functions/usage/usage-service';
+
+/**
+ * The exact quota meter against a real DynamoDB-compatible server: concurrent requests over the quota are
+ * refused exactly at N+1, and /usage reads the exact count.
+ */
+const TABLE_NAME = 'vnt-quota-test';
+let server: Server;
+let raw: DynamoDBClient;
+let service: UsageService;
+let meter: DynamoUsageMeter;
+const now = new Date('2026-03-14T23:59:30.000Z');
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  raw = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // One attempt per call: the count must reflect exactly the calls made, not SDK retries.
+    maxAttempts: 1,
+  });
+  await raw.send(
+    new CreateTableCommand({
+      TableName: TABLE_NAME,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [TABLE.partitionKey, TABLE.sortKey, TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey].map(
+        (name) => ({ AttributeName: name, AttributeType: 'S' }),
+      ),
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: TABLE.gsi1.name,
+          KeySchema: [
+            { AttributeName: TABLE.gsi1.partitionKey, KeyType: 'HASH' },
+            { AttributeName: TABLE.gsi1.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  meter = new DynamoUsageMeter({ client: DynamoDBDocumentClient.from(raw), tableName: TABLE_NAME });
+  service = new UsageService(meter, () => now);
+});
+
+afterAll(async () => {
+  raw?.destroy();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+describe('exact daily quota meter (dynalite)', () => {
+  it('accepts exactly the free quota out of 150 concurrent uploads and refuses the rest with 429', async () => {
+    const quota = TIERS.free.dailyQuota;
+    const attempts = 150;
+
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: attempts }, () => service.consume('key-free-concurrent', 'free')),
+    );
+
+    const accepted = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(accepted).toHaveLength(quota);
+    expect(refused).toHaveLength(attempts - quota);
+    for (const { reason } of refused) {
+      expect(reason).toBeInstanceOf(QuotaExceededError);
+      expect(reason).toMatchObject({ code: 'QUOTA_EXCEEDED', httpStatus: 429, retryAfterSeconds: 30 });
+    }
+    await expect(service.report('key-free-concurrent', 'free')).resolves.toEqual({
+      tier: 'free',
+      dailyQuota: quota,
+      used: quota,
+      remaining: 0,
+      resetsAt: '2026-03-15T00:00:00.000Z',
+    });
+  });
+
+  it('keeps keys and days apart', async () => {
+    await service.consume('key-a', 'free');
+    await service.consume('key-a', 'free');
+    await service.consume('key-b', 'free');
+    const tomorrow = new UsageService(meter, () => new Date('2026-03-15T00:00:01.000Z'));
+
+    expect((await service.report('key-a', 'free')).used).toBe(2);
+    expect((await service.report('key-b', 'free')).used).toBe(1);
+    expect((await tomorrow.report('key-a', 'free')).used).toBe(0);
+  });
+
+  it('gives a refunded unit back, never going below zero', async () => {
+    const receipt = await service.consume('key-refund', 'basic');
+    await service.refund(receipt);
+    await service.refund(receipt);
+
+    expect((await service.report('key-refund', 'basic')).used).toBe(0);
+  });
+
+  it('counts concurrent refunds and consumes exactly', async () => {
+    const receipts = await Promise.all(Array.from({ length: 40 }, () => service.consume('key-mixed', 'free')));
+    await Promise.all([
+      ...receipts.slice(0, 10).map((r) => service.refund(r)),
+      ...Array.from({ length: 5 }, () => service.consume('key-mixed', 'free')),
+    ]);
+
+    expect((await service.report('key-mixed', 'free')).used).toBe(35);
+  });
+});

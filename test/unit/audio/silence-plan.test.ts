@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { planChunks } from '../../../functions/audio/silence-plan';
+
+describe('planChunks', () => {
+  it.each([
+    { name: 'short audio stays whole', duration: 8, target: 6, pauses: [], expected: [[0, 8]] },
+    { name: 'no pause: hard cuts at the target', duration: 20, target: 6, pauses: [], expected: [[0, 6], [6, 12], [12, 20]] },
+    {
+      name: 'cuts in the middle of the pause nearest the target',
+      duration: 14,
+      target: 6,
+      pauses: [{ start: 4, end: 4.4 }, { start: 6.8, end: 7.2 }, { start: 10, end: 10.5 }],
+      expected: [[0, 7], [7, 14]],
+    },
+    {
+      name: 'ignores pauses out of reach (before half a target)',
+      duration: 13,
+      target: 6,
+      pauses: [{ start: 1, end: 1.5 }],
+      expected: [[0, 6], [6, 13]],
+    },
+    { name: 'leading and trailing silence are not cut points', duration: 10, target: 6, pauses: [{ start: 0, end: 0 }, { start: 9.5, end: 10 }], expected: [[0, 6], [6, 10]] },
+  ])('$name', ({ duration, target, pauses, expected }) => {
+    expect(planChunks(duration, target, pauses).map((r) => [r.start, r.end])).toEqual(expected);
+  });
+
+  it('always covers the audio contiguously with chunks no longer than 1.5 targets (randomised)', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let run = 0; run < 200; run++) {
+      const duration = 0.1 + random() * 120;
+      const target = 1 + random() * 10;
+      const pauses = Array.from({ length: Math.floor(random() * 20) }, () => {
+        const start = random() * duration;
+        return { start, end: Math.min(duration, start + random()) };
+      });
+
+      const plan = planChunks(duration, target, pauses);
+
+      expect(plan[0]?.start).toBe(0);
+      expect(plan.at(-1)?.end).toBe(duration);
+      for (const [i, range] of plan.entries()) {
+        expect(range.end).toBeGreaterThan(range.start);
+        expect(range.end - range.start).toBeLessThanOrEqual(target * 1.5 + 1e-9);
+        if (i > 0) expect(range.start).toBe(plan[i - 1]?.end);
+      }
+    }
+  });
+
+  it('rejects a non-positive target', () => {
+    expect(() => planChunks(10, 0, [])).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,236 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoJobRepository } from '../../../functions/jobs/dynamo-job-repository';
+import { ConflictError } from '../../../functions/shared/errors';
+import { job, JOB_ID, NOW, OWNER } from './fixtures';
+
+const TABLE = 'vnt-test-table';
+const ddb = mockClient(DynamoDBDocumentClient);
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const repo = new DynamoJobRepository({ client, tableName: TABLE, now: () => NOW });
+const nowSeconds = Math.floor(NOW.getTime() / 1000);
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+/** A job item as stored: the job plus its table and GSI keys. */
+const item = (overrides = {}) => {
+  const j = job(overrides);
+  return { ...j, pk: `JOB#${j.jobId}`, sk: 'JOB', gsi1pk: `OWNER#${j.ownerId}`, gsi1sk: `${j.createdAt}#${j.jobId}` };
+};
+
+beforeEach(() => ddb.reset());
+
+describe('DynamoJobRepository.create', () => {
+  it('puts the job with its table and history keys, refusing to overwrite', async () => {
+    ddb.on(PutCommand).resolves({});
+
+    await repo.create(job());
+
+    const input = ddb.commandCalls(PutCommand)[0]!.args[0].input;
+    expect(input.TableName).toBe(TABLE);
+    expect(input.Item).toEqual(item());
+    expect(input.ConditionExpression).toBe('attribute_not_exists(#pk)');
+  });
+
+  it('maps an existing id to a 409 JOB_EXISTS', async () => {
+    ddb.on(PutCommand).rejects(conditionFailed());
+
+    const error = await repo.create(job()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ code: 'JOB_EXISTS', httpStatus: 409 });
+  });
+
+  it('rethrows other DynamoDB errors', async () => {
+    ddb.on(PutCommand).rejects(new Error('ProvisionedThroughputExceeded'));
+    await expect(repo.create(job())).rejects.toThrow('ProvisionedThroughputExceeded');
+  });
+});
+
+describe('DynamoJobRepository.get', () => {
+  it('reads consistently and strips key attributes', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+
+    await expect(repo.get(JOB_ID)).resolves.toEqual(job());
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: `JOB#${JOB_ID}`, sk: 'JOB' },
+      ConsistentRead: true,
+    });
+  });
+
+  it('returns undefined for a missing job', async () => {
+    ddb.on(GetCommand).resolves({});
+    await expect(repo.get(JOB_ID)).resolves.toBeUndefined();
+  });
+
+  it('hides a job past expiresAt that TTL has not deleted yet', async () => {
+    ddb.on(GetCommand).resolves({ Item: item({ expiresAt: nowSeconds }) });
+    await expect(repo.get(JOB_ID)).resolves.toBeUndefined();
+  });
+});
+
+describe('DynamoJobRepository.listByOwner', () => {
+  it('queries the owner history on GSI1 newest first, filtering expired items', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [item()] });
+
+    const page = await repo.listByOwner(OWNER, 20);
+
+    expect(page).toEqual({ items: [job()] });
+    const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      IndexName: 'gsi1',
+      KeyConditionExpression: '#gpk = :owner',
+      ExpressionAttributeValues: { ':owner': `OWNER#${OWNER}`, ':now': nowSeconds },
+      ScanIndexForward: false,
+      Limit: 20,
+    });
+    expect(input.FilterExpression).toContain('#exp > :now');
+  });
+
+  it('passes the start key through and returns the last evaluated key', async () => {
+    const startKey = { pk: 'JOB#a', sk: 'JOB', gsi1pk: `OWNER#${OWNER}`, gsi1sk: 'x#a' };
+    const lastKey = { pk: 'JOB#b', sk: 'JOB', gsi1pk: `OWNER#${OWNER}`, gsi1sk: 'x#b' };
+    ddb.on(QueryCommand).resolves({ Items: [item(), item()], LastEvaluatedKey: lastKey });
+
+    const page = await repo.listByOwner(OWNER, 2, startKey);
+
+    expect(page.lastKey).toEqual(lastKey);
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExclusiveStartKey).toEqual(startKey);
+  });
+
+  it('keeps querying for the missing items when the filter dropped expired ones', async () => {
+    const k1 = { pk: 'JOB#1', sk: 'JOB', gsi1pk: `OWNER#${OWNER}`, gsi1sk: '1' };
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [item()], LastEvaluatedKey: k1 })
+      .resolvesOnce({ Items: [item(), item()] });
+
+    const page = await repo.listByOwner(OWNER, 3);
+
+    expect(page.items).toHaveLength(3);
+    expect(page.lastKey).toBeUndefined();
+    const second = ddb.commandCalls(QueryCommand)[1]!.args[0].input;
+    expect(second.Limit).toBe(2);
+    expect(second.ExclusiveStartKey).toEqual(k1);
+  });
+
+  it('stops after a bounded number of rounds and hands back the key to continue from', async () => {
+    const key = { pk: 'JOB#1', sk: 'JOB', gsi1pk: `OWNER#${OWNER}`, gsi1sk: '1' };
+    ddb.on(QueryCommand).resolves({ Items: [], LastEvaluatedKey: key });
+
+    const page = await repo.listByOwner(OWNER, 10);
+
+    expect(page).toEqual({ items: [], lastKey: key });
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(5);
+  });
+});
+
+describe('DynamoJobRepository.delete', () => {
+  it('deletes every item of the job partition (job, callback token, subscriptions)', async () => {
+    const keysOf = (sk: string) => ({ pk: `JOB#${JOB_ID}`, sk });
+    ddb.on(QueryCommand).resolves({ Items: [keysOf('JOB'), keysOf('TASK#TRANSCRIBE'), keysOf('CONN#c1')] });
+    ddb.on(BatchWriteCommand).resolves({});
+
+    await repo.delete(JOB_ID);
+
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues).toEqual({ ':pk': `JOB#${JOB_ID}` });
+    expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems).toEqual({
+      [TABLE]: [
+        { DeleteRequest: { Key: keysOf('JOB') } },
+        { DeleteRequest: { Key: keysOf('TASK#TRANSCRIBE') } },
+        { DeleteRequest: { Key: keysOf('CONN#c1') } },
+      ],
+    });
+  });
+
+  it('is a no-op for a job that does not exist (idempotent)', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    await repo.delete(JOB_ID);
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+  });
+
+  it('retries unprocessed deletes', async () => {
+    const key = { pk: `JOB#${JOB_ID}`, sk: 'JOB' };
+    ddb.on(QueryCommand).resolves({ Items: [key] });
+    ddb
+      .on(BatchWriteCommand)
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: [{ DeleteRequest: { Key: key } }] } })
+      .resolvesOnce({});
+
+    await repo.delete(JOB_ID);
+
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(2);
+  });
+});
+
+describe('DynamoJobRepository.transition', () => {
+  it('moves the job only from the given statuses and applies the patch', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: item({ status: 'normalizing', durationSeconds: 12 }) });
+
+    const updated = await repo.transition(JOB_ID, ['queued'], 'normalizing', { durationSeconds: 12 });
+
+    expect(updated).toEqual(job({ status: 'normalizing', durationSeconds: 12 }));
+    const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(input.ConditionExpression).toBe('attribute_exists(#pk) AND #status IN (:from0)');
+    expect(input.ExpressionAttributeValues).toMatchObject({ ':from0': 'queued' });
+    const assigned = Object.fromEntries(
+      Object.entries(input.ExpressionAttributeNames!)
+        .filter(([k]) => k.startsWith('#f'))
+        .map(([k, name]) => [name, input.ExpressionAttributeValues![k.replace('#f', ':v')]]),
+    );
+    expect(assigned).toEqual({ status: 'normalizing', durationSeconds: 12, updatedAt: NOW.toISOString() });
+    expect(input.ReturnValues).toBe('ALL_NEW');
+  });
+
+  it('returns undefined when the job is not in a source status (late or duplicate event)', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    await expect(repo.transition(JOB_ID, ['queued', 'normalizing'], 'transcribing')).resolves.toBeUndefined();
+  });
+
+  it('refuses an empty source list instead of writing an invalid expression', async () => {
+    await expect(repo.transition(JOB_ID, [], 'queued')).rejects.toThrow('at least one source status');
+  });
+
+  it('rethrows other errors', async () => {
+    ddb.on(UpdateCommand).rejects(new Error('boom'));
+    await expect(repo.transition(JOB_ID, ['queued'], 'normalizing')).rejects.toThrow('boom');
+  });
+});
+
+describe('DynamoJobRepository.complete / fail', () => {
+  const result = { transcript: 'hola', detectedLanguage: 'es', translation: 'hello', cached: false } as const;
+
+  it('completes a non-terminal job with its result and timings', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: item({ status: 'completed', result }) });
+
+    await expect(repo.complete(JOB_ID, result, { total: 1200 })).resolves.toMatchObject({ status: 'completed', result });
+
+    const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(input.ConditionExpression).toBe('attribute_exists(#pk) AND NOT (#status IN (:terminal0, :terminal1))');
+    expect(input.ExpressionAttributeValues).toMatchObject({ ':terminal0': 'completed', ':terminal1': 'failed' });
+    expect(Object.values(input.ExpressionAttributeValues!)).toContainEqual({ total: 1200 });
+  });
+
+  it('fails a non-terminal job with its error', async () => {
+    const error = { code: 'NO_SPEECH', message: 'No speech was recognised.' } as const;
+    ddb.on(UpdateCommand).resolves({ Attributes: item({ status: 'failed', error }) });
+
+    await expect(repo.fail(JOB_ID, error)).resolves.toMatchObject({ status: 'failed', error });
+    expect(Object.values(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues!)).toContainEqual(error);
+  });
+
+  it('leaves an already terminal (or deleted) job alone', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    await expect(repo.complete(JOB_ID, result)).resolves.toBeUndefined();
+    await expect(repo.fail(JOB_ID, { code: 'INTERNAL_ERROR', message: 'x' })).resolves.toBeUndefined();
+  });
+});

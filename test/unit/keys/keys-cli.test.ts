@@ -1,0 +1,75 @@
+import { describe, expect, it, vi } from 'vitest';
+import { parseCli, runCommand, UsageError } from '../../../bin/keys';
+import type { KeyProvisioner } from '../../../functions/keys/api-key';
+
+describe('keys CLI parsing', () => {
+  it('parses create with defaults (local target)', () => {
+    expect(parseCli(['create', '--tier', 'basic', '--name', 'alice'])).toEqual({
+      command: 'create',
+      target: 'local',
+      api: 'http://127.0.0.1:3000',
+      stage: 'dev',
+      json: false,
+      tier: 'basic',
+      name: 'alice',
+    });
+  });
+
+  it('parses aws options and revoke', () => {
+    expect(parseCli(['revoke', 'abc123', '--target', 'aws', '--stage', 'prod', '--table', 't'])).toMatchObject({
+      command: 'revoke',
+      target: 'aws',
+      stage: 'prod',
+      table: 't',
+      apiKeyId: 'abc123',
+    });
+  });
+
+  it.each([
+    [[]],
+    [['delete']],
+    [['create', '--tier', 'gold', '--name', 'x']],
+    [['create', '--tier', 'free']],
+    [['create', '--tier', 'free', '--name', '../../etc']],
+    [['revoke']],
+    [['revoke', 'a', 'b']],
+    [['list', '--target', 'gcp']],
+    [['list', '--stage', 'Prod!']],
+    [['list', '--bogus']],
+  ])('refuses %j with a usage error', (argv) => {
+    expect(() => parseCli(argv)).toThrowError(UsageError);
+  });
+});
+
+describe('keys CLI commands', () => {
+  const provisioner: KeyProvisioner = {
+    create: vi.fn(async (name, tier) => ({ apiKeyId: 'id1', name, tier, createdAt: '2026-01-01T00:00:00Z', value: 'VALUE' })),
+    list: vi.fn(async () => [
+      { apiKeyId: 'id1', name: 'alice', tier: 'basic' as const, createdAt: '2026-01-01T00:00:00Z' },
+      { apiKeyId: 'id2', name: 'bob', tier: 'free' as const, createdAt: '2026-01-02T00:00:00Z', revokedAt: '2026-01-03T00:00:00Z' },
+    ]),
+    revoke: vi.fn(async () => undefined),
+  };
+
+  it('prints the new key value once', async () => {
+    const out = await runCommand(parseCli(['create', '--tier', 'basic', '--name', 'alice']), provisioner);
+    expect(out).toContain('VALUE');
+    expect(provisioner.create).toHaveBeenCalledWith('alice', 'basic');
+  });
+
+  it('lists keys as a table with their state', async () => {
+    const out = await runCommand(parseCli(['list']), provisioner);
+    expect(out.split('\n')).toHaveLength(3);
+    expect(out).toMatch(/id2\s+bob\s+free\s+\S+\s+revoked/);
+  });
+
+  it('prints JSON with --json', async () => {
+    const out = await runCommand(parseCli(['list', '--json']), provisioner);
+    expect(JSON.parse(out)).toHaveLength(2);
+  });
+
+  it('revokes by id', async () => {
+    await expect(runCommand(parseCli(['revoke', 'id1']), provisioner)).resolves.toBe('Revoked id1.');
+    expect(provisioner.revoke).toHaveBeenCalledWith('id1');
+  });
+});

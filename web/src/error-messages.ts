@@ -1,0 +1,143 @@
+/**
+ * Every failure the page can show, in plain words. Server codes come from the API's
+ * `{"error":{"code","message"}}` bodies and from failed jobs; client codes name what went wrong in the
+ * browser (network, upload, microphone). The code is always shown next to the words so a user can quote it.
+ */
+
+/** Codes the browser itself produces. */
+export type ClientErrorCode =
+  | 'NETWORK_ERROR'
+  | 'MISSING_API_KEY'
+  | 'INVALID_API_KEY'
+  | 'THROTTLED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'UNEXPECTED_RESPONSE'
+  | 'UPLOAD_FAILED'
+  | 'UPLOAD_ABORTED'
+  | 'UPLOAD_POLICY_EXPIRED'
+  | 'NO_AUDIO_SELECTED'
+  | 'MICROPHONE_DENIED'
+  | 'RECORDING_UNSUPPORTED'
+  | 'RECORDING_EMPTY';
+
+const MESSAGES: Readonly<Record<string, string>> = {
+  // Keys, quotas and throttling.
+  MISSING_API_KEY: 'Paste your API key first.',
+  INVALID_API_KEY: 'This API key was not accepted. Check that you pasted all of it, or ask for a new key.',
+  API_KEY_REQUIRED: 'Paste your API key first.',
+  API_KEY_INVALID: 'This API key was not accepted. Check that you pasted all of it, or ask for a new key.',
+  KEY_NOT_REGISTERED: 'This API key is not set up for this service. Ask for a new key.',
+  KEY_REVOKED: 'This API key has been revoked. Ask for a new key.',
+  FORBIDDEN: 'This API key is not allowed to do that.',
+  QUOTA_EXCEEDED: "You have used all of today's translations for your plan.",
+  THROTTLED: 'Too many requests at once. Wait a few seconds and try again.',
+  // Request problems.
+  VALIDATION_ERROR: 'The request was not accepted.',
+  INVALID_JSON: 'The request was not accepted: it was not valid JSON.',
+  BAD_REQUEST: 'The request was not accepted.',
+  ROUTE_NOT_FOUND: 'This page asked the service for something it does not offer. Reload to get the current version.',
+  INVALID_JOB_ID: 'That note id is not valid.',
+  BODY_TOO_LARGE: 'The request was too large.',
+  INVALID_CURSOR: 'The history list is out of date. Refresh it to start again from the newest note.',
+  NOT_FOUND: 'That note no longer exists. It may have been deleted or expired.',
+  JOB_NOT_FOUND: 'That note no longer exists. It may have been deleted or expired.',
+  CONFLICT: 'That note is still being processed. Try again when it has finished.',
+  CONNECTION_UNKNOWN: 'Live updates lost their connection. Reload the page to reconnect.',
+  PAYLOAD_TOO_LARGE: 'The file is larger than your plan allows.',
+  UPLOAD_TOO_LARGE: 'The file is larger than your plan allows.',
+  UNSUPPORTED_MEDIA_TYPE: 'That file type is not supported. Use audio such as m4a, mp3, ogg, webm, wav or flac.',
+  UNSUPPORTED_AUDIO_TYPE: 'That file type is not supported. Use audio such as m4a, mp3, ogg, webm, wav or flac.',
+  UNSUPPORTED_LANGUAGE: 'That language is not supported.',
+  UNSUPPORTED_LANGUAGE_PAIR: 'Translation between the spoken language and the chosen language is not available.',
+  // Pipeline outcomes of a failed note.
+  EMPTY_AUDIO: 'The recording is empty.',
+  NOT_AUDIO: 'That file does not contain audio.',
+  CORRUPT_AUDIO: 'The audio file is damaged and could not be read.',
+  AUDIO_TOO_LONG: 'The note is longer than your plan allows.',
+  SILENT_AUDIO: 'The recording is silent. Check your microphone and try again.',
+  NO_SPEECH: 'No speech was found in the recording.',
+  TRANSCRIPTION_FAILED: 'Speech recognition failed. Please try again.',
+  TRANSLATION_FAILED: 'Translation failed. Please try again.',
+  UPLOAD_EXPIRED: 'The audio did not arrive in time. Please upload it again.',
+  PIPELINE_TIMEOUT: 'Processing took too long and was stopped. Please try again.',
+  INTERNAL_ERROR: 'Something went wrong on our side. Please try again in a minute.',
+  // Browser-side failures.
+  NETWORK_ERROR: 'The service cannot be reached. Check your connection and try again.',
+  SERVICE_UNAVAILABLE: 'The service is busy or down. Please try again in a minute.',
+  TIMEOUT: 'The service took too long to answer. Please try again.',
+  UNEXPECTED_RESPONSE: 'The service sent an answer this page does not understand.',
+  UPLOAD_FAILED: 'The upload failed. Please try again.',
+  UPLOAD_ABORTED: 'The upload was cancelled.',
+  UPLOAD_POLICY_EXPIRED: 'The upload link expired before the file was sent. Please try again.',
+  NO_AUDIO_SELECTED: 'Record a note or choose an audio file first.',
+  MICROPHONE_DENIED: 'The microphone is blocked. Allow it in the browser, or choose a file instead.',
+  RECORDING_UNSUPPORTED: 'This browser cannot record audio. Choose a file instead.',
+  RECORDING_EMPTY: 'Nothing was recorded. Try recording again.',
+};
+
+/** Codes whose server message adds detail worth showing (which field was wrong, which limit applies). */
+const SHOW_SERVER_DETAIL = new Set([
+  'VALIDATION_ERROR',
+  'BAD_REQUEST',
+  'UPLOAD_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'UPLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNSUPPORTED_AUDIO_TYPE',
+  'UNSUPPORTED_LANGUAGE',
+  'AUDIO_TOO_LONG',
+]);
+
+export interface DescribableError {
+  readonly code: string;
+  readonly status?: number;
+  /** The server's own message, if any. */
+  readonly message?: string;
+  readonly retryAfterSeconds?: number;
+}
+
+/** Plain words for an error. Unknown codes fall back to the server's message, then to the HTTP status. */
+export function describeError(error: DescribableError): string {
+  const known = MESSAGES[error.code];
+  let text = known ?? (error.message?.trim() ? sentence(error.message) : fallbackForStatus(error.status));
+  if (known && error.message && SHOW_SERVER_DETAIL.has(error.code) && error.message !== known) {
+    text += ` ${sentence(error.message)}`;
+  }
+  if (error.retryAfterSeconds !== undefined && error.retryAfterSeconds > 0) {
+    text += ` You can try again in ${formatWait(error.retryAfterSeconds)}.`;
+  }
+  return text;
+}
+
+/**
+ * The code for a response that carries none: API Gateway's own refusals (`{"message":"Forbidden"}`,
+ * `{"message":"Limit Exceeded"}`) and bare statuses from proxies.
+ */
+export function codeForStatus(status: number, gatewayMessage?: string): string {
+  if (status === 401 || status === 403) return 'INVALID_API_KEY';
+  if (status === 429) return /limit exceeded|quota/i.test(gatewayMessage ?? '') ? 'QUOTA_EXCEEDED' : 'THROTTLED';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 502 || status === 503 || status === 504) return 'SERVICE_UNAVAILABLE';
+  if (status >= 500) return 'INTERNAL_ERROR';
+  return 'UNEXPECTED_RESPONSE';
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+function fallbackForStatus(status: number | undefined): string {
+  return status !== undefined && status >= 500 ? MESSAGES.INTERNAL_ERROR! : MESSAGES.UNEXPECTED_RESPONSE!;
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 90) return `${Math.ceil(seconds)} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `${minutes} minutes`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest ? `${hours} h ${rest} min` : `${hours} hours`;
+}

@@ -1,0 +1,254 @@
+import type { ApiClient } from './api-client';
+import { ApiError } from './api-error';
+import type { JobStatus } from './api-types';
+import { audioContentType, FILE_INPUT_ACCEPT } from './audio-type';
+import { byId, clearError, formatBytes, showError } from './dom';
+import { describeError } from './error-messages';
+import { watchJob, type JobUpdate, type Transport } from './job-watcher';
+import { DEFAULT_TARGET_LANGUAGE, isTargetLanguage, languageName, targetLanguageOptions } from './languages';
+import { preferences } from './preferences';
+import type { Recording } from './recorder';
+import { uploadToPresignedPost } from './upload';
+
+export interface NoteFormOptions {
+  readonly api: ApiClient;
+  readonly apiKey: () => string | undefined;
+  readonly webSocketUrl: () => string | undefined;
+  /** Called when a note ends (either way) so usage and history can refresh. */
+  readonly onFinished: () => void;
+}
+
+const STAGES: readonly JobStatus[] = ['queued', 'normalizing', 'transcribing', 'translating', 'completed'];
+const STATUS_WORDS: Readonly<Record<JobStatus, string>> = {
+  awaiting_upload: 'Uploading…',
+  queued: 'Queued: waiting for a worker…',
+  normalizing: 'Normalizing the audio…',
+  transcribing: 'Transcribing speech…',
+  translating: 'Translating…',
+  completed: 'Done: the translation is ready.',
+  failed: 'Failed.',
+};
+
+interface ChosenAudio {
+  readonly blob: Blob;
+  readonly contentType: string;
+  readonly label: string;
+}
+
+/** Record or pick audio, choose a language, upload with byte progress, then follow the job to its result. */
+export class NoteForm {
+  private readonly form = byId<HTMLFormElement>('note-form');
+  private readonly fileInput = byId<HTMLInputElement>('audio-file');
+  private readonly recordButton = byId<HTMLButtonElement>('record');
+  private readonly recordLabel = byId('record-label');
+  private readonly recordTime = byId('record-time');
+  private readonly choice = byId('audio-choice');
+  private readonly target = byId<HTMLSelectElement>('target');
+  private readonly submit = byId<HTMLButtonElement>('submit');
+  private readonly errors = byId('note-error');
+  private readonly progress = byId('progress');
+  private readonly uploadBar = byId<HTMLProgressElement>('upload-bar');
+  private readonly uploadText = byId('upload-text');
+  private readonly stages = byId<HTMLOListElement>('stages');
+  private readonly status = byId('status');
+  private readonly transport = byId('transport');
+  private audio: ChosenAudio | undefined;
+  private recording: Recording | undefined;
+  private recordTimer: ReturnType<typeof setInterval> | undefined;
+  private busy = false;
+  /** The target of the note in flight (the select may change meanwhile). */
+  private sentTarget: string = DEFAULT_TARGET_LANGUAGE;
+  /** The furthest stage shown for the note in flight. */
+  private stageShown: JobStatus | undefined;
+
+  constructor(private readonly options: NoteFormOptions) {
+    this.fileInput.accept = FILE_INPUT_ACCEPT;
+    this.fillLanguages();
+    this.fileInput.addEventListener('change', () => this.onFileChosen());
+    this.recordButton.addEventListener('click', () => void this.toggleRecording());
+    this.target.addEventListener('change', () => preferences.setTargetLanguage(this.target.value));
+    this.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.send();
+    });
+  }
+
+  private fillLanguages(): void {
+    const saved = preferences.targetLanguage();
+    const selected = isTargetLanguage(saved) ? saved : DEFAULT_TARGET_LANGUAGE;
+    for (const { code, label } of targetLanguageOptions()) {
+      this.target.add(new Option(label, code, code === selected, code === selected));
+    }
+  }
+
+  private onFileChosen(): void {
+    clearError(this.errors);
+    const file = this.fileInput.files?.[0];
+    if (!file) return;
+    const contentType = audioContentType(file.type, file.name);
+    if (!contentType) {
+      this.audio = undefined;
+      this.choice.textContent = 'No audio chosen yet.';
+      showError(this.errors, new ApiError('UNSUPPORTED_MEDIA_TYPE', `“${file.name}” is ${file.type || 'of an unknown type'}.`));
+      return;
+    }
+    this.audio = { blob: file, contentType, label: `${file.name} (${formatBytes(file.size)})` };
+    this.choice.textContent = `Chosen: ${this.audio.label}.`;
+  }
+
+  private async toggleRecording(): Promise<void> {
+    clearError(this.errors);
+    if (this.recording) {
+      const recording = this.recording;
+      this.recording = undefined;
+      this.setRecordingUi(false);
+      try {
+        const blob = await recording.stop();
+        const contentType = audioContentType(blob.type) ?? 'audio/webm';
+        this.audio = { blob, contentType, label: `recording (${formatBytes(blob.size)})` };
+        this.fileInput.value = '';
+        this.choice.textContent = `Chosen: ${this.audio.label}.`;
+      } catch (error) {
+        showError(this.errors, error);
+      }
+      return;
+    }
+    try {
+      // Loaded on first use: most visits never record, so the first load does not pay for it.
+      const { startRecording } = await import('./recorder');
+      this.recording = await startRecording();
+      this.setRecordingUi(true);
+    } catch (error) {
+      showError(this.errors, error);
+    }
+  }
+
+  private setRecordingUi(recording: boolean): void {
+    // The label says what pressing does next; aria-pressed as well would make it read "Stop recording, pressed".
+    this.recordButton.toggleAttribute('data-recording', recording);
+    this.recordLabel.textContent = recording ? 'Stop recording' : 'Record';
+    this.choice.textContent = recording ? 'Recording… press Stop recording when you are done.' : this.choice.textContent;
+    clearInterval(this.recordTimer);
+    this.recordTime.textContent = '';
+    if (recording) {
+      const started = Date.now();
+      this.recordTimer = setInterval(() => {
+        const seconds = Math.floor((Date.now() - started) / 1000);
+        this.recordTime.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+      }, 250);
+    }
+  }
+
+  private async send(): Promise<void> {
+    if (this.busy) return;
+    clearError(this.errors);
+    const apiKey = this.options.apiKey();
+    if (!apiKey) return showError(this.errors, new ApiError('MISSING_API_KEY'));
+    if (this.recording) await this.toggleRecording();
+    const audio = this.audio;
+    if (!audio) return showError(this.errors, new ApiError('NO_AUDIO_SELECTED'));
+
+    this.setBusy(true);
+    this.resetProgress();
+    byId('result').hidden = true;
+    try {
+      const targetLanguage = isTargetLanguage(this.target.value) ? this.target.value : DEFAULT_TARGET_LANGUAGE;
+      this.sentTarget = targetLanguage;
+      const created = await this.options.api.createUpload({
+        contentType: audio.contentType,
+        sizeBytes: audio.blob.size,
+        targetLanguage,
+      });
+      // Subscribe before the upload finishes so no stage is missed.
+      const watcher = watchJob({
+        jobId: created.jobId,
+        apiKey,
+        webSocketUrl: this.options.webSocketUrl(),
+        getJob: (id) => this.options.api.getJob(id),
+        onUpdate: (update) => this.showStage(update),
+        onTransport: (via) => this.showTransport(via),
+      });
+      try {
+        await uploadToPresignedPost(created.upload, audio.blob, ({ loaded, total }) => this.showUpload(loaded, total));
+      } catch (error) {
+        watcher.stop();
+        throw error;
+      }
+      if (!this.stageShown || this.stageShown === 'awaiting_upload') {
+        this.status.textContent = 'Uploaded. Waiting for processing…';
+      }
+      const final = await watcher.done;
+      if (final.status === 'failed' && final.error) {
+        showError(this.errors, new ApiError(final.error.code, final.error.message));
+      }
+    } catch (error) {
+      this.status.textContent = '';
+      showError(this.errors, error);
+    } finally {
+      this.setBusy(false);
+      this.options.onFinished();
+    }
+  }
+
+  private setBusy(busy: boolean): void {
+    this.busy = busy;
+    this.submit.disabled = busy;
+    this.submit.textContent = busy ? 'Working…' : 'Upload and translate';
+  }
+
+  private resetProgress(): void {
+    this.progress.hidden = false;
+    this.uploadBar.value = 0;
+    this.uploadText.textContent = '';
+    this.transport.textContent = '';
+    this.stageShown = undefined;
+    this.status.textContent = 'Asking for an upload link…';
+    for (const li of this.stages.children) (li as HTMLElement).removeAttribute('data-state');
+  }
+
+  private showUpload(loaded: number, total: number): void {
+    const percent = total ? Math.round((loaded / total) * 100) : 0;
+    this.uploadBar.value = percent;
+    // The bar and its text carry the numbers; the live region only says "Uploading…" once.
+    this.uploadText.textContent = `${percent}% (${formatBytes(loaded)} of ${formatBytes(total)})`;
+    if (!this.stageShown && this.status.textContent !== STATUS_WORDS.awaiting_upload) {
+      this.status.textContent = STATUS_WORDS.awaiting_upload;
+    }
+  }
+
+  private showTransport(via: Transport): void {
+    this.transport.textContent = via === 'websocket' ? 'Live updates connected.' : 'Live updates unavailable: checking every few seconds.';
+    this.transport.dataset.transport = via;
+  }
+
+  private showStage(update: JobUpdate): void {
+    this.stageShown = update.status;
+    const reached = update.status === 'failed' ? -1 : STAGES.indexOf(update.status);
+    for (const li of this.stages.children) {
+      const index = STAGES.indexOf((li as HTMLElement).dataset.stage as JobStatus);
+      const state =
+        update.status === 'completed' || index < reached ? 'done' : index === reached ? 'current' : undefined;
+      if (state) li.setAttribute('data-state', state);
+      else if (update.status !== 'failed') li.removeAttribute('data-state');
+    }
+    if (update.status === 'failed') {
+      this.stages.querySelector('li:not([data-state="done"])')?.setAttribute('data-state', 'failed');
+    }
+    this.status.textContent =
+      update.status === 'failed' && update.error ? `Failed: ${describeError(update.error)}` : STATUS_WORDS[update.status];
+    if (update.status === 'completed' && update.result) this.showResult(update);
+  }
+
+  private showResult(update: JobUpdate): void {
+    const result = update.result!;
+    const target = this.sentTarget;
+    byId('r-detected').textContent = languageName(result.detectedLanguage);
+    byId('r-transcript').textContent = result.transcript;
+    byId('r-transcript').lang = result.detectedLanguage;
+    byId('r-target').textContent = `(${languageName(target)})`;
+    byId('r-translation').textContent = result.translation;
+    byId('r-translation').lang = target;
+    byId('r-cached').hidden = !result.cached;
+    byId('result').hidden = false;
+  }
+}
