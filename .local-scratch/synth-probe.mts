@@ -1,3 +1,4 @@
+import './patch.mts';
 import { synthesizeTemplates } from '../local/stepfunctions/synthesize';
 import { bindTemplates } from '../local/stepfunctions/template-bindings';
 import { writeFileSync } from 'node:fs';

@@ -20,8 +20,8 @@ import { LOCAL } from '../local/config';
  *   revoke <apiKeyId>                                 disables the key and stamps its record
  *
  * Options: --target local|aws (default local), --api <url> (local stack, default http://127.0.0.1:3000),
- * --stage <name> (aws, default dev), --table <name> (aws; default: $TABLE_NAME, else the `TableName` output
- * of the stateful stack `--stack`, default `vnt-<stage>-stateful`), --json.
+ * --stage <name> (aws, default dev), --table <name> (aws; default: $TABLE_NAME, else the `TableName`
+ * exported by the stateful stack `--stack`, default `VoiceNoteTranslator-<stage>-Stateful`), --json.
  */
 export const USAGE = `Usage: npm run keys -- <command> [options]
 
@@ -34,8 +34,8 @@ Options:
   --target local|aws   where the keys live (default: local)
   --api <url>          local stack URL (default: http://${LOCAL.host}:${LOCAL.defaultPort})
   --stage <name>       AWS stage whose usage plans keys join (default: dev)
-  --table <name>       AWS table name (default: $${ENV.tableName} or the stateful stack's TableName output)
-  --stack <name>       AWS stateful stack to read TableName from (default: vnt-<stage>-stateful)
+  --table <name>       AWS table name (default: $${ENV.tableName} or the stateful stack's TableName export)
+  --stack <name>       AWS stateful stack to read it from (default: VoiceNoteTranslator-<stage>-Stateful)
   --json               machine-readable output
 `;
 
@@ -140,16 +140,22 @@ function formatTable(keys: readonly ApiKeyRecord[]): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
+/** The stateful stack's name, as lib/stacks/deployment.ts names it. */
+export function statefulStackName(stage: string): string {
+  return `VoiceNoteTranslator-${stage}-Stateful`;
+}
+
 /** The table name on AWS: explicit, from the environment, or the stateful stack's `TableName` output. */
 async function resolveTableName(options: CliOptions): Promise<string> {
   const explicit = options.table ?? process.env[ENV.tableName];
   if (explicit) return explicit;
-  const stackName = options.stack ?? `vnt-${options.stage}-stateful`;
+  const stackName = options.stack ?? statefulStackName(options.stage);
   const cloudFormation = new CloudFormationClient({});
   try {
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-    const output = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'TableName')?.OutputValue;
-    if (!output) throw new UsageError(`Stack ${stackName} has no TableName output; pass --table.`);
+    // The stateful stack exports its table name as `<stack>:TableName` (lib/stacks/stateful-exports.ts).
+    const output = Stacks?.[0]?.Outputs?.find((o) => o.ExportName === `${stackName}:TableName`)?.OutputValue;
+    if (!output) throw new Error(`Stack ${stackName} exports no ${stackName}:TableName; pass --table.`);
     return output;
   } finally {
     cloudFormation.destroy();

@@ -1,7 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoApiKeyRepository } from '../functions/keys/dynamo-api-key-repository';
 import { TIER_NAMES, type TierName } from '../lib/config/tiers';
 import { DEFAULT_STATE_DIR, LOCAL, REPO_ROOT } from './config';
 import { emulatorClientConfig } from './emulators/aws-clients';
@@ -108,6 +108,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.push(pipeline.stop);
 
+    // Imported only now: functions/** modules create Powertools singletons at import, from the environment.
+    const { DynamoApiKeyRepository } = await import('../functions/keys/dynamo-api-key-repository');
     const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(emulatorClientConfig(dynamo.endpoint)));
     stops.push(async () => documentClient.destroy());
     const keys = await LocalKeyStore.open(
@@ -123,8 +125,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const webSockets = new WebSocketGateway(LOCAL.webSocketPath, {
       functions,
       keys,
-      routes: pipeline.webSocketRoutes,
-      apiKeyRequired: pipeline.webSocketApiKeyRequired,
+      usagePlans,
+      routes: pipeline.bindings.webSocketRoutes,
       onError: log.error,
     });
     stops.push(() => webSockets.stop());
@@ -140,7 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         site,
         async (_req, res) => {
           // Like API Gateway for a path with no resource.
-          responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', crypto.randomUUID());
+          responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', randomUUID());
           return true;
         },
       ],

@@ -1,17 +1,30 @@
 /**
- * `npm start [-- --fresh] [-- --port 3000]`: the whole product on this machine (see local/stack.ts).
- * PORT also sets the port. Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+ * `npm start [-- --fresh] [--port 3000] [--state-dir .local] [--quiet] [--skip-packages]`: the whole product
+ * on this machine (see local/stack.ts). PORT also sets the port. Ctrl-C (SIGINT) or SIGTERM stops everything.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL } from './config';
 import { startLocalStack } from './stack';
 import { ensureEnginePackages } from './system-packages';
 
+/** fauxqs persists through node:sqlite, which Node 22 flags as experimental on every start: not news to users. */
+function quietExperimentalWarnings(): void {
+  const defaultListeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
+    for (const listener of defaultListeners) listener(warning);
+  });
+}
+
 async function main(): Promise<void> {
+  quietExperimentalWarnings();
   const { values } = parseArgs({
     options: {
       fresh: { type: 'boolean', default: false },
       port: { type: 'string' },
+      'state-dir': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       'skip-packages': { type: 'boolean', default: false },
     },
@@ -21,7 +34,12 @@ async function main(): Promise<void> {
   const started = Date.now();
   if (!values['skip-packages']) await ensureEnginePackages((line) => console.log(line));
 
-  const stack = await startLocalStack({ port, fresh: values.fresh, quiet: values.quiet });
+  const stack = await startLocalStack({
+    port,
+    fresh: values.fresh,
+    quiet: values.quiet,
+    ...(values['state-dir'] !== undefined && { stateDir: resolve(values['state-dir']) }),
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { PIPELINE, STORAGE } from '../../lib/config/limits';
+import { STORAGE } from '../../lib/config/limits';
 import type { JobAudioStore } from './job-audio-store';
 
 export interface S3JobAudioStoreOptions {
@@ -9,16 +9,13 @@ export interface S3JobAudioStoreOptions {
 }
 
 /**
- * Prefixes of a job's working objects in the work bucket: normalised audio and chunks
- * (`normalized/<jobId>…`) and Transcribe output (`transcripts/<jobId>…`, `transcripts/vnt-<jobId>…`).
- * Job ids are fixed-length UUIDs, so no prefix can match another job's objects.
+ * Prefixes of a job's working objects in the work bucket: normalised audio (`normalized/<jobId>.wav`, and
+ * any chunk files named after it) and Transcribe output (`transcripts/<jobId>.json`). Prefixes rather than
+ * exact keys so a new derived file cannot be forgotten; job ids are fixed-length UUIDs, so no prefix can
+ * match another job's objects.
  */
 export function workObjectPrefixes(jobId: string): readonly string[] {
-  return [
-    `${STORAGE.normalizedPrefix}${jobId}`,
-    `${STORAGE.transcriptsPrefix}${jobId}`,
-    `${STORAGE.transcriptsPrefix}${PIPELINE.transcribeJobPrefix}${jobId}`,
-  ];
+  return [`${STORAGE.normalizedPrefix}${jobId}`, `${STORAGE.transcriptsPrefix}${jobId}`];
 }
 
 export class S3JobAudioStore implements JobAudioStore {

@@ -13,9 +13,18 @@ export const SqsEvent = z.object({
   Records: z.array(z.object({ messageId: z.string(), body: z.string() })),
 });
 
-/** The body S3 puts on the queue: ObjectCreated records, or the one-off test event sent when notifications are configured. */
-const S3Notification = z.union([
+/**
+ * A queue message: the EventBridge "Object Created" event (AWS: the uploads bucket sends its events to
+ * EventBridge and a rule forwards them here), a classic S3 notification (ObjectCreated records), or the
+ * one-off test event S3 sends when a notification configuration is saved.
+ */
+const UploadMessage = z.union([
   z.object({ Event: z.literal('s3:TestEvent') }),
+  z.object({
+    source: z.literal('aws.s3'),
+    'detail-type': z.literal('Object Created'),
+    detail: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
+  }),
   z.object({
     Records: z.array(
       z.object({
@@ -38,7 +47,7 @@ export interface StartPipelineDeps {
 }
 
 /**
- * SQS batch of S3 ObjectCreated notifications → one execution per job, named after the job id. S3 delivers
+ * SQS batch of upload notifications → one execution per job, named after the job id. S3 delivers
  * at least once and SQS may redeliver, so every step is idempotent: the job moves awaiting_upload → queued
  * (or is already queued), the execution input is derived from the job record alone (same job, same input),
  * and ExecutionAlreadyExists means the job already has its execution. Objects that are not an upload of a
@@ -46,9 +55,7 @@ export interface StartPipelineDeps {
  * they are retried (and reach the DLQ after maxReceiveCount).
  */
 export function startPipeline(deps: StartPipelineDeps) {
-  const startUpload = async (bucket: string, encodedKey: string): Promise<StartOutcome> => {
-    // Keys in S3 notifications are URL-encoded with '+' for spaces.
-    const key = decodeURIComponent(encodedKey.replace(/\+/g, ' '));
+  const startUpload = async (bucket: string, key: string): Promise<StartOutcome> => {
     const parsed = parseUploadKey(key);
     if (parsed === undefined) {
       logger.warn('Ignoring an object that is not a job upload', { bucket, key });
@@ -86,14 +93,17 @@ export function startPipeline(deps: StartPipelineDeps) {
   };
 
   const processMessage = async (body: string): Promise<void> => {
-    const notification = S3Notification.parse(JSON.parse(body));
-    if ('Event' in notification) {
+    const message = UploadMessage.parse(JSON.parse(body));
+    if ('Event' in message) {
       logger.info('S3 test event received: the bucket notification is wired');
-      return;
-    }
-    for (const record of notification.Records) {
-      if (!record.eventName.startsWith('ObjectCreated:')) continue;
-      await startUpload(record.s3.bucket.name, record.s3.object.key);
+    } else if ('detail' in message) {
+      await startUpload(message.detail.bucket.name, message.detail.object.key);
+    } else {
+      for (const record of message.Records) {
+        if (!record.eventName.startsWith('ObjectCreated:')) continue;
+        // Keys in S3 notification records are URL-encoded with '+' for spaces.
+        await startUpload(record.s3.bucket.name, decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')));
+      }
     }
   };
 

@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 
@@ -40,4 +41,42 @@ function flatten(node: unknown): string {
     if (o.Ref) return `<${flatten(o.Ref)}>`;
   }
   return JSON.stringify(node);
+}
+
+/** Stack-level singletons aws-cdk-lib creates for its own custom resources. */
+const CDK_PROVIDER_IDS = /^(Custom::CDKBucketDeployment|Custom::S3AutoDeleteObjects|BucketNotificationsHandler)/;
+
+/**
+ * Acknowledges the findings of aws-cdk-lib's custom-resource providers (bucket deployment, auto-delete
+ * objects, bucket notifications): they run at deploy time only, use AWS-managed logging policies and
+ * their own runtime, none of which this app controls. Call at the end of a stack's constructor.
+ */
+export function acknowledgeCdkProviders(stack: Stack): void {
+  const reason =
+    'aws-cdk-lib custom resource provider: runs only during deployment, not reachable by users; its role, policy and runtime are managed by aws-cdk-lib.';
+  for (const child of stack.node.children) {
+    if (!CDK_PROVIDER_IDS.test(child.node.id)) continue;
+    Validations.of(child).acknowledge(
+      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason },
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason },
+      { id: 'AwsSolutions-L1', reason },
+    );
+    // The bucket deployment's role also gets wildcard S3 actions on the asset and destination buckets.
+    for (const policy of child.node.findAll().filter((c): c is CfnPolicy => c instanceof CfnPolicy)) {
+      const document = stack.resolve(policy.policyDocument) as { Statement?: { Action?: unknown; Resource?: unknown }[] };
+      for (const statement of document.Statement ?? []) {
+        for (const action of ([] as unknown[]).concat(statement.Action ?? [])) {
+          if (typeof action === 'string' && action.includes('*')) {
+            Validations.of(child).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
+          }
+        }
+        for (const resource of ([] as unknown[]).concat(statement.Resource ?? [])) {
+          const rendered = flatten(resource);
+          if (rendered.includes('*')) {
+            Validations.of(child).acknowledge({ id: `AwsSolutions-IAM5[Resource::${rendered}]`, reason });
+          }
+        }
+      }
+    }
+  }
 }

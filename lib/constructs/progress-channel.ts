@@ -1,5 +1,6 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
+  type CfnStage,
   LogGroupLogDestination,
   WebSocketApi,
   WebSocketApiKeySelectionExpression,
@@ -131,7 +132,8 @@ export class ProgressWebSocketApi extends Construct implements ProgressChannel {
 
     this.endpoint = this.webSocketStage.callbackUrl;
     this.url = this.webSocketStage.url;
-    this.usagePlanStage = { apiId: this.api.apiId, stageName: this.webSocketStage.stageName };
+    // Ref of the stage resource: its name, and a dependency so usage plans are created after the stage.
+    this.usagePlanStage = { apiId: this.api.apiId, stageName: (this.webSocketStage.node.defaultChild as CfnStage).ref };
     // subscribe answers with the job's current state straight away, over the management API.
     this.grantPublish(subscribe);
     subscribe.addEnvironment(ENV.progressEndpoint, this.endpoint);

@@ -245,7 +245,8 @@ export class PublicApi extends Construct {
       ['BadParameters', ResponseType.BAD_REQUEST_PARAMETERS, 400, 'VALIDATION_ERROR', undefined],
       ['BadBody', ResponseType.BAD_REQUEST_BODY, 400, 'VALIDATION_ERROR', undefined],
       ['Timeout', ResponseType.INTEGRATION_TIMEOUT, 504, 'TIMEOUT', 'The request took too long; please retry.'],
-      ['Default4xx', ResponseType.DEFAULT_4XX, 400, 'BAD_REQUEST', undefined],
+      // Any other gateway 4xx (ACCESS_DENIED, UNAUTHORIZED, ...): API Gateway's own type is already a stable code.
+      ['Default4xx', ResponseType.DEFAULT_4XX, 400, '$context.error.responseType', undefined],
       ['Default5xx', ResponseType.DEFAULT_5XX, 500, 'INTERNAL_ERROR', 'Something went wrong on our side. Please try again later.'],
     ];
     for (const [id, type, status, code, message] of responses) {

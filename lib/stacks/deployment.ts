@@ -41,7 +41,7 @@ export function createDeployment(scope: Construct, props: DeploymentProps): Depl
     ffmpegCacheDir: props.ffmpegCacheDir,
   });
   // Imports by export name carry no token reference, so the deploy order is declared explicitly.
-  stateless.addDependency(stateful, 'imports the table, buckets and secret');
+  stateless.node.addDependency(stateful);
   for (const stack of [stateful, stateless]) {
     Tags.of(stack).add('project', 'voice-note-translator');
     Tags.of(stack).add('stage', props.stage.name);

@@ -1,12 +1,13 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnGlobalTable, ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type CfnBucket, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { type CfnSecret, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stages';
 import { AudioStorage } from '../constructs/audio-storage';
 import { DataTable } from '../constructs/data-table';
+import { acknowledgeCdkProviders } from '../constructs/nag';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { StatefulExports } from './stateful-exports';
 
@@ -82,6 +83,7 @@ export class StatefulStack extends Stack {
     this.cursorSecret = cursorSecret;
     this.exports = new StatefulExports(this.stackName);
     this.exports.publish(this, this);
+    acknowledgeCdkProviders(this);
   }
 }
 

@@ -143,7 +143,11 @@ export class VoiceNoteClient {
         resolve(undefined);
         return;
       }
-      socket = new WebSocket(options.webSocketUrl, { headers: { 'x-api-key': this.apiKey } });
+      // The key goes in the query string: that is where the WebSocket API's authorizer reads it (browsers
+      // cannot set headers on a WebSocket handshake).
+      const url = new URL(options.webSocketUrl);
+      url.searchParams.set('apiKey', this.apiKey);
+      socket = new WebSocket(url);
       socket.on('open', () => socket!.send(JSON.stringify({ action: 'subscribe', jobId })));
       socket.on('message', (data) => {
         let message: Partial<JobUpdate> & { type?: string };

@@ -1,16 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import S3rver, { type S3rverEvent } from 's3rver';
 import { LOCAL } from '../config';
 
 /** A Lambda/SQS-shaped S3 event notification record (what real S3 delivers). */
 export type S3NotificationRecord = S3rverEvent['Records'][number];
-
-/** Which object events of a bucket are delivered, like a bucket notification configuration with a filter. */
-export interface ObjectCreatedRoute {
-  readonly bucket: string;
-  readonly prefix?: string;
-  readonly suffix?: string;
-  deliver(record: S3NotificationRecord): void;
-}
 
 export interface LocalS3Options {
   readonly directory: string;
@@ -18,7 +11,8 @@ export interface LocalS3Options {
   /** Buckets browsers upload to with presigned POST/PUT. */
   readonly corsBuckets: readonly string[];
   readonly corsOrigins: readonly string[];
-  readonly routes: readonly ObjectCreatedRoute[];
+  /** Every object write, as the notification record real S3 would send. */
+  onObjectCreated(record: S3NotificationRecord): void;
 }
 
 export interface LocalS3 {
@@ -45,8 +39,7 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
   });
   server.on('event', (event: S3rverEvent) => {
     for (const raw of event.Records) {
-      const record = toNotificationRecord(raw);
-      for (const route of options.routes) if (matches(route, record)) route.deliver(record);
+      if (raw.eventName.startsWith('ObjectCreated:')) options.onObjectCreated(toNotificationRecord(raw));
     }
   });
   const address = await server.run();
@@ -58,14 +51,46 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
   };
 }
 
-function matches(route: ObjectCreatedRoute, record: S3NotificationRecord): boolean {
+/** Whether a notification configuration's key filter lets this record through. */
+export function matchesKeyFilter(record: S3NotificationRecord, filter: { prefix?: string; suffix?: string }): boolean {
   const key = decodeS3Key(record.s3.object.key);
-  return (
-    record.eventName.startsWith('ObjectCreated:') &&
-    record.s3.bucket.name === route.bucket &&
-    key.startsWith(route.prefix ?? '') &&
-    key.endsWith(route.suffix ?? '')
-  );
+  return key.startsWith(filter.prefix ?? '') && key.endsWith(filter.suffix ?? '');
+}
+
+/**
+ * The EventBridge "Object Created" event S3 sends for the same write when the bucket has EventBridge
+ * notifications on (the key is not URL-encoded there).
+ */
+export function objectCreatedEvent(record: S3NotificationRecord) {
+  const reasons: Record<string, string> = {
+    'ObjectCreated:Put': 'PutObject',
+    'ObjectCreated:Post': 'PostObject',
+    'ObjectCreated:Copy': 'CopyObject',
+  };
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: LOCAL.account,
+    time: record.eventTime,
+    region: LOCAL.region,
+    resources: [`arn:aws:s3:::${record.s3.bucket.name}`],
+    detail: {
+      version: '0',
+      bucket: { name: record.s3.bucket.name },
+      object: {
+        key: decodeS3Key(record.s3.object.key),
+        size: record.s3.object.size ?? 0,
+        etag: record.s3.object.eTag ?? '',
+        sequencer: record.s3.object.sequencer,
+      },
+      'request-id': randomUUID().replaceAll('-', '').slice(0, 16).toUpperCase(),
+      requester: LOCAL.account,
+      'source-ip-address': LOCAL.host,
+      reason: reasons[record.eventName] ?? 'PutObject',
+    },
+  };
 }
 
 /** Fixes what s3rver gets wrong: real records carry `arn:aws:s3:::<bucket>` and a URL-encoded key. */

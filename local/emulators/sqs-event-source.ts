@@ -14,6 +14,8 @@ export interface SqsEventSourceOptions {
   readonly queueUrl: string;
   /** @default 10 */
   readonly batchSize?: number;
+  /** Honour `batchItemFailures` in the result (FunctionResponseTypes ReportBatchItemFailures). @default true */
+  readonly reportBatchItemFailures?: boolean;
   /** The function under test: receives a Lambda SQS event, may return partial batch failures. */
   invoke(event: SQSEvent): Promise<unknown>;
   onError(error: unknown): void;
@@ -50,7 +52,8 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     const event: SQSEvent = { Records: messages.map((message) => toRecord(message, queueArn)) };
     let failed: Set<string>;
     try {
-      failed = failedMessageIds(await options.invoke(event));
+      const result = await options.invoke(event);
+      failed = options.reportBatchItemFailures === false ? new Set() : failedMessageIds(result);
     } catch (error) {
       options.onError(error);
       return;

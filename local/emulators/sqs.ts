@@ -12,6 +12,8 @@ export interface LocalSqs {
   readonly endpoint: string;
   /** Queue URL by queue name. */
   readonly queueUrls: Readonly<Record<string, string>>;
+  /** Enqueues a message (what a service integration such as S3 or EventBridge delivers). */
+  send(queueName: string, body: string): void;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,9 @@ export async function startSqs(directory: string, queues: readonly QueueSpec[]):
   return {
     endpoint: `http://${LOCAL.host}:${server.port}`,
     queueUrls: Object.fromEntries(result.queues.map((queue) => [queue.name, queue.url])),
+    send: (queueName, body) => {
+      server.sendMessage(queueName, body, { region: LOCAL.region });
+    },
     stop: () => server.stop(),
   };
 }

@@ -1,39 +1,61 @@
 import type { FunctionHost } from '../lambda/function-host';
-import { type EventRuleBinding, matchesEventPattern } from '../stepfunctions/template-bindings';
+import { type EventRuleBinding, type EventTarget, matchesEventPattern } from '../stepfunctions/template-bindings';
 
 export interface EventBusOptions {
   readonly functions: FunctionHost;
   readonly rules: readonly EventRuleBinding[];
+  /** Delivers to an SQS target (the message body is the event, as EventBridge sends it). */
+  sendToQueue(queueLogicalId: string, body: string): Promise<void>;
   onError(error: unknown, context: string): void;
 }
 
+export interface BusEvent {
+  readonly source: string;
+  readonly 'detail-type': string;
+}
+
 /**
- * The default EventBridge bus, locally: an event goes to every function whose rule (from the template)
- * matches it, asynchronously like an EventBridge target. Failures are logged, not retried: the functions are
- * idempotent and the workflow's own timeouts and the watchdog cover a lost event, as in AWS.
+ * The default EventBridge bus, locally: an event goes to every target of every rule (from the template)
+ * whose pattern matches, asynchronously like EventBridge. Failures are logged, not retried: the consumers are
+ * idempotent, and the workflow's timeouts and the watchdog cover a lost event, as they do in AWS.
  */
 export class LocalEventBus {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: EventBusOptions) {}
 
-  put(event: { readonly source: string; readonly 'detail-type': string }): number {
-    const targets = this.options.rules.filter((rule) => matchesEventPattern(rule.eventPattern, event));
-    for (const rule of targets) {
-      const delivery = this.options.functions
-        .invoke({ entry: rule.function.entry, timeoutMs: rule.function.timeoutMs }, event)
-        .then(
-          () => undefined,
-          (error: unknown) => this.options.onError(error, `${event['detail-type']} → ${rule.function.entry}`),
-        );
+  /** Returns how many targets the event went to. */
+  put(event: BusEvent): number {
+    const targets = this.options.rules
+      .filter((rule) => matchesEventPattern(rule.eventPattern, event))
+      .flatMap((rule) => rule.targets);
+    for (const target of targets) {
+      const delivery = this.deliver(target, event).catch((error: unknown) =>
+        this.options.onError(error, `${event['detail-type']} → ${describe(target)}`),
+      );
       this.inFlight.add(delivery);
       void delivery.finally(() => this.inFlight.delete(delivery));
     }
     return targets.length;
   }
 
-  /** Waits for deliveries in progress (used at shutdown so no handler runs against stopped emulators). */
+  /** Waits for deliveries in progress (at shutdown, so no handler runs against stopped emulators). */
   async drain(): Promise<void> {
-    await Promise.all(this.inFlight);
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
+
+  private async deliver(target: EventTarget, event: BusEvent): Promise<void> {
+    if (target.kind === 'queue') {
+      await this.options.sendToQueue(target.queueLogicalId, JSON.stringify(event));
+      return;
+    }
+    await this.options.functions.invoke(
+      { entry: target.function.entry, name: target.function.logicalId, timeoutMs: target.function.timeoutMs },
+      event,
+    );
+  }
+}
+
+function describe(target: EventTarget): string {
+  return target.kind === 'queue' ? `queue ${target.queueLogicalId}` : target.function.entry;
 }

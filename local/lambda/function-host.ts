@@ -1,53 +1,44 @@
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../config';
-import { lambdaContext } from './context';
-
-export type LambdaHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+import { LOCAL, REPO_ROOT } from '../config';
+import { inProcessInvoker, type LambdaInvoker, type LambdaTarget } from '../workflow';
 
 export interface FunctionDefinition {
   /** Repo-relative source module, e.g. `functions/api/health.ts` (the `vnt:entry` template metadata). */
   readonly entry: string;
-  /** @default - derived from the entry file name */
+  /** Function name (the template's logical id when known). @default - derived from the entry file name */
   readonly name?: string;
   /** @default 30 seconds */
   readonly timeoutMs?: number;
 }
 
 /**
- * Runs Lambda handlers in this process, imported from their TypeScript source (tsx/vitest transpile it).
- * Modules load once and stay loaded, like a warm Lambda container; the environment must be complete before
- * the first invocation because handlers read it at module scope.
+ * Runs Lambda handlers in this process through the local workflow's in-process invoker (one module cache
+ * for the API, the event sources and the state machine): modules load once and stay loaded like a warm
+ * container. The environment must be complete before the first load, because handlers read it at import.
  */
 export class FunctionHost {
-  private readonly modules = new Map<string, Promise<LambdaHandler>>();
+  readonly invoker: LambdaInvoker = inProcessInvoker(REPO_ROOT);
 
-  /** Imports every module now, so a missing export or env variable fails at start, not on first use. */
+  /** Imports modules now, so a missing `handler` export or environment variable fails at start. */
   async preload(entries: readonly string[]): Promise<void> {
-    await Promise.all(entries.map((entry) => this.load(entry)));
+    await Promise.all(
+      entries.map(async (entry) => {
+        const module = (await import(pathToFileURL(join(REPO_ROOT, entry)).href)) as { handler?: unknown };
+        if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a \`handler\` function`);
+      }),
+    );
   }
 
-  async invoke(definition: FunctionDefinition, event: unknown): Promise<unknown> {
-    const handler = await this.load(definition.entry);
+  invoke(definition: FunctionDefinition, event: unknown): Promise<unknown> {
     const name = definition.name ?? `vnt-local-${basename(definition.entry, '.ts')}`;
-    return handler(event, lambdaContext(name, definition.timeoutMs ?? 30_000));
+    const target: LambdaTarget = {
+      logicalId: name,
+      entry: definition.entry,
+      timeoutSeconds: (definition.timeoutMs ?? 30_000) / 1000,
+      memorySize: 1024,
+      arn: `arn:aws:lambda:${LOCAL.region}:${LOCAL.account}:function:${name}`,
+    };
+    return this.invoker(target, event);
   }
-
-  private load(entry: string): Promise<LambdaHandler> {
-    let loaded = this.modules.get(entry);
-    if (loaded === undefined) {
-      loaded = importHandler(entry);
-      // A failed import is not cached: the file may be fixed and the next invocation retries it.
-      loaded.catch(() => this.modules.delete(entry));
-      this.modules.set(entry, loaded);
-    }
-    return loaded;
-  }
-}
-
-async function importHandler(entry: string): Promise<LambdaHandler> {
-  const module = (await import(pathToFileURL(join(REPO_ROOT, entry)).href)) as { handler?: unknown };
-  if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a \`handler\` function`);
-  return module.handler as LambdaHandler;
 }

@@ -3,6 +3,7 @@
  * what the CDK app declares (which function consumes the intake queue, which rule feeds which function, the
  * queue settings, the WebSocket routes, the API's gateway responses) instead of a second, drifting copy.
  */
+import { ENTRY_METADATA_KEY } from '../../lib/constructs/service-function';
 import type { GatewayResponseCustomisation } from '../gateway/gateway-responses';
 
 export interface CfnResource {
@@ -23,18 +24,27 @@ export interface FunctionBinding {
   readonly environment: Readonly<Record<string, unknown>>;
 }
 
+export interface QueueBinding {
+  readonly logicalId: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly redrive?: { readonly deadLetterQueueLogicalId: string; readonly maxReceiveCount: number };
+}
+
+/** A Lambda event source mapping on a queue. */
 export interface QueueConsumerBinding {
   readonly function: FunctionBinding;
   readonly queueLogicalId: string;
   readonly batchSize: number;
   readonly reportBatchItemFailures: boolean;
-  readonly visibilityTimeoutSeconds: number;
-  readonly redrive?: { readonly deadLetterQueueLogicalId: string; readonly maxReceiveCount: number };
 }
 
+export type EventTarget =
+  | { readonly kind: 'function'; readonly function: FunctionBinding }
+  | { readonly kind: 'queue'; readonly queueLogicalId: string };
+
 export interface EventRuleBinding {
-  readonly function: FunctionBinding;
   readonly eventPattern: Readonly<Record<string, unknown>>;
+  readonly targets: readonly EventTarget[];
 }
 
 export interface ObjectNotificationBinding {
@@ -62,6 +72,7 @@ export interface WebSocketRouteBinding {
 
 export interface TemplateBindings {
   readonly functions: readonly FunctionBinding[];
+  readonly queues: readonly QueueBinding[];
   readonly queueConsumers: readonly QueueConsumerBinding[];
   readonly eventRules: readonly EventRuleBinding[];
   readonly objectNotifications: readonly ObjectNotificationBinding[];
@@ -70,7 +81,6 @@ export interface TemplateBindings {
   readonly stateMachineCount: number;
 }
 
-const ENTRY_METADATA_KEY = 'vnt:entry';
 /** Lambda's default when a template leaves Timeout out. */
 const DEFAULT_TIMEOUT_SECONDS = 3;
 
@@ -78,6 +88,7 @@ export function bindTemplates(templates: readonly CfnTemplate[]): TemplateBindin
   const bindings = templates.map(bindTemplate);
   return {
     functions: bindings.flatMap((b) => b.functions),
+    queues: bindings.flatMap((b) => b.queues),
     queueConsumers: bindings.flatMap((b) => b.queueConsumers),
     eventRules: bindings.flatMap((b) => b.eventRules),
     objectNotifications: bindings.flatMap((b) => b.objectNotifications),
@@ -108,16 +119,26 @@ function bindTemplate(template: CfnTemplate): TemplateBindings {
     return id === undefined ? undefined : functions.get(id);
   };
 
+  const queues: QueueBinding[] = ofType('AWS::SQS::Queue').map(([logicalId, queue]) => {
+    const props = queue.Properties ?? {};
+    const redrive = props.RedrivePolicy as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown } | undefined;
+    const deadLetterQueueLogicalId = referencedLogicalId(redrive?.deadLetterTargetArn);
+    return {
+      logicalId,
+      visibilityTimeoutSeconds: Number(props.VisibilityTimeout ?? 30),
+      ...(deadLetterQueueLogicalId !== undefined && {
+        redrive: { deadLetterQueueLogicalId, maxReceiveCount: Number(redrive?.maxReceiveCount ?? 3) },
+      }),
+    };
+  });
+  const isQueue = (id: string | undefined): id is string => id !== undefined && resources[id]?.Type === 'AWS::SQS::Queue';
+
   const queueConsumers: QueueConsumerBinding[] = [];
   for (const [, mapping] of ofType('AWS::Lambda::EventSourceMapping')) {
     const props = mapping.Properties ?? {};
     const fn = functionAt(props.FunctionName);
     const queueLogicalId = referencedLogicalId(props.EventSourceArn);
-    const queue = queueLogicalId === undefined ? undefined : resources[queueLogicalId];
-    if (fn === undefined || queueLogicalId === undefined || queue?.Type !== 'AWS::SQS::Queue') continue;
-    const queueProps = queue.Properties ?? {};
-    const redrive = queueProps.RedrivePolicy as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown } | undefined;
-    const deadLetterQueueLogicalId = referencedLogicalId(redrive?.deadLetterTargetArn);
+    if (fn === undefined || !isQueue(queueLogicalId)) continue;
     queueConsumers.push({
       function: fn,
       queueLogicalId,
@@ -125,23 +146,21 @@ function bindTemplate(template: CfnTemplate): TemplateBindings {
       reportBatchItemFailures: ((props.FunctionResponseTypes as string[] | undefined) ?? []).includes(
         'ReportBatchItemFailures',
       ),
-      visibilityTimeoutSeconds: Number(queueProps.VisibilityTimeout ?? 30),
-      ...(deadLetterQueueLogicalId !== undefined && {
-        redrive: { deadLetterQueueLogicalId, maxReceiveCount: Number(redrive?.maxReceiveCount ?? 3) },
-      }),
     });
   }
 
   const eventRules: EventRuleBinding[] = [];
   for (const [, rule] of ofType('AWS::Events::Rule')) {
     const props = rule.Properties ?? {};
-    if (props.State === 'DISABLED') continue;
+    if (props.State === 'DISABLED' || props.EventPattern === undefined) continue;
+    const targets: EventTarget[] = [];
     for (const target of (props.Targets as { Arn?: unknown }[] | undefined) ?? []) {
       const fn = functionAt(target.Arn);
-      if (fn !== undefined) {
-        eventRules.push({ function: fn, eventPattern: (props.EventPattern as Record<string, unknown>) ?? {} });
-      }
+      const queueLogicalId = referencedLogicalId(target.Arn);
+      if (fn !== undefined) targets.push({ kind: 'function', function: fn });
+      else if (isQueue(queueLogicalId)) targets.push({ kind: 'queue', queueLogicalId });
     }
+    if (targets.length > 0) eventRules.push({ eventPattern: props.EventPattern as Record<string, unknown>, targets });
   }
 
   const objectNotifications: ObjectNotificationBinding[] = [];
@@ -208,6 +227,7 @@ function bindTemplate(template: CfnTemplate): TemplateBindings {
 
   return {
     functions: [...functions.values()],
+    queues,
     queueConsumers,
     eventRules,
     objectNotifications,

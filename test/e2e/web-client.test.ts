@@ -175,7 +175,7 @@ describe('web client on the local stack', () => {
 
   it('records a voice note with the microphone (MediaRecorder, loaded on demand) and translates it', async () => {
     const recorderLoaded = page.waitForResponse((response) => /\/assets\/recorder-\w+\.js$/.test(response.url()));
-    await page.getByRole('button', { name: 'Record' }).click();
+    await page.getByRole('button', { name: 'Record', exact: true }).click();
     await recorderLoaded;
     await expect.poll(() => page.getByRole('button', { name: 'Stop recording' }).isVisible()).toBe(true);
     await page.waitForTimeout(3_500); // the note is ~2.8 s

@@ -1,8 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { METRICS } from '../../../lib/config/metric-names';
@@ -14,7 +13,8 @@ export type TaskFunction<I, O> = (input: I, context: Context) => Promise<O>;
 
 /**
  * The one middleware chain of every pipeline Lambda (Step Functions tasks, the SQS starter, the EventBridge
- * handlers): tracer → logger → metrics → input parser (zod) → error reporter (last).
+ * handlers, the WebSocket authorizer): tracer → logger → metrics (flushed after the handler) → input parser
+ * (zod) → error reporter (last).
  *
  * Errors are never swallowed: Step Functions matches Retry/Catch on the Lambda error type, which is the
  * error's `name` (= its stable code). The reporter only logs them at the right level and counts throttling.
@@ -23,7 +23,7 @@ export function taskHandler<S extends z.ZodType, O>(schema: S, task: TaskFunctio
   return middy<unknown, O>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(flushMetrics())
     .use({
       name: 'taskInput',
       before: (request) => {
@@ -38,6 +38,17 @@ export function taskHandler<S extends z.ZodType, O>(schema: S, task: TaskFunctio
       onError: (request) => reportTaskError(request.error),
     })
     .handler((input, context) => task(input as z.output<S>, context));
+}
+
+/**
+ * Publishes the invocation's EMF metrics, if it recorded any. Powertools' logMetrics warns on every
+ * invocation without metrics, and most pipeline invocations (a transition, a poll) have none.
+ */
+function flushMetrics(): MiddlewareObj {
+  const flush = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { name: 'metrics', after: flush, onError: flush };
 }
 
 function reportTaskError(error: unknown): void {

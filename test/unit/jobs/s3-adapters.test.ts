@@ -100,10 +100,6 @@ describe('S3JobAudioStore', () => {
   });
 
   it('uses fixed-length job ids so a prefix cannot match another job', () => {
-    expect(workObjectPrefixes(JOB_ID)).toEqual([
-      `normalized/${JOB_ID}`,
-      `transcripts/${JOB_ID}`,
-      `transcripts/vnt-${JOB_ID}`,
-    ]);
+    expect(workObjectPrefixes(JOB_ID)).toEqual([`normalized/${JOB_ID}`, `transcripts/${JOB_ID}`]);
   });
 });

@@ -1,0 +1,182 @@
+/**
+ * End to end on the embedded local stack, over real HTTP only: real recorded speech (pocketsphinx-testdata's
+ * "go forward ten meters") through POST /uploads, the presigned POST to S3, the queue, the synthesised state
+ * machine and the local engines, back as a completed job with a Spanish translation.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  GOFORWARD_TEXT,
+  makeAudio,
+  makeEmptyFile,
+  makeImageFile,
+  makeSilence,
+  makeTextFile,
+  makeTruncatedWithoutIndex,
+} from '../helpers/audio-fixtures';
+import { startTestStack, type TestStack } from '../helpers/local-stack';
+
+const execFileAsync = promisify(execFile);
+/** apertium eng-spa translates "go forward ten meters" as "Va de frente diez metros". */
+const SPANISH = /diez metros/i;
+
+let stack: TestStack;
+let dir: string;
+let premium: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'vnt-e2e-audio-'));
+  stack = await startTestStack();
+  premium = stack.keys.premium;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a recorded English voice note', () => {
+  let firstRunMs = 0;
+  let m4a: string;
+
+  it('comes back completed with its transcript and a Spanish translation (m4a)', async () => {
+    m4a = await makeAudio('m4a', dir);
+    const started = Date.now();
+    const job = await stack.waitForJob(await stack.submit(m4a, premium), premium);
+    firstRunMs = Date.now() - started;
+
+    expect(job.status).toBe('completed');
+    expect(job.result).toMatchObject({ transcript: GOFORWARD_TEXT, detectedLanguage: 'en', cached: false });
+    expect(job.result?.translation).toMatch(SPANISH);
+    expect(job.progress).toBe(100);
+  });
+
+  it('is answered from the cache the second time, much faster', async () => {
+    const started = Date.now();
+    const job = await stack.waitForJob(await stack.submit(m4a, premium), premium);
+    const cachedMs = Date.now() - started;
+
+    expect(job.status).toBe('completed');
+    expect(job.result).toMatchObject({ transcript: GOFORWARD_TEXT, cached: true });
+    expect(job.result?.translation).toMatch(SPANISH);
+    expect(cachedMs).toBeLessThan(firstRunMs / 2);
+  });
+
+  it('works in the other formats phones and browsers record (ogg/opus, mp3, webm)', async () => {
+    const files = await Promise.all((['ogg', 'mp3', 'webm'] as const).map((format) => makeAudio(format, dir)));
+    const jobs = await Promise.all(
+      files.map(async (file) => stack.waitForJob(await stack.submit(file, premium), premium)),
+    );
+    for (const job of jobs) {
+      expect(job.status).toBe('completed');
+      expect(job.result?.transcript).toBe(GOFORWARD_TEXT);
+      expect(job.result?.translation).toMatch(SPANISH);
+    }
+  });
+});
+
+describe('bad files', () => {
+  it('end failed, each with its code', async () => {
+    const cases: Array<[string, Promise<string>, string]> = [
+      ['empty', makeEmptyFile(dir), 'EMPTY_AUDIO'],
+      ['text', makeTextFile(dir), 'NOT_AUDIO'],
+      ['image', makeImageFile(dir), 'NOT_AUDIO'],
+      ['truncated', makeTruncatedWithoutIndex(dir), 'CORRUPT_AUDIO'],
+      ['silence', makeSilence(dir), 'SILENT_AUDIO'],
+    ];
+    const outcomes = await Promise.all(
+      cases.map(async ([name, file, code]) => {
+        const job = await stack.waitForJob(await stack.submit(await file, premium), premium);
+        return { name, expected: code, status: job.status, code: job.error?.code, message: job.error?.message };
+      }),
+    );
+    for (const outcome of outcomes) {
+      expect(outcome, outcome.name).toMatchObject({ status: 'failed', code: outcome.expected });
+      expect(outcome.message, outcome.name).toEqual(expect.any(String));
+    }
+  });
+});
+
+describe('tenancy', () => {
+  it("one key cannot see or delete another key's jobs or history", async () => {
+    const jobId = await stack.submit(await makeAudio('mp3', dir, { name: 'tenancy' }), premium);
+    const other = await stack.createKey('basic', 'e2e-other-tenant');
+
+    const foreignGet = await stack.request('GET', `/jobs/${jobId}`, { key: other.value });
+    const foreignDelete = await stack.request('DELETE', `/jobs/${jobId}`, { key: other.value });
+    const foreignHistory = await stack.request('GET', '/jobs', { key: other.value });
+    const ownHistory = await stack.request('GET', '/jobs', { key: premium });
+
+    expect(foreignGet.status).toBe(404);
+    expect(foreignDelete.status).toBe(404);
+    expect(foreignHistory).toMatchObject({ status: 200, body: { items: [] } });
+    expect(ownHistory.status).toBe(200);
+    expect(ownHistory.body.items.map((job: { jobId: string }) => job.jobId)).toContain(jobId);
+    expect((await stack.request('GET', `/jobs/${jobId}`, { key: premium })).status).toBe(200);
+  });
+});
+
+describe('progress', () => {
+  it('is pushed over the WebSocket, stage by stage, to the end', async () => {
+    const file = await makeAudio('ogg', dir, { name: 'progress' });
+    const jobId = await stack.submit(file, premium);
+    const socket = new WebSocket(`${stack.webSocketUrl}?apiKey=${premium}`);
+    const statuses: string[] = [];
+    const final = await new Promise<{ status: string; result?: { transcript: string } }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no terminal update; saw ${statuses.join(',')}`)), 60_000);
+      socket.on('open', () => socket.send(JSON.stringify({ action: 'subscribe', jobId })));
+      socket.on('error', reject);
+      socket.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as { type?: string; status: string; result?: { transcript: string } };
+        if (message.type !== 'job') return;
+        statuses.push(message.status);
+        if (message.status === 'completed' || message.status === 'failed') {
+          clearTimeout(timer);
+          resolve(message);
+        }
+      });
+    });
+    socket.close();
+
+    expect(final).toMatchObject({ status: 'completed', result: { transcript: GOFORWARD_TEXT } });
+    expect(statuses.at(-1)).toBe('completed');
+  });
+
+  it('refuses a connection without a valid key', async () => {
+    const status = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${stack.webSocketUrl}?apiKey=not-a-key`);
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('open', () => resolve(101));
+      socket.on('error', () => undefined);
+    });
+    expect([401, 403]).toContain(status);
+  });
+});
+
+describe('npm run translate', () => {
+  const cli = (args: string[]) =>
+    execFileAsync('npx', ['tsx', 'local/translate-cli.ts', ...args, '--api', stack.url, '--json'], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+    }).then(
+      ({ stdout }) => ({ code: 0, output: JSON.parse(stdout) }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, output: JSON.parse(error.stdout) }),
+    );
+
+  it('translates a note end to end and prints JSON for scripts', async () => {
+    const result = await cli([await makeAudio('mp3', dir, { name: 'cli' }), '--to', 'es', '--key', premium]);
+    expect(result.code).toBe(0);
+    expect(result.output).toMatchObject({ status: 'completed', result: { transcript: GOFORWARD_TEXT } });
+    expect(result.output.result.translation).toMatch(SPANISH);
+  });
+
+  it('exits non-zero with the error code when the note fails', async () => {
+    const result = await cli([await makeTextFile(dir, 'cli-not-audio.mp3'), '--key', premium]);
+    expect(result.code).toBe(1);
+    expect(result.output).toMatchObject({ status: 'failed', error: { code: 'NOT_AUDIO' } });
+  });
+});

@@ -1,0 +1,310 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../lib/config/env-names';
+import { METRICS } from '../../lib/config/metric-names';
+import { ROUTES } from '../../lib/config/routes';
+import { TIER_NAMES, TIERS } from '../../lib/config/tiers';
+import {
+  asArray,
+  functionIdByEntry,
+  permissions,
+  render,
+  resources,
+  resourcesOfType,
+  statementsOf,
+} from './helpers/template';
+import { synthesize } from './helpers/synth';
+
+let stateless: Template;
+
+beforeAll(() => {
+  ({ stateless } = synthesize());
+});
+
+/** `/jobs/{jobId}` for a Method, rebuilt from its Resource chain. */
+function methodPath(resourceId: unknown): string {
+  const all = resources(stateless);
+  const parts: string[] = [];
+  let ref = resourceId as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+  while (ref.Ref !== undefined && all[ref.Ref]?.Type === 'AWS::ApiGateway::Resource') {
+    const resource = all[ref.Ref]!;
+    parts.unshift(resource.Properties!.PathPart as string);
+    ref = resource.Properties!.ParentId;
+  }
+  return `/${parts.join('/')}`;
+}
+
+const methods = () =>
+  resourcesOfType(stateless, 'AWS::ApiGateway::Method').map(([, m]) => ({
+    method: m.Properties!.HttpMethod as string,
+    path: methodPath(m.Properties!.ResourceId),
+    apiKeyRequired: m.Properties!.ApiKeyRequired as boolean,
+    target: render(m.Properties!.Integration.Uri),
+  }));
+
+describe('REST API', () => {
+  it('has exactly the routes of ROUTES, each on its own handler module', () => {
+    const actual = methods().map(({ method, path }) => `${method} ${path}`);
+    expect(actual.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of ROUTES) {
+      const fnId = functionIdByEntry(stateless, `functions/api/${route.handler}.ts`);
+      const method = methods().find((m) => m.method === route.method && m.path === route.path)!;
+      expect(method.target).toContain(`<${fnId}.Arn>`);
+    }
+  });
+
+  it('requires an API key on every route except health and the OpenAPI document', () => {
+    const open = methods().filter((m) => !m.apiKeyRequired).map((m) => `${m.method} ${m.path}`);
+    expect(open.sort()).toEqual(['GET /health', 'GET /openapi.json']);
+    for (const route of ROUTES) {
+      const method = methods().find((m) => m.method === route.method && m.path === route.path)!;
+      expect(method.apiKeyRequired, `${route.method} ${route.path}`).toBe(route.apiKeyRequired);
+    }
+  });
+
+  it('has one usage plan per tier with the quota and throttle of TIERS', () => {
+    const plans = resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan').map(([, p]) => p.Properties!);
+    expect(plans).toHaveLength(TIER_NAMES.length);
+    for (const tier of TIER_NAMES) {
+      const plan = plans.find((p) => p.UsagePlanName === `vnt-dev-${tier}`);
+      expect(plan, tier).toBeDefined();
+      expect(plan!.Quota).toEqual({ Limit: TIERS[tier].dailyQuota, Period: 'DAY' });
+      expect(plan!.Throttle).toEqual({ RateLimit: TIERS[tier].rateLimitPerSecond, BurstLimit: TIERS[tier].burstLimit });
+    }
+  });
+
+  it('lists both the REST stage and the progress WebSocket stage in every usage plan', () => {
+    const [[restApiId]] = resourcesOfType(stateless, 'AWS::ApiGateway::RestApi');
+    const [[webSocketApiId]] = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Api');
+    for (const [, plan] of resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan')) {
+      const apiIds = (plan.Properties!.ApiStages as { ApiId: unknown }[]).map((s) => render(s.ApiId));
+      expect(apiIds.sort()).toEqual([`<${restApiId}>`, `<${webSocketApiId}>`].sort());
+    }
+  });
+
+  it('logs every request as JSON with the API key id, traces, and throttles the whole stage', () => {
+    const [[, stage]] = resourcesOfType(stateless, 'AWS::ApiGateway::Stage');
+    const format = JSON.parse(stage.Properties!.AccessLogSetting.Format as string);
+    expect(format).toMatchObject({ apiKeyId: '$context.identity.apiKeyId', status: '$context.status' });
+    expect(stage.Properties).toMatchObject({
+      StageName: 'dev',
+      TracingEnabled: true,
+      MethodSettings: [
+        expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 100 }),
+      ],
+    });
+  });
+
+  it('validates path parameters at the gateway', () => {
+    stateless.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestParameters: true,
+      ValidateRequestBody: true,
+    });
+    const withParam = resourcesOfType(stateless, 'AWS::ApiGateway::Method').filter(([, m]) =>
+      methodPath(m.Properties!.ResourceId).includes('{jobId}'),
+    );
+    expect(withParam).toHaveLength(2);
+    for (const [, m] of withParam) {
+      expect(m.Properties!.RequestParameters).toEqual({ 'method.request.path.jobId': true });
+    }
+  });
+
+  it.each([
+    ['INVALID_API_KEY', '403', 'API_KEY_INVALID'],
+    ['QUOTA_EXCEEDED', '429', 'QUOTA_EXCEEDED'],
+    ['THROTTLED', '429', 'THROTTLED'],
+    ['DEFAULT_5XX', '500', 'INTERNAL_ERROR'],
+  ])('answers %s in the API error shape', (type, status, code) => {
+    const [[, response]] = resourcesOfType(stateless, 'AWS::ApiGateway::GatewayResponse').filter(
+      ([, r]) => r.Properties!.ResponseType === type,
+    );
+    expect(response!.Properties!.StatusCode).toBe(status);
+    const body = JSON.parse(response!.Properties!.ResponseTemplates['application/json'] as string);
+    expect(body).toEqual({ error: { code, message: expect.stringMatching(/\w/) } });
+  });
+
+  it('passes gateway messages through as JSON strings where it has no message of its own', () => {
+    const [[, response]] = resourcesOfType(stateless, 'AWS::ApiGateway::GatewayResponse').filter(
+      ([, r]) => r.Properties!.ResponseType === 'DEFAULT_4XX',
+    );
+    const template = response!.Properties!.ResponseTemplates['application/json'] as string;
+    // What API Gateway substitutes: messageString is already a quoted JSON string.
+    const rendered = template
+      .replace('$context.error.messageString', JSON.stringify('Forbidden'))
+      .replace('$context.error.responseType', 'ACCESS_DENIED');
+    expect(JSON.parse(rendered)).toEqual({ error: { code: 'ACCESS_DENIED', message: 'Forbidden' } });
+    expect(response!.Properties!.StatusCode).toBeUndefined();
+  });
+});
+
+describe('progress WebSocket API', () => {
+  const route = (key: string) =>
+    resourcesOfType(stateless, 'AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties!.RouteKey === key)![1];
+
+  it('requires an API key on $connect, taken from ?apiKey= by the authorizer', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'WEBSOCKET',
+      ApiKeySelectionExpression: '$context.authorizer.usageIdentifierKey',
+    });
+    expect(route('$connect').Properties).toMatchObject({ ApiKeyRequired: true, AuthorizationType: 'CUSTOM' });
+    const [[, authorizer]] = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.querystring.apiKey'],
+    });
+    expect(render(authorizer.Properties!.AuthorizerUri)).toContain(
+      `<${functionIdByEntry(stateless, 'functions/progress/authorize.ts')}.Arn>`,
+    );
+  });
+
+  it('routes $connect, $disconnect and subscribe to their handlers; subscribe answers the client', () => {
+    const integrations = resources(stateless);
+    for (const [key, entry] of [
+      ['$connect', 'connect'],
+      ['$disconnect', 'disconnect'],
+      ['subscribe', 'subscribe'],
+    ] as const) {
+      const integrationId = render(route(key).Properties!.Target).replace(/^integrations\/<(.+)>$/, '$1');
+      expect(render(integrations[integrationId]!.Properties!.IntegrationUri)).toContain(
+        `<${functionIdByEntry(stateless, `functions/progress/${entry}.ts`)}.Arn>`,
+      );
+    }
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::RouteResponse', { RouteResponseKey: '$default' });
+  });
+
+  it('gives the publisher the https management endpoint of the stage', () => {
+    const subscribe = resources(stateless)[functionIdByEntry(stateless, 'functions/progress/subscribe.ts')]!;
+    expect(render(subscribe.Properties!.Environment.Variables[ENV.progressEndpoint])).toMatch(
+      /^https:\/\/<ProgressApi\w+>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/dev$/,
+    );
+  });
+});
+
+describe('service functions', () => {
+  const ours = () => resourcesOfType(stateless, 'AWS::Lambda::Function').filter(([, f]) => f.Metadata?.['vnt:entry']);
+
+  it('run every handler on Node.js 22 arm64 with tracing, JSON logs in an owned log group and Powertools env', () => {
+    expect(ours().length).toBeGreaterThanOrEqual(ROUTES.length + 4);
+    for (const [id, fn] of ours()) {
+      expect(fn.Properties, id).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+        Environment: {
+          Variables: expect.objectContaining({
+            POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^vnt-/),
+            POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+      const logGroup = resources(stateless)[fn.Properties!.LoggingConfig.LogGroup.Ref]!;
+      expect(logGroup.Properties!.RetentionInDays, id).toBe(14);
+    }
+  });
+
+  it('binds every Lambda except CDK’s own providers to a handler module via vnt:entry', () => {
+    const unbound = resourcesOfType(stateless, 'AWS::Lambda::Function')
+      .filter(([, f]) => !f.Metadata?.['vnt:entry'])
+      .map(([id]) => id);
+    expect(unbound.every((id) => /CustomCDK|BucketNotificationsHandler|AutoDelete/.test(id))).toBe(true);
+  });
+});
+
+describe('least privilege of the API and progress functions', () => {
+  const perms = (entry: string) => permissions(statementsOf(stateless, functionIdByEntry(stateless, entry)));
+  const dataActions = (entry: string) =>
+    [...perms(entry).keys()].filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort();
+
+  const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+  const WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+  it.each([
+    ['functions/api/health.ts', []],
+    ['functions/api/get-openapi.ts', []],
+    ['functions/api/get-job.ts', READ],
+    ['functions/api/get-usage.ts', READ],
+    ['functions/api/get-stats.ts', READ],
+    ['functions/api/list-jobs.ts', [...READ, 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']],
+    ['functions/api/create-upload.ts', [...READ, ...WRITE, 's3:PutObject']],
+    ['functions/api/delete-job.ts', [...READ, ...WRITE, 's3:DeleteObject']],
+    ['functions/progress/authorize.ts', []],
+    ['functions/progress/connect.ts', [...READ, ...WRITE]],
+    ['functions/progress/disconnect.ts', [...READ, ...WRITE]],
+    ['functions/progress/subscribe.ts', [...READ, ...WRITE, 'execute-api:ManageConnections']],
+  ])('%s may do exactly its job', (entry, expected) => {
+    expect(dataActions(entry)).toEqual([...expected].sort());
+  });
+
+  it('scopes table access to the table and GSI1, never index/*', () => {
+    const resourcesOf = perms('functions/api/get-job.ts').get('dynamodb:Query')!;
+    expect(resourcesOf).toHaveLength(2);
+    expect(resourcesOf.some((r) => r.endsWith('/index/gsi1'))).toBe(true);
+    expect(resourcesOf.every((r) => r.includes('VoiceNoteTranslator-dev-Stateful:TableName'))).toBe(true);
+  });
+
+  it('scopes object access to key prefixes of the right bucket', () => {
+    expect(perms('functions/api/create-upload.ts').get('s3:PutObject')).toEqual([
+      'VoiceNoteTranslator-dev-Stateful:UploadsBucketArn/uploads/*',
+    ]);
+    expect(perms('functions/api/delete-job.ts').get('s3:DeleteObject')!.sort()).toEqual([
+      'VoiceNoteTranslator-dev-Stateful:UploadsBucketArn/uploads/*',
+      'VoiceNoteTranslator-dev-Stateful:WorkBucketArn/*',
+    ]);
+    expect(perms('functions/api/list-jobs.ts').get('secretsmanager:GetSecretValue')).toEqual([
+      'VoiceNoteTranslator-dev-Stateful:CursorSecretArn',
+    ]);
+  });
+
+  it('sets each resource’s env variable next to its grant', () => {
+    const env = (entry: string) =>
+      Object.keys(resources(stateless)[functionIdByEntry(stateless, entry)]!.Properties!.Environment.Variables);
+    expect(env('functions/api/create-upload.ts')).toEqual(expect.arrayContaining([ENV.tableName, ENV.uploadsBucket]));
+    expect(env('functions/api/list-jobs.ts')).toEqual(expect.arrayContaining([ENV.tableName, ENV.cursorSecretArn]));
+    expect(env('functions/api/health.ts')).not.toContain(ENV.tableName);
+    expect(env('functions/api/health.ts')).toContain(ENV.serviceVersion);
+  });
+});
+
+describe('IAM across the stack', () => {
+  const statements = () =>
+    resourcesOfType(stateless, 'AWS::IAM::Policy')
+      .filter(([id]) => !/CustomCDK|BucketNotificationsHandler/.test(id))
+      .flatMap(([id, p]) => (p.Properties!.PolicyDocument.Statement as any[]).map((s) => ({ id, ...s })));
+
+  it('grants no wildcard actions', () => {
+    const wild = statements().flatMap((s) => asArray<string>(s.Action).filter((a) => a.includes('*')).map((a) => `${s.id}: ${a}`));
+    expect(wild).toEqual([]);
+  });
+
+  it('uses Resource "*" only for actions that have no resource-level permissions', () => {
+    const allowed = new Set([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'translate:TranslateText',
+      'transcribe:StartStreamTranscription',
+      'transcribe:StartStreamTranscriptionWebSocket',
+      // Step Functions log delivery (CDK adds these for state machine logging; they take no resource).
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ]);
+    const offending = statements()
+      .filter((s) => asArray(s.Resource).includes('*'))
+      .flatMap((s) => asArray<string>(s.Action).filter((a) => !allowed.has(a)).map((a) => `${s.id}: ${a}`));
+    expect(offending).toEqual([]);
+  });
+
+  it('never grants DynamoDB Scan or whole-table admin', () => {
+    const actions = statements().flatMap((s) => asArray<string>(s.Action));
+    expect(actions.filter((a) => /^dynamodb:(Scan|DeleteTable|UpdateTable|\*)/.test(a))).toEqual([]);
+  });
+});

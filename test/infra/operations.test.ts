@@ -1,0 +1,127 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { METRICS } from '../../lib/config/metric-names';
+import {
+  API_5XX_RATE_THRESHOLD_PERCENT,
+  FAILURE_RATE_THRESHOLD_PERCENT,
+  NOTE_DURATION_P99_THRESHOLD_MS,
+} from '../../lib/constructs/operations-dashboard';
+import { render, resourcesOfType } from './helpers/template';
+import { synthesize } from './helpers/synth';
+
+let stateless: Template;
+
+beforeAll(() => {
+  ({ stateless } = synthesize({ stageOverrides: { alarmEmail: 'ops@example.com' } }));
+});
+
+const alarms = () =>
+  resourcesOfType(stateless, 'AWS::CloudWatch::Alarm').map(([id, a]) => ({ id, ...a.Properties! }) as Record<string, any>);
+const alarm = (idPart: string) => alarms().find((a) => a.id.includes(idPart))!;
+
+describe('dashboard', () => {
+  const body = () => {
+    const [[, dashboard]] = resourcesOfType(stateless, 'AWS::CloudWatch::Dashboard');
+    return JSON.parse(render(dashboard.Properties!.DashboardBody)) as {
+      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+    };
+  };
+  const titles = () => body().widgets.map((w) => w.properties.title).filter(Boolean);
+  const metricsText = () => JSON.stringify(body().widgets.map((w) => w.properties.metrics ?? []));
+
+  it('has the operator views the issue asks for', () => {
+    expect(titles()).toEqual(
+      expect.arrayContaining([
+        'Requests, 4xx, 5xx',
+        'Latency (ms)',
+        'Quota rejections (exact meter) and uploads',
+        'Executions',
+        'Whole note (ms)',
+        'Cache',
+        'Queues',
+        'Amazon Translate errors and throttles',
+        'Errors',
+        'Throttles',
+        'Cold starts (Powertools ColdStart)',
+      ]),
+    );
+  });
+
+  it('reads the custom metrics under the names the functions emit', () => {
+    const text = metricsText();
+    for (const name of [
+      METRICS.names.quotaRejected,
+      METRICS.names.notesCompleted,
+      METRICS.names.notesFailed,
+      METRICS.names.normalizeMs,
+      METRICS.names.transcribeMs,
+      METRICS.names.translateMs,
+      METRICS.names.totalMs,
+      METRICS.names.engineThrottled,
+      METRICS.names.cacheHit,
+      METRICS.names.cacheMiss,
+    ]) {
+      expect(text, name).toContain(`"${name}"`);
+    }
+    expect(text).toContain(METRICS.namespace);
+    expect(text).toContain('AWS/Translate');
+    expect(text).toContain('ColdStart');
+  });
+
+  it('shows latency percentiles and a cache hit ratio', () => {
+    const text = metricsText();
+    for (const p of ['p50', 'p90', 'p99']) expect(text).toContain(`"stat":"${p}"`);
+    expect(text).toMatch(/100 \* h \/ \(h \+ x\)/);
+  });
+});
+
+describe('alarms', () => {
+  it('fires when the dead-letter queue holds anything', () => {
+    expect(alarm('DeadLetterQueueAlarm')).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+    });
+  });
+
+  it('fires when p99 whole-note time exceeds the 10 s target', () => {
+    expect(alarm('NoteDurationP99Alarm')).toMatchObject({
+      MetricName: METRICS.names.totalMs,
+      Namespace: METRICS.namespace,
+      ExtendedStatistic: 'p99',
+      Threshold: NOTE_DURATION_P99_THRESHOLD_MS,
+    });
+    expect(NOTE_DURATION_P99_THRESHOLD_MS).toBe(10_000);
+  });
+
+  it('fires on the failed-note rate and the API 5xx rate', () => {
+    const failure = alarm('FailureRateAlarm');
+    expect(failure.Threshold).toBe(FAILURE_RATE_THRESHOLD_PERCENT);
+    expect(JSON.stringify(failure.Metrics)).toContain(METRICS.names.notesFailed);
+    const api5xx = alarm('Api5xxRateAlarm');
+    expect(api5xx.Threshold).toBe(API_5XX_RATE_THRESHOLD_PERCENT);
+    expect(JSON.stringify(api5xx.Metrics)).toContain('5XXError');
+  });
+
+  it('notifies one SNS topic (TLS only) on alarm and recovery, with the stage’s email subscribed', () => {
+    const [[topicId]] = resourcesOfType(stateless, 'AWS::SNS::Topic');
+    for (const a of alarms()) {
+      expect(a.AlarmActions, a.id).toEqual([{ Ref: topicId }]);
+      expect(a.OKActions, a.id).toEqual([{ Ref: topicId }]);
+      expect(a.TreatMissingData, a.id).toBe('notBreaching');
+    }
+    stateless.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    stateless.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] },
+    });
+  });
+});
+
+describe('without a web build', () => {
+  it('creates the distribution but deploys no web content', () => {
+    stateless.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    stateless.resourceCountIs('Custom::CDKBucketDeployment', 0);
+  });
+});

@@ -1,0 +1,172 @@
+import '../pipeline/pipeline-env';
+import { GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handler as connect } from '../../../functions/progress/connect';
+import { handler as disconnect } from '../../../functions/progress/disconnect';
+import { handler as subscribe } from '../../../functions/progress/subscribe';
+import { keys } from '../../../lib/config/table-design';
+import { lambdaContext } from '../../events/lambda-context';
+import { ddb, givenJob, JOB_ID, job, OWNER, resetMocks, websocket } from '../pipeline/pipeline-mocks';
+
+const CONNECTION = 'L0SM9cOFvHcCIhw=';
+
+function wsEvent(routeKey: string, options: { apiKeyId?: string; body?: unknown } = {}) {
+  return {
+    requestContext: {
+      routeKey,
+      eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
+      connectionId: CONNECTION,
+      requestId: 'req-1',
+      apiId: 'abc123',
+      stage: 'test',
+      domainName: 'ws.example.test',
+      identity: { sourceIp: '203.0.113.7', ...(options.apiKeyId ? { apiKeyId: options.apiKeyId } : {}) },
+    },
+    isBase64Encoded: false,
+    ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+  };
+}
+const bodyOf = (result: { body?: string }) => JSON.parse(result.body ?? '{}');
+const batchWrites = () => ddb.commandCalls(BatchWriteCommand).flatMap((c) => Object.values(c.args[0].input.RequestItems ?? {}).flat());
+
+function givenKeyRecord(revokedAt?: string): void {
+  ddb.on(GetCommand, { Key: keys.apiKey(OWNER) }).resolves({
+    Item: { ...keys.apiKey(OWNER), apiKeyId: OWNER, name: 'alice', tier: 'free', createdAt: '2026-01-01T00:00:00Z', ...(revokedAt ? { revokedAt } : {}) },
+  });
+}
+
+function givenConnectionOwner(ownerId = OWNER): void {
+  ddb.on(GetCommand, { Key: keys.connectionOwner(CONNECTION) }).resolves({
+    Item: { ...keys.connectionOwner(CONNECTION), ownerId, expiresAt: Math.floor(Date.now() / 1000) + 600 },
+  });
+}
+
+beforeEach(() => {
+  resetMocks();
+  ddb.on(PutCommand).resolves({});
+  ddb.on(BatchWriteCommand).resolves({});
+  websocket.on(PostToConnectionCommand).resolves({});
+});
+
+describe('$connect', () => {
+  it('accepts a live API key and remembers it as the connection’s owner', async () => {
+    givenKeyRecord();
+
+    await expect(connect(wsEvent('$connect', { apiKeyId: OWNER }), lambdaContext())).resolves.toEqual({ statusCode: 200 });
+    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
+      ...keys.connectionOwner(CONNECTION),
+      ownerId: OWNER,
+      expiresAt: expect.any(Number),
+    });
+  });
+
+  it('refuses a connection without an API key (401)', async () => {
+    const result = await connect(wsEvent('$connect'), lambdaContext());
+
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'API_KEY_REQUIRED' } });
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['unknown', undefined],
+    ['revoked', '2026-02-01T00:00:00Z'],
+  ])('refuses an %s key (403)', async (state, revokedAt) => {
+    if (state === 'revoked') givenKeyRecord(revokedAt);
+
+    const result = await connect(wsEvent('$connect', { apiKeyId: OWNER }), lambdaContext());
+
+    expect(result.statusCode).toBe(403);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+});
+
+describe('subscribe', () => {
+  const send = (body: unknown) => subscribe(wsEvent('subscribe', { body }), lambdaContext());
+
+  it('subscribes the owner to the job and sends its current state straight away', async () => {
+    givenConnectionOwner();
+    givenJob(job({ status: 'transcribing' }));
+
+    const result = await send({ action: 'subscribe', jobId: JOB_ID });
+
+    expect(result).toEqual({ statusCode: 200, body: JSON.stringify({ type: 'subscribed', jobId: JOB_ID }) });
+    expect(batchWrites()).toEqual([
+      { PutRequest: { Item: expect.objectContaining({ ...keys.subscription(JOB_ID, CONNECTION), expiresAt: expect.any(Number) }) } },
+      { PutRequest: { Item: expect.objectContaining({ ...keys.connection(CONNECTION, JOB_ID), expiresAt: expect.any(Number) }) } },
+    ]);
+    const [post] = websocket.commandCalls(PostToConnectionCommand);
+    expect(post?.args[0].input.ConnectionId).toBe(CONNECTION);
+    expect(JSON.parse(Buffer.from(post!.args[0].input.Data as Uint8Array).toString())).toEqual({
+      type: 'job',
+      jobId: JOB_ID,
+      status: 'transcribing',
+      progress: 50,
+    });
+  });
+
+  it.each([
+    ['someone else’s job', () => givenJob(job({ ownerId: 'key-mallory' }))],
+    ['a job that does not exist', () => undefined],
+  ])('answers %s exactly like a missing one (404)', async (_, arrange) => {
+    givenConnectionOwner();
+    arrange();
+
+    const result = await send({ action: 'subscribe', jobId: JOB_ID });
+
+    expect(result.statusCode).toBe(404);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'JOB_NOT_FOUND' } });
+    expect(batchWrites()).toHaveLength(0);
+  });
+
+  it('refuses a connection that never authenticated (403)', async () => {
+    givenJob(job());
+
+    expect((await send({ action: 'subscribe', jobId: JOB_ID })).statusCode).toBe(403);
+  });
+
+  it.each([
+    ['not JSON', 'hello'],
+    ['no job id', { action: 'subscribe' }],
+    ['a malformed job id', { action: 'subscribe', jobId: '../../etc' }],
+  ])('refuses a message with %s (400)', async (_, body) => {
+    givenConnectionOwner();
+
+    const result = await send(body);
+
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result).error.code).toBe('VALIDATION_ERROR');
+  });
+});
+
+describe('$disconnect', () => {
+  it('drops the connection’s owner record and every subscription it held', async () => {
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        { ...keys.connectionOwner(CONNECTION), ownerId: OWNER },
+        { ...keys.connection(CONNECTION, JOB_ID), jobId: JOB_ID },
+      ],
+    });
+
+    await expect(disconnect(wsEvent('$disconnect'), lambdaContext())).resolves.toEqual({ statusCode: 200 });
+
+    expect(batchWrites()).toEqual([
+      { DeleteRequest: { Key: keys.connectionOwner(CONNECTION) } },
+      { DeleteRequest: { Key: keys.connection(CONNECTION, JOB_ID) } },
+      { DeleteRequest: { Key: keys.subscription(JOB_ID, CONNECTION) } },
+    ]);
+  });
+});
+
+describe('progress publisher', () => {
+  it('treats GoneException as a closed connection, not an error', async () => {
+    givenConnectionOwner();
+    givenJob(job());
+    websocket.on(PostToConnectionCommand).rejects(new GoneException({ message: 'Gone', $metadata: {} }));
+
+    await expect(subscribe(wsEvent('subscribe', { body: { action: 'subscribe', jobId: JOB_ID } }), lambdaContext())).resolves.toMatchObject({
+      statusCode: 200,
+    });
+  });
+});

@@ -1,0 +1,111 @@
+import './workflow-env';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RetryableError } from '../../functions/shared/errors';
+import { LocalBatchSpeechToText } from '../../functions/speech/local/local-batch-speech-to-text';
+import { LocalChunkSpeechToText } from '../../functions/speech/local/local-chunk-speech-to-text';
+import { ApertiumTranslator } from '../../functions/translation/apertium-translator';
+import { GOFORWARD_TEXT, makeAudio } from '../helpers/audio-fixtures';
+import { WorkflowHarness } from './workflow-harness';
+
+const FAST_PATH = [
+  'NormalizeAudio',
+  'CheckResultCache',
+  'CachedResult?',
+  'ShortNote?',
+  'FastTranscribe',
+  'TranslateTranscript',
+  'CompleteJob',
+  'Completed',
+];
+
+describe('pipeline state machine: short notes (synthesised ASL, real handlers, local engines)', () => {
+  let harness: WorkflowHarness;
+  let dir: string;
+  let wav: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'vnt-wf-fast-'));
+    wav = await makeAudio('wav', dir);
+    harness = await WorkflowHarness.start();
+  });
+  afterAll(async () => {
+    expect(await harness.jobsLeftInFlight()).toEqual([]);
+    await harness?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('transcribes and translates a short note on the fast path, pushing every status change', async () => {
+    const run = await harness.runNote(wav, { targetLanguage: 'es', subscribe: true });
+
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(run.path).toEqual(FAST_PATH);
+    expect(run.job.status).toBe('completed');
+    expect(run.job.result).toEqual({
+      transcript: GOFORWARD_TEXT,
+      detectedLanguage: 'en',
+      translation: expect.stringMatching(/diez metros/i),
+      cached: false,
+    });
+    expect(run.job).toMatchObject({ sourceLanguage: 'en', audioHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(run.job.durationSeconds).toBeCloseTo(2.9, 0);
+    expect(run.job.timings).toEqual({
+      normalize: expect.any(Number),
+      transcribe: expect.any(Number),
+      translate: expect.any(Number),
+      total: expect.any(Number),
+    });
+    expect(run.progress.map((m) => m.status)).toEqual(['queued', 'normalizing', 'transcribing', 'translating', 'completed']);
+    expect(run.progress.at(-1)).toMatchObject({ type: 'job', progress: 100, result: run.job.result });
+    console.info(`fast path: ${run.elapsedMs} ms end to end`, run.job.timings);
+  }, 120_000);
+
+  it('answers an identical second note from the audio-result cache without calling any engine', async () => {
+    const engineCalls = [
+      vi.spyOn(LocalChunkSpeechToText.prototype, 'transcribeChunk'),
+      vi.spyOn(LocalBatchSpeechToText.prototype, 'start'),
+      vi.spyOn(ApertiumTranslator.prototype, 'translate'),
+    ];
+
+    const run = await harness.runNote(wav, { targetLanguage: 'es', subscribe: true });
+
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(run.path).toEqual(['NormalizeAudio', 'CheckResultCache', 'CachedResult?', 'CompletedFromCache']);
+    expect(run.job.result).toMatchObject({ transcript: GOFORWARD_TEXT, detectedLanguage: 'en', cached: true });
+    expect(run.job.timings).toEqual({ normalize: expect.any(Number), total: expect.any(Number) });
+    for (const spy of engineCalls) expect(spy).not.toHaveBeenCalled();
+    expect(run.progress.map((m) => m.status)).toEqual(['queued', 'normalizing', 'completed']);
+    console.info(`cache hit: ${run.elapsedMs} ms end to end`);
+  }, 120_000);
+
+  it('starts one execution for duplicate notifications of the same upload', async () => {
+    const job = await harness.createJob({ targetLanguage: 'es' });
+    const [record] = await harness.upload(job, wav);
+
+    // S3 delivers at least once: the same record twice in one batch, then once more after the run.
+    const first = await harness.deliverToStarter([record!, record!]);
+    await harness.waitForExecution(job.jobId);
+    const late = await harness.deliverToStarter([record!]);
+
+    expect(first).toEqual({ batchItemFailures: [] });
+    expect(late).toEqual({ batchItemFailures: [] });
+    expect(harness.executionsOf(job.jobId)).toHaveLength(1);
+    expect((await harness.terminalJob(job.jobId)).status).toBe('completed');
+  }, 120_000);
+
+  it('retries a throttled engine with backoff, then succeeds', async () => {
+    const mp3 = await makeAudio('mp3', dir); // other bytes, other PCM hash: not a cache hit
+    vi.spyOn(LocalChunkSpeechToText.prototype, 'transcribeChunk').mockRejectedValueOnce(
+      new RetryableError('ENGINE_THROTTLED', 'Rate exceeded'),
+    );
+
+    const run = await harness.runNote(mp3, { targetLanguage: 'es' });
+
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(harness.retries(run.execution.executionArn)).toEqual(['FastTranscribe']);
+    expect(run.path).toEqual(FAST_PATH);
+    expect(run.job.result).toMatchObject({ transcript: GOFORWARD_TEXT, cached: false });
+  }, 120_000);
+});
