@@ -11,6 +11,8 @@ export interface HandlerEnvInput {
   /** The WebSocket management API base, `http://127.0.0.1:<port>/ws`. */
   readonly progressEndpoint: string;
   readonly cursorSecret: string;
+  /** Handler log level (Powertools). @default WARN */
+  readonly logLevel?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     POWERTOOLS_SERVICE_NAME: 'vnt-local',
     POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
     POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_LOG_LEVEL: input.logLevel ?? 'WARN',
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_TRACE_DISABLED: 'true',
   };

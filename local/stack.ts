@@ -102,6 +102,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             dynamoDbEndpoint: dynamo.endpoint,
             progressEndpoint: `${url}${LOCAL.webSocketPath}`,
             cursorSecret,
+            // An explicit POWERTOOLS_LOG_LEVEL wins; quiet runs (tests) keep only handler errors.
+            logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (options.quiet ? 'ERROR' : 'WARN'),
           }),
         );
       },

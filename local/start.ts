@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL } from './config';
+import { watchLauncher } from './launcher-watch';
 import { startLocalStack } from './stack';
 import { ensureEnginePackages } from './system-packages';
 
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+  watchLauncher(() => stop('launcher gone'));
 
   console.log(
     [

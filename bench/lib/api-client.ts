@@ -81,7 +81,10 @@ export class ProgressWatcher {
 
   static open(webSocketUrl: string, apiKey: string): Promise<ProgressWatcher> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(webSocketUrl, { headers: { 'x-api-key': apiKey } });
+      // `?apiKey=`: browsers cannot set handshake headers, so the WebSocket API's authorizer reads the query.
+      const url = new URL(webSocketUrl);
+      url.searchParams.set('apiKey', apiKey);
+      const socket = new WebSocket(url);
       socket.once('open', () => resolve(new ProgressWatcher(socket)));
       socket.once('error', reject);
       socket.once('unexpected-response', (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));

@@ -79,10 +79,11 @@ export async function speechSource(): Promise<string> {
 /** A note of exactly `seconds` of looped real speech in `format`; cached by recipe. */
 export async function makeNote(format: NoteFormat, seconds: number, variant = 0): Promise<string> {
   const source = await speechSource();
-  const recipe = createHash('sha256').update(JSON.stringify({ v: 1, seconds, variant, encode: format.encode })).digest('hex').slice(0, 12);
+  const recipe = createHash('sha256').update(JSON.stringify({ v: 2, seconds, variant, encode: format.encode })).digest('hex').slice(0, 12);
   const target = path.join(fixtureDir(), `note-${seconds}s-v${variant}-${recipe}.${format.extension}`);
-  // A variant starts the loop elsewhere in the speech, so its PCM hash differs (a guaranteed cache miss).
-  const offset = variant === 0 ? [] : ['-ss', String((variant * 1.37) % 20)];
+  // A variant starts the loop elsewhere in the speech, so its PCM hash and mostly its words differ (a cache
+  // miss for both the audio and the text cache); 250 variants before an offset repeats.
+  const offset = variant === 0 ? [] : ['-ss', ((variant * 2.3) % 25).toFixed(3)];
   return produce(target, (tmp) =>
     ffmpegOrThrow(['-stream_loop', '-1', ...offset, '-i', source, '-t', String(seconds), '-ac', '1', ...format.encode, tmp]),
   );

@@ -20,7 +20,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 /**
  * Serves the built web client (web/dist) like the CDN does: files by path, `index.html` for client-side
- * routes (paths without an extension). Looked up per request, so a later `npm run build:web` just works.
+ * routes (page loads of paths without an extension). Looked up per request, so a later `npm run build:web`
+ * just works.
  */
 export function staticSite(root: string) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
@@ -32,7 +33,11 @@ export function staticSite(root: string) {
       return false;
     }
     if (relative.split(sep).includes('..')) return false;
-    const candidates = extname(relative) === '' ? [join(relative, 'index.html'), 'index.html'] : [relative];
+    // Client-side routes fall back to index.html only for page loads (Accept: text/html), so an API client
+    // calling a path that does not exist still gets the API's 404, not a web page.
+    const wantsPage = (req.headers.accept ?? '').includes('text/html');
+    const candidates =
+      extname(relative) !== '' ? [relative] : wantsPage ? [join(relative, 'index.html'), 'index.html'] : [join(relative, 'index.html')];
     for (const candidate of candidates) {
       const path = join(root, candidate);
       const info = await stat(path).catch(() => undefined);

@@ -18,8 +18,9 @@ export interface LocalTiming {
 }
 
 /**
- * Step Functions has no default task timeout; aws-local-stepfunctions uses 60 s. Tasks without one get this
- * (~23 days: under Node's setTimeout ceiling of 2^31-1 ms).
+ * Step Functions has no default task timeout; aws-local-stepfunctions uses 60 s. Tasks without one get this,
+ * and longer timeouts are capped to it: ~23 days, under Node's setTimeout ceiling of 2^31-1 ms (a longer
+ * delay would fire at once).
  */
 const NO_TASK_TIMEOUT_SECONDS = 2_000_000;
 
@@ -46,6 +47,7 @@ export function applyTiming(definition: StateMachineDefinition, timing: LocalTim
   const copy = structuredClone(definition);
   const scale = timing.intervalScale ?? 1;
   if (timing.executionTimeoutSeconds !== undefined) copy.TimeoutSeconds = timing.executionTimeoutSeconds;
+  if (copy.TimeoutSeconds !== undefined) copy.TimeoutSeconds = Math.min(copy.TimeoutSeconds, NO_TASK_TIMEOUT_SECONDS);
   forEachState(copy.States, (name, state) => {
     if (state.Type === 'Task') {
       const override = timing.stateTimeoutSeconds?.[name];
@@ -54,6 +56,8 @@ export function applyTiming(definition: StateMachineDefinition, timing: LocalTim
         delete state.TimeoutSecondsPath;
       } else if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
         state.TimeoutSeconds = NO_TASK_TIMEOUT_SECONDS;
+      } else if (typeof state.TimeoutSeconds === 'number') {
+        state.TimeoutSeconds = Math.min(state.TimeoutSeconds, NO_TASK_TIMEOUT_SECONDS);
       }
     }
     if (Array.isArray(state.Retry)) {

@@ -21,33 +21,48 @@ afterAll(async () => {
 });
 
 describe('npm start', () => {
-  it('serves /health within a minute, keeps its keys across restarts, and Ctrl-C leaves no port listening', async () => {
+  it('serves /health within a minute, keeps its keys across restarts, and Ctrl-C or SIGTERM leave nothing behind', async () => {
     const port = await freePort();
-    const first = await startAndStop(port);
+    const first = await startAndStop(port, 'ctrl-c');
     const keys = JSON.parse(await readFile(path.join(stateDir, 'keys.json'), 'utf8')) as Record<string, string>;
-    const second = await startAndStop(port);
+    // A process manager's SIGTERM goes to npm alone (npm's `sh -c` does not pass it on).
+    const second = await startAndStop(port, 'sigterm-to-npm');
 
     expect(first.healthMs).toBeLessThan(60_000);
-    expect(first.exitCode).toBe(0);
-    expect(second.exitCode).toBe(0);
+    expect(['0', 'SIGINT']).toContain(first.exitCode);
+    expect(['0', 'SIGTERM']).toContain(second.exitCode);
     expect(Object.keys(keys).sort()).toEqual(['basic', 'free', 'premium']);
     // The second start reused the state: same demo keys, still accepted.
     expect(JSON.parse(await readFile(path.join(stateDir, 'keys.json'), 'utf8'))).toEqual(keys);
     expect(second.premiumKeyAccepted).toBe(true);
     expect(await isListening(port)).toBe(false);
+    expect(first.survivors).toEqual([]);
     expect(second.survivors).toEqual([]);
+    expect(first.output).toContain('stopping the local stack');
   }, 180_000);
 });
 
 interface RunResult {
   readonly healthMs: number;
-  readonly exitCode: number | null;
+  /** Exit code, or the signal that ended npm (a shell's Ctrl-C ends npm itself with SIGINT). */
+  readonly exitCode: string;
   readonly premiumKeyAccepted: boolean;
   /** Processes of the group still alive after the exit. */
   readonly survivors: string[];
+  readonly output: string;
 }
 
-async function startAndStop(port: number): Promise<RunResult> {
+async function settledGroup(pgid: number): Promise<string[]> {
+  const deadline = Date.now() + 15_000;
+  let members = groupMembers(pgid);
+  while (members.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    members = groupMembers(pgid);
+  }
+  return members;
+}
+
+async function startAndStop(port: number, stopWith: 'ctrl-c' | 'sigterm-to-npm'): Promise<RunResult> {
   const started = Date.now();
   // detached: its own process group, so SIGINT to the group is exactly what Ctrl-C in a terminal sends.
   const child = spawn('npm', ['start', '--', '--state-dir', stateDir, '--skip-packages', '--quiet'], {
@@ -59,18 +74,21 @@ async function startAndStop(port: number): Promise<RunResult> {
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? String(code))));
   try {
     await waitForHealth(`http://127.0.0.1:${port}/health`, child, () => output);
     const healthMs = Date.now() - started;
     const keys = JSON.parse(await readFile(path.join(stateDir, 'keys.json'), 'utf8')) as Record<string, string>;
     const jobs = await fetch(`http://127.0.0.1:${port}/jobs`, { headers: { 'x-api-key': keys.premium! } });
 
-    process.kill(-child.pid!, 'SIGINT');
+    if (stopWith === 'ctrl-c') process.kill(-child.pid!, 'SIGINT');
+    else process.kill(child.pid!, 'SIGTERM');
     const exitCode = await exited;
-    return { healthMs, exitCode, premiumKeyAccepted: jobs.status === 200, survivors: groupMembers(child.pid!) };
+    // npm may exit before its child has finished stopping: give the tree a moment, then look for leftovers.
+    const survivors = await settledGroup(child.pid!);
+    return { healthMs, exitCode, premiumKeyAccepted: jobs.status === 200, survivors, output };
   } finally {
-    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   }
 }
 

@@ -113,7 +113,8 @@ describe('tenancy', () => {
     const ownHistory = await stack.request('GET', '/jobs', { key: premium });
 
     expect(foreignGet.status).toBe(404);
-    expect(foreignDelete.status).toBe(404);
+    // DELETE answers 204 whatever the job is (it must not reveal other tenants' jobs) and touches nothing.
+    expect(foreignDelete.status).toBe(204);
     expect(foreignHistory).toMatchObject({ status: 200, body: { items: [] } });
     expect(ownHistory.status).toBe(200);
     expect(ownHistory.body.items.map((job: { jobId: string }) => job.jobId)).toContain(jobId);

@@ -105,6 +105,15 @@ describe('web client on the local stack', () => {
     await Promise.all(pending);
     page.removeAllListeners('requestfinished');
 
+    // The worker script is fetched by the browser itself after load (no page request to observe).
+    const worker = await page.request.get(`${stack.url}/sw.js`);
+    const workerBody = await worker.body();
+    bodies.set(`${stack.url}/sw.js`, {
+      type: 'serviceworker',
+      raw: workerBody.length,
+      gzip: gzipSync(workerBody, { level: 9 }).length,
+      transferred: workerBody.length + Object.entries(worker.headers()).reduce((n, [k, v]) => n + k.length + v.length + 4, 0),
+    });
     const files = [...bodies.entries()].map(([url, size]) => ({ path: new URL(url).pathname, ...size }));
     const total = (key: 'raw' | 'gzip' | 'transferred') => files.reduce((sum, f) => sum + f[key], 0);
     console.info('first load', files, { raw: total('raw'), gzip: total('gzip'), transferred: total('transferred') });
@@ -235,6 +244,7 @@ describe('web client on the local stack', () => {
       expect(await page.getByRole('button', { name: 'Upload and translate' }).isEnabled()).toBe(true);
       await expect.poll(() => page.locator('#history-status').textContent()).toMatch(/^Offline: showing the history saved /);
       expect(await page.locator('#history > li').count()).toBe(10);
+      expect(await page.locator('#history button:disabled').count()).toBe(10);
       await screenshot('05-offline');
     } finally {
       await browser.context.setOffline(false);

@@ -29,7 +29,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   KEY_NOT_REGISTERED: 'This API key is not set up for this service. Ask for a new key.',
   KEY_REVOKED: 'This API key has been revoked. Ask for a new key.',
   FORBIDDEN: 'This API key is not allowed to do that.',
-  QUOTA_EXCEEDED: "You have used all of today's translations for your plan.",
+  QUOTA_EXCEEDED: "You have used all of today's translations for your plan. The quota resets at 00:00 UTC.",
   THROTTLED: 'Too many requests at once. Wait a few seconds and try again.',
   // Request problems.
   VALIDATION_ERROR: 'The request was not accepted.',

@@ -29,7 +29,8 @@ export class HistoryPanel {
       const page = await this.api.listJobs({ limit: PAGE_SIZE });
       if (generation !== this.generation) return;
       clearError(this.errors);
-      this.list.replaceChildren(...page.items.map((job) => this.item(job)));
+      // An offline copy cannot be changed: its delete buttons stay disabled.
+      this.list.replaceChildren(...page.items.map((job) => this.item(job, Boolean(page.savedAt))));
       this.cursor = page.nextCursor ?? undefined;
       this.more.hidden = !this.cursor || Boolean(page.savedAt);
       this.status.textContent = page.savedAt
@@ -75,12 +76,13 @@ export class HistoryPanel {
     clearError(this.errors);
   }
 
-  private item(job: JobView): HTMLLIElement {
+  private item(job: JobView, readOnly = false): HTMLLIElement {
     const when = formatDate(job.createdAt);
     const meta = [when, statusText(job), `to ${languageName(job.targetLanguage)}`];
     if (job.result) meta.push(`spoken ${languageName(job.result.detectedLanguage)}`);
     if (job.result?.cached) meta.push('from cache');
     const remove = el('button', { type: 'button', class: 'quiet', 'aria-label': `Delete note from ${when}` }, 'Delete');
+    remove.disabled = readOnly;
     const li = el('li', { 'data-job-id': job.jobId }, el('p', { class: 'meta' }, meta.join(' · ')), remove);
     if (job.result) {
       li.append(

@@ -17,10 +17,7 @@ async function main(): Promise<void> {
     api,
     apiKey: preferences.apiKey,
     webSocketUrl: () => resolveWebSocketUrl(config.webSocketUrl, location),
-    onFinished: () => {
-      void usage.refresh();
-      void history.reload();
-    },
+    onFinished: () => void refreshAll(usage, history),
   });
 
   const keyForm = byId<HTMLFormElement>('key-form');

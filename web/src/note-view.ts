@@ -158,6 +158,10 @@ export class NoteForm {
         contentType: audio.contentType,
         sizeBytes: audio.blob.size,
         targetLanguage,
+      }).catch((error: unknown) => {
+        // Nothing started: no progress to show, only the reason.
+        this.progress.hidden = true;
+        throw error;
       });
       // Subscribe before the upload finishes so no stage is missed.
       const watcher = watchJob({
@@ -245,7 +249,7 @@ export class NoteForm {
     byId('r-detected').textContent = languageName(result.detectedLanguage);
     byId('r-transcript').textContent = result.transcript;
     byId('r-transcript').lang = result.detectedLanguage;
-    byId('r-target').textContent = `(${languageName(target)})`;
+    byId('r-target').textContent = `into ${languageName(target)}`;
     byId('r-translation').textContent = result.translation;
     byId('r-translation').lang = target;
     byId('r-cached').hidden = !result.cached;

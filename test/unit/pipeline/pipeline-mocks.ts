@@ -23,7 +23,6 @@ export const WORK_BUCKET = PIPELINE_TEST_ENV.WORK_BUCKET;
 export const UPLOADS_BUCKET = PIPELINE_TEST_ENV.UPLOADS_BUCKET;
 export const OWNER = 'key-alice';
 export const JOB_ID = '0b9d1c1e-3f4a-4b5c-8d6e-7f8091a2b3c4';
-export const NOW = new Date('2026-03-14T12:00:00.000Z');
 
 /**
  * Resets every mock to the quiet defaults of a healthy table: no subscribers to push progress to, writes
