@@ -92,7 +92,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const pipeline = await startPipeline({
       layout,
       functions,
-      origins: [url, `http://localhost:${frontDoor.port}`],
       log,
       configureEnvironment: (endpoints) => {
         Object.assign(
@@ -134,7 +133,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => webSockets.stop());
 
     const timeoutsMs = Object.fromEntries(pipeline.bindings.functions.map((f) => [f.entry, f.timeoutMs]));
-    const api = apiGateway({ functions, routes, keys, usagePlans, responses, timeoutsMs, onError: log.error });
+    const api = apiGateway({
+      functions,
+      routes,
+      keys,
+      usagePlans,
+      responses,
+      timeoutsMs,
+      corsPreflight: pipeline.bindings.corsPreflight,
+      onError: log.error,
+    });
     const site = staticSite(join(REPO_ROOT, 'web', 'dist'));
     frontDoor.attach({
       requests: [

@@ -15,6 +15,10 @@ export interface BenchStack {
   readonly startMs: number;
   /** The stored job record (with the pipeline's stage timings), read inside the stack process. */
   jobRecord(jobId: string): Promise<Job | undefined>;
+  /** Starts a V8 CPU profile of the stack process. */
+  startProfile(): Promise<void>;
+  /** Stops it and writes the `.cpuprofile` to `file`. */
+  stopProfile(file: string): Promise<void>;
   /** Provisions an extra API key through the loopback admin endpoint; returns its value. */
   createKey(name: string, tier: TierName): Promise<string>;
   stop(): Promise<void>;
@@ -27,11 +31,17 @@ const READY_TIMEOUT_MS = 180_000;
  * Starts the local stack in a child process (bench/lib/stack-process.ts) with a fresh state directory in the
  * OS temp dir, so the benchmark never touches a developer's `.local` state and every run starts cold.
  */
-export async function startBenchStack(log: (m: string) => void): Promise<BenchStack> {
+export interface BenchStackOptions {
+  /** Write a V8 CPU profile of the stack process into this directory (node --cpu-prof). */
+  readonly cpuProfileDir?: string;
+}
+
+export async function startBenchStack(log: (m: string) => void, options: BenchStackOptions = {}): Promise<BenchStack> {
   const stateDir = await mkdtemp(path.join(tmpdir(), 'vnt-bench-stack-'));
   const started = performance.now();
   // tsx as a Node loader, under the same Node (22) that runs the benchmark.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'stack-process.ts'), JSON.stringify({ stateDir })], {
+  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(here, 'stack-process.ts'), JSON.stringify({ stateDir })], {
     cwd: path.resolve(here, '../..'),
     stdio: ['pipe', 'pipe', 'pipe'],
     env: process.env,
@@ -41,12 +51,23 @@ export async function startBenchStack(log: (m: string) => void): Promise<BenchSt
     stderr.push(c.toString('utf8'));
     if (stderr.length > 200) stderr.shift();
   });
-  const pending = new Map<number, (reply: { job?: Job | null; error?: string }) => void>();
+  type Reply = { benchId?: number; job?: Job | null; error?: string };
+  const pending = new Map<number, (reply: Reply) => void>();
   const ready = await waitForReady(child, stderr, (line) => {
-    const reply = line as { benchId?: number; job?: Job | null; error?: string };
+    const reply = line as Reply;
     if (reply.benchId !== undefined) pending.get(reply.benchId)?.(reply);
   });
   let requestId = 0;
+  const request = (body: Record<string, unknown>) =>
+    new Promise<Reply>((resolve, reject) => {
+      const id = ++requestId;
+      pending.set(id, (reply) => {
+        pending.delete(id);
+        if (reply.error !== undefined) reject(new Error(reply.error));
+        else resolve(reply);
+      });
+      child.stdin!.write(`${JSON.stringify({ benchId: id, ...body })}\n`);
+    });
   child.on('exit', (code) => {
     for (const settle of pending.values()) settle({ error: `the local stack process exited (${code}): ${stderr.join('').slice(-500)}` });
   });
@@ -59,16 +80,14 @@ export async function startBenchStack(log: (m: string) => void): Promise<BenchSt
     webSocketUrl: ready.webSocketUrl,
     keys: ready.keys,
     startMs,
-    jobRecord(jobId) {
-      const id = ++requestId;
-      return new Promise((resolve, reject) => {
-        pending.set(id, (reply) => {
-          pending.delete(id);
-          if (reply.error !== undefined) reject(new Error(reply.error));
-          else resolve(reply.job ?? undefined);
-        });
-        child.stdin!.write(`${JSON.stringify({ benchId: id, op: 'job', jobId })}\n`);
-      });
+    async jobRecord(jobId) {
+      return (await request({ op: 'job', jobId })).job ?? undefined;
+    },
+    async startProfile() {
+      await request({ op: 'profile-start' });
+    },
+    async stopProfile(file) {
+      await request({ op: 'profile-stop', file });
     },
     async createKey(name, tier) {
       const res = await fetch(`${ready.url}${LOCAL.adminKeysPath}`, {

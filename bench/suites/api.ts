@@ -1,6 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { TIERS } from '../../lib/config/tiers';
+import { categorize, readProfile, summarizeProfile, type ProfileShare } from '../lib/cpu-profile';
 import type { BenchStack } from '../lib/local-stack';
+import { PROJECT_ROOT } from '../../lib/constructs/service-function';
 import { round } from '../lib/stats';
 import { goal, type GoalResult, type SuiteContext, type SuiteResult } from '../lib/types';
 
@@ -69,12 +74,11 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
   const keys: string[] = [];
   for (let i = 0; i < BENCH_KEYS; i++) keys.push(await stack.createKey(`bench-client-${i}`, 'premium'));
   let next = 0;
-  ctx.log(`api: POST /uploads, ${CONNECTIONS} connections × own premium key, ${duration} s`);
-  runs.push(summarizeRun('uploads', `POST /uploads, ${BENCH_KEYS} premium keys (one per client), as fast as the clients can`, duration,
-    await autocannon({
+  const uploadLoad = (seconds: number) =>
+    autocannon({
       url: stack.url,
       connections: CONNECTIONS,
-      duration,
+      duration: seconds,
       requests: [{
         method: 'POST',
         path: '/uploads',
@@ -84,7 +88,9 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
           body: uploadBody,
         }),
       }],
-    })));
+    });
+  ctx.log(`api: POST /uploads, ${CONNECTIONS} connections × own premium key, ${duration} s`);
+  runs.push(summarizeRun('uploads', `POST /uploads, ${BENCH_KEYS} premium keys (one per client), as fast as the clients can`, duration, await uploadLoad(duration)));
 
   if (!ctx.smoke) {
     // Inside the demo key's plan: 90 % of the steady rate, after the burst bucket had time to refill.
@@ -96,6 +102,28 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
         url: `${stack.url}/uploads`, connections: CONNECTIONS, duration, overallRate: rate, method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': stack.keys.premium }, body: uploadBody,
       }), rate));
+  }
+
+  // Where the stack process's CPU goes under upload load (a separate run: profiling slows it down).
+  let profile: { requests: number; busyMs: number; categories: ProfileShare[]; top: ProfileShare[] } | undefined;
+  if (!ctx.smoke) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vnt-bench-profile-'));
+    try {
+      const file = path.join(dir, 'uploads.cpuprofile');
+      await stack.startProfile();
+      const profiled = await uploadLoad(4);
+      await stack.stopProfile(file);
+      const shares = summarizeProfile(await readProfile(file), PROJECT_ROOT, true);
+      const categories = categorize(shares);
+      profile = {
+        requests: profiled.requests.total,
+        busyMs: categories.reduce((sum, c) => sum + c.selfMs, 0),
+        categories,
+        top: shares.filter((x) => !x.name.startsWith('(idle)')).slice(0, 12),
+      };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   for (const r of runs) {
@@ -116,16 +144,28 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
     status: 'ok',
     durationMs: performance.now() - started,
     goals,
-    tables: [{
+    tables: [
+      {
       title: `Load runs, ${duration} s each`,
       header: ['run', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'status codes'],
       rows: runs.map((r) => [r.description, String(r.requests), String(round(r.throughputRps, 0)), String(r.p50Ms), String(r.p90Ms), String(r.p99Ms), String(r.maxMs), String(r.non2xx), String(r.errors),
         Object.entries(r.statusCodes).map(([c, n]) => `${c}×${n}`).join(' ')]),
-      note: 'Client (autocannon) and stack share the same 2 cores: the load generator takes CPU from the server, so throughput is a floor.',
-    }],
+      note: 'Client (autocannon) and stack share the same 2 cores: the load generator takes CPU from the server, so throughput is a floor. The whole local stack (gateway, handlers, emulators) is one Node process, so at saturation latency ≈ connections ÷ throughput: CPU per request is the number to lower.',
+      },
+      ...(profile
+        ? [
+            {
+              title: `Stack process CPU under POST /uploads load (V8 profile, ${profile.requests} requests, ${round(profile.busyMs / profile.requests, 2)} ms CPU per request)`,
+              header: ['where', 'share of busy CPU', 'ms CPU per request'],
+              rows: profile.categories.map((c) => [c.name, `${round(c.share * 100, 1)} %`, String(round(c.selfMs / profile!.requests, 3))]),
+              note: `Hottest functions: ${profile.top.map((t) => `${t.name} ${round(t.share * 100, 1)} %`).join('; ')}.`,
+            },
+          ]
+        : []),
+    ],
     notes: [
       `Benchmark keys: ${BENCH_KEYS} premium keys made through the loopback admin endpoint POST /__local/keys {name, tier:"premium"} (what \`npm run keys -- create --tier premium\` does), requests spread round-robin, so no key exceeds its ${TIERS.premium.rateLimitPerSecond} rps / burst ${TIERS.premium.burstLimit} plan while the clients run flat out.`,
     ],
-    data: { connections: CONNECTIONS, runs },
+    data: { connections: CONNECTIONS, runs, profile },
   };
 }

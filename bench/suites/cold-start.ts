@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { ENV } from '../../lib/config/env-names';
 import { METRICS } from '../../lib/config/metric-names';
 import { PROJECT_ROOT } from '../../lib/constructs/service-function';
+import { npmPackageOf } from '../lib/cpu-profile';
 import { median, round } from '../lib/stats';
 import { timeProcess } from '../lib/timing';
 import { goal, type SuiteContext, type SuiteResult } from '../lib/types';
@@ -76,8 +77,7 @@ async function bundle(entry: string, outdir: string) {
 
 /** Groups node_modules inputs by package (`@aws-sdk/client-s3`), keeps our own files as paths. */
 function packageOf(input: string): string {
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-  return m ? m[1]! : input;
+  return npmPackageOf(input) ?? input;
 }
 
 /** What the Lambda environment gives the module at init: the construct's env plus every ENV name set. */

@@ -38,7 +38,7 @@ export function webSocketHandler(fn: WebSocketFunction) {
   return middy<unknown, WebSocketResult>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use({
       name: 'webSocketEvent',
       before: (request) => {

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
 import type { JobError, JobResult, JobStatus } from '../../functions/jobs/job';
 import type { JobView } from '../../functions/jobs/job-view';
@@ -168,7 +169,8 @@ export class VoiceNoteClient {
     try {
       // While the WebSocket is up, poll only as a slow safety net; without it, poll briskly with backoff.
       let webSocketUp = options.webSocketUrl !== undefined;
-      let pollDelay = 300;
+      // 500 ms: within the free tier's 2 requests/s; polls also count against the daily quota.
+      let pollDelay = 500;
       let terminalPush: JobUpdate | undefined;
       void pushed.then((update) => {
         terminalPush = update;
@@ -176,11 +178,21 @@ export class VoiceNoteClient {
       });
       while (Date.now() < deadline) {
         const wait = webSocketUp ? 5_000 : pollDelay;
-        await Promise.race([sleep(wait), webSocketUp ? pushed : new Promise(() => undefined)]);
+        const pause = new AbortController();
+        await Promise.race([sleep(wait, pause.signal), webSocketUp ? pushed : new Promise(() => undefined)]);
+        // A pending timer would keep the process alive after the answer arrived.
+        pause.abort();
         if (terminalPush !== undefined) return terminalPush;
-        const job = await this.getJob(jobId);
-        if (seen(job)) return job;
         if (!webSocketUp) pollDelay = Math.min(pollDelay * 1.5, 2_000);
+        let job: JobView;
+        try {
+          job = await this.getJob(jobId);
+        } catch (error) {
+          // Throttled polls are not a failure of the note: wait longer and ask again.
+          if (error instanceof ApiError && error.code === 'THROTTLED') continue;
+          throw error;
+        }
+        if (seen(job)) return job;
       }
       throw new ApiError(0, 'TIMEOUT', `The job did not finish within ${Math.round(options.timeoutMs / 1000)} s.`);
     } finally {
@@ -220,6 +232,6 @@ function gatewayCode(status: number, message: string | undefined): string {
   return `HTTP_${status}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

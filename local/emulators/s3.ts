@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import S3rver, { type S3rverEvent } from 's3rver';
+import type { CorsRule } from '../template/template-bindings';
 import { LOCAL } from '../config';
 
 /** A Lambda/SQS-shaped S3 event notification record (what real S3 delivers). */
@@ -8,9 +9,8 @@ export type S3NotificationRecord = S3rverEvent['Records'][number];
 export interface LocalS3Options {
   readonly directory: string;
   readonly buckets: readonly string[];
-  /** Buckets browsers upload to with presigned POST/PUT. */
-  readonly corsBuckets: readonly string[];
-  readonly corsOrigins: readonly string[];
+  /** CORS rules per bucket name, as the template declares them (browsers upload with presigned POST). @default - none */
+  readonly cors?: Readonly<Record<string, readonly CorsRule[]>>;
   /** Every object write, as the notification record real S3 would send. */
   onObjectCreated(record: S3NotificationRecord): void;
 }
@@ -25,7 +25,6 @@ export interface LocalS3 {
  * re-checks the real object) and emits an `event` per write, which stands in for bucket notifications.
  */
 export async function startS3(options: LocalS3Options): Promise<LocalS3> {
-  const cors = corsConfiguration(options.corsOrigins);
   const server = new S3rver({
     address: LOCAL.host,
     port: 0,
@@ -34,7 +33,7 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
     vhostBuckets: false,
     configureBuckets: options.buckets.map((name) => ({
       name,
-      configs: options.corsBuckets.includes(name) ? [cors] : [],
+      configs: (options.cors?.[name] ?? []).length > 0 ? [corsConfiguration(options.cors![name]!)] : [],
     })),
   });
   server.on('event', (event: S3rverEvent) => {
@@ -116,13 +115,18 @@ export function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replaceAll('+', ' '));
 }
 
-function corsConfiguration(origins: readonly string[]): string {
-  const allowed = origins.map((origin) => `<AllowedOrigin>${origin}</AllowedOrigin>`).join('');
-  return (
-    '<CORSConfiguration><CORSRule>' +
-    allowed +
-    '<AllowedMethod>POST</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod>' +
-    '<AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds>' +
-    '</CORSRule></CORSConfiguration>'
+/** The CORSConfiguration XML s3rver takes, from CloudFormation's CorsRules. */
+function corsConfiguration(rules: readonly CorsRule[]): string {
+  const elements = (tag: string, values: readonly string[] = []) => values.map((v) => `<${tag}>${v}</${tag}>`).join('');
+  const xmlRules = rules.map(
+    (rule) =>
+      '<CORSRule>' +
+      elements('AllowedOrigin', rule.AllowedOrigins) +
+      elements('AllowedMethod', rule.AllowedMethods) +
+      elements('AllowedHeader', rule.AllowedHeaders) +
+      elements('ExposeHeader', rule.ExposedHeaders) +
+      (rule.MaxAge === undefined ? '' : `<MaxAgeSeconds>${rule.MaxAge}</MaxAgeSeconds>`) +
+      '</CORSRule>',
   );
+  return `<CORSConfiguration>${xmlRules.join('')}</CORSConfiguration>`;
 }

@@ -1,5 +1,5 @@
 import type { FunctionHost } from '../lambda/function-host';
-import { type EventRuleBinding, type EventTarget, matchesEventPattern } from '../stepfunctions/template-bindings';
+import { type EventRuleBinding, type EventTarget, matchesEventPattern } from '../template/template-bindings';
 
 export interface EventBusOptions {
   readonly functions: FunctionHost;

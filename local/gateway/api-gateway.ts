@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { FunctionHost } from '../lambda/function-host';
+import type { CorsPreflightBinding } from '../template/template-bindings';
 import { BodyTooLargeError, readBody } from '../http/server';
 import type { GatewayResponses } from './gateway-responses';
 import type { LocalKeyStore } from './key-store';
@@ -15,6 +16,11 @@ export interface ApiGatewayOptions {
   readonly keys: LocalKeyStore;
   readonly usagePlans: UsagePlans;
   readonly responses: GatewayResponses;
+  /**
+   * The CORS preflight answer of the template's OPTIONS methods. @default - none: OPTIONS is an unknown
+   * method, as on a REST API without CORS configured
+   */
+  readonly corsPreflight?: CorsPreflightBinding;
   /** Function timeouts by handler module, from the template. @default 29 s (API Gateway's own ceiling) */
   readonly timeoutsMs?: Readonly<Record<string, number>>;
   onError(error: unknown, context: string): void;
@@ -25,29 +31,20 @@ const INTEGRATION_TIMEOUT_MS = 29_000;
 /** API Gateway's payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-/** What CDK's default CORS preflight (a MOCK integration on every resource) answers. */
-const PREFLIGHT_HEADERS = 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent';
 
 /**
  * The local stand-in for the REST API: routes from lib/config/routes.ts to functions/api/<handler>.ts with
- * proxy events, API keys and usage plans checked first (as API Gateway does, before any Lambda runs), and
- * the Lambda's proxy result written back as is. Returns false when no API resource matches the path, so the
+ * proxy events, API keys and usage plans checked first (as API Gateway does, before any Lambda runs), the
+ * Lambda's proxy result written back as is, and CORS preflights answered only if the template has them. Returns false when no API resource matches the path, so the
  * caller can serve something else (the web client) there.
  */
 export function apiGateway(options: ApiGatewayOptions) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const method = req.method ?? 'GET';
     const requestId = randomUUID();
-    if (method === 'OPTIONS') {
-      const methods = options.routes.methodsFor(url.pathname);
-      if (methods.length === 0) return false;
-      res.writeHead(204, {
-        'Access-Control-Allow-Origin': req.headers.origin ?? '*',
-        'Access-Control-Allow-Methods': [...methods, 'OPTIONS'].join(','),
-        'Access-Control-Allow-Headers': PREFLIGHT_HEADERS,
-        Vary: 'Origin',
-        'x-amzn-RequestId': requestId,
-      });
+    if (method === 'OPTIONS' && options.corsPreflight !== undefined) {
+      if (options.routes.methodsFor(url.pathname).length === 0) return false;
+      res.writeHead(204, { ...options.corsPreflight.headers, 'x-amzn-RequestId': requestId });
       res.end();
       return true;
     }

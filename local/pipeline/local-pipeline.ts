@@ -8,9 +8,9 @@ import type { LocalLog } from '../log';
 import type { StateLayout } from '../state-dir';
 import { startSfnEndpoint } from '../stepfunctions/sfn-endpoint';
 import { sfnOperations } from '../stepfunctions/sfn-operations';
-import { synthesizeTemplates } from '../stepfunctions/synthesize';
-import { bindTemplates, type CfnTemplate, type TemplateBindings } from '../stepfunctions/template-bindings';
-import { executionStatusChangeEvent, LocalStateMachine, type CfnTemplate as WorkflowTemplate } from '../workflow';
+import { synthesizeApp } from '../template/synthesize';
+import { bindTemplates, bucketCorsRules, type TemplateBindings } from '../template/template-bindings';
+import { executionStatusChangeEvent, LocalStateMachine } from '../workflow';
 import {
   localTranscribeEvents,
   TRANSCRIBE_JOB_STATE_CHANGE,
@@ -27,8 +27,6 @@ export interface PipelineEndpoints {
 export interface LocalPipelineOptions {
   readonly layout: StateLayout;
   readonly functions: FunctionHost;
-  /** Browser origins allowed to upload to the uploads bucket. */
-  readonly origins: readonly string[];
   readonly log: LocalLog;
   /** Sets the handlers' environment; called once every endpoint is known, before any handler is loaded. */
   configureEnvironment(endpoints: PipelineEndpoints): void;
@@ -58,10 +56,10 @@ export async function startPipeline(options: LocalPipelineOptions): Promise<Loca
     for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => log.error(error, 'stop'));
   };
   try {
-    const templates = await synthesizeTemplates();
+    const { templates, logicalIds } = await synthesizeApp();
     const bindings = bindTemplates(templates);
     const machineTemplate = templates.find((t) =>
-      Object.values(t.Resources ?? {}).some((r) => r.Type === 'AWS::StepFunctions::StateMachine'),
+      Object.values(t.Resources).some((r) => r.Type === 'AWS::StepFunctions::StateMachine'),
     );
     if (machineTemplate === undefined) throw new Error('The synthesised app has no state machine');
 
@@ -89,28 +87,32 @@ export async function startPipeline(options: LocalPipelineOptions): Promise<Loca
       onError: log.error,
     });
 
+    // The template's buckets by their local names.
+    const localBuckets: Record<string, string> = {
+      [LOCAL.uploadsBucket]: logicalIds.uploadsBucket,
+      [LOCAL.workBucket]: logicalIds.workBucket,
+    };
     const onObjectCreated = (record: S3NotificationRecord) => {
-      bus.put(objectCreatedEvent(record));
-      for (const notification of bindings.objectNotifications) {
-        const wanted = notification.events.some((e) => e === 's3:ObjectCreated:*' || e === `s3:${record.eventName}`);
-        if (wanted && matchesKeyFilter(record, notification)) {
-          sqs.send(notification.queueLogicalId, JSON.stringify({ Records: [record] }));
-        }
+      const logicalId = localBuckets[record.s3.bucket.name];
+      const notifications = bindings.bucketNotifications.find((n) => n.bucketLogicalId === logicalId);
+      if (notifications === undefined) return;
+      if (notifications.eventBridge) bus.put(objectCreatedEvent(record));
+      for (const queue of notifications.queues) {
+        const wanted = queue.events.some((e) => e === 's3:ObjectCreated:*' || e === `s3:${record.eventName}`);
+        if (wanted && matchesKeyFilter(record, queue)) sqs.send(queue.queueLogicalId, JSON.stringify({ Records: [record] }));
       }
     };
     const s3 = await startS3({
       directory: layout.s3,
-      buckets: [LOCAL.uploadsBucket, LOCAL.workBucket],
-      corsBuckets: [LOCAL.uploadsBucket],
-      corsOrigins: options.origins,
-      onObjectCreated: (record) => {
-        // Only the uploads bucket notifies (the work bucket's writes are the pipeline's own).
-        if (record.s3.bucket.name === LOCAL.uploadsBucket) onObjectCreated(record);
-      },
+      buckets: Object.keys(localBuckets),
+      cors: Object.fromEntries(
+        Object.entries(localBuckets).map(([name, logicalId]) => [name, bucketCorsRules(templates, logicalId)]),
+      ),
+      onObjectCreated,
     });
     stops.push(s3.stop);
 
-    const stateMachine = LocalStateMachine.fromTemplate(machineTemplate as WorkflowTemplate, {
+    const stateMachine = LocalStateMachine.fromTemplate(machineTemplate, {
       region: LOCAL.region,
       account: LOCAL.account,
       invoker: functions.invoker,
@@ -180,4 +182,3 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-export type { CfnTemplate };

@@ -8,7 +8,7 @@ import type { FunctionHost } from '../lambda/function-host';
 import type { LocalKeyStore } from '../gateway/key-store';
 import { LOCAL_API_ID } from '../gateway/rest-event';
 import type { UsagePlans } from '../gateway/usage-plans';
-import type { WebSocketRouteBinding } from '../stepfunctions/template-bindings';
+import type { WebSocketRouteBinding } from '../template/template-bindings';
 
 export interface WebSocketGatewayOptions {
   readonly functions: FunctionHost;

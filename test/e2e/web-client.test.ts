@@ -159,7 +159,10 @@ describe('web client on the local stack', () => {
     expect(await page.locator('#r-translation').getAttribute('lang')).toBe('es');
     expect(await page.locator('#r-cached').isHidden()).toBe(true);
 
-    const { uploads, stages } = await page.evaluate(() => window as unknown as { uploads: string[]; stages: string[] });
+    const { uploads, stages } = await page.evaluate(() => {
+      const w = window as unknown as { uploads: string[]; stages: string[] };
+      return { uploads: w.uploads, stages: w.stages };
+    });
     expect(uploads.at(-1)).toMatch(/^100% \([\d.]+ KB of [\d.]+ KB\)$/);
     expect(await page.locator('#upload-bar').evaluate((bar) => (bar as HTMLProgressElement).value)).toBe(100);
     expect(stages.at(-1)).toBe('Done: the translation is ready.');
@@ -253,7 +256,9 @@ describe('web client on the local stack', () => {
 
   it('explains an invalid key in plain words, with its code', async () => {
     await page.reload({ waitUntil: 'load' });
-    await saveKey('this-key-does-not-exist-0123456789');
+    // Keyboard only: type the key and press Enter.
+    await page.getByLabel('API key', { exact: true }).fill('this-key-does-not-exist-0123456789');
+    await page.getByLabel('API key', { exact: true }).press('Enter');
     const error = page.locator('#key-error');
     await expect.poll(() => error.textContent()).toMatch(/not accepted/);
     expect(await error.locator('.message').textContent()).toBe(
@@ -283,5 +288,9 @@ describe('web client on the local stack', () => {
     await expect.poll(() => noteError.locator('code').getAttribute('data-code').catch(() => null)).toBe('QUOTA_EXCEEDED');
     expect(await noteError.locator('.message').textContent()).toMatch(/^You have used all of today's translations for your plan\./);
     await screenshot('07-over-quota');
+    // Phone width: nothing scrolls sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot('08-over-quota-phone');
   }, 60_000);
 });

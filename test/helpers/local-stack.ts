@@ -2,14 +2,14 @@
  * The embedded local stack for end-to-end tests, driven over real HTTP only: a fresh stack on a free port
  * with a temporary state directory, and small clients for the calls the tests make.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TierName } from '../../lib/config/tiers';
 import type { JobView } from '../../functions/jobs/job-view';
 import type { PresignedUpload } from '../../functions/jobs/upload-presigner';
 import { audioContentType } from '../../local/cli/audio-content-type';
-import { type LocalStackOptions, startLocalStack } from '../../local/stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
 
 export interface TestStack {
   readonly url: string;
@@ -20,11 +20,22 @@ export interface TestStack {
   request(method: string, route: string, options?: { key?: string; body?: unknown }): Promise<ApiAnswer>;
   /** A new key of `tier` through the loopback admin endpoint (what `npm run keys -- create` does). */
   createKey(tier: TierName, name?: string): Promise<{ apiKeyId: string; value: string }>;
-  /** POST /uploads, then the presigned POST of `file`; returns the job id. */
-  submit(file: string, key: string, options?: { targetLanguage?: string; contentType?: string }): Promise<string>;
+  /** POST /uploads for `file`: the job (awaiting its upload) and its presigned POST. */
+  createUpload(file: string, key: string, options?: SubmitOptions): Promise<{ jobId: string; upload: PresignedUpload }>;
+  /** The presigned POST of `file`, as a browser form upload. */
+  upload(upload: PresignedUpload, file: string, options?: SubmitOptions): Promise<void>;
+  /** Both: returns the job id. */
+  submit(file: string, key: string, options?: SubmitOptions): Promise<string>;
   /** Polls GET /jobs/{id} until the job is completed or failed. */
   waitForJob(jobId: string, key: string, timeoutMs?: number): Promise<JobView>;
   stop(): Promise<void>;
+}
+
+export interface SubmitOptions {
+  /** @default 'es' */
+  readonly targetLanguage?: string;
+  /** @default - from the file extension */
+  readonly contentType?: string;
 }
 
 export interface ApiAnswer<T = any> {
@@ -33,9 +44,19 @@ export interface ApiAnswer<T = any> {
   readonly body: T;
 }
 
+function contentTypeOf(file: string, options: SubmitOptions): string {
+  return options.contentType ?? audioContentType(file) ?? 'application/octet-stream';
+}
+
 export async function startTestStack(options: Omit<LocalStackOptions, 'port' | 'stateDir'> = {}): Promise<TestStack> {
   const stateDir = await mkdtemp(path.join(tmpdir(), 'vnt-e2e-'));
-  const stack = await startLocalStack({ ...options, port: 0, stateDir, fresh: true, quiet: true });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ ...options, port: 0, stateDir, fresh: true, quiet: true });
+  } catch (error) {
+    await rm(stateDir, { recursive: true, force: true });
+    throw error;
+  }
 
   const request = async (method: string, route: string, opts: { key?: string; body?: unknown } = {}) => {
     const response = await fetch(`${stack.url}${route}`, {
@@ -50,6 +71,24 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
     return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
   };
 
+  const createUpload: TestStack['createUpload'] = async (file, key, opts = {}) => {
+    const { size } = await stat(file);
+    const created = await request('POST', '/uploads', {
+      key,
+      body: { contentType: contentTypeOf(file, opts), sizeBytes: Math.max(size, 1), targetLanguage: opts.targetLanguage ?? 'es' },
+    });
+    if (created.status !== 201) throw new Error(`POST /uploads: ${created.status} ${JSON.stringify(created.body)}`);
+    return created.body as { jobId: string; upload: PresignedUpload };
+  };
+
+  const upload: TestStack['upload'] = async (presigned, file, opts = {}) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(presigned.fields)) form.append(name, value);
+    form.append('file', new Blob([await readFile(file)], { type: contentTypeOf(file, opts) }), path.basename(file));
+    const stored = await fetch(presigned.url, { method: 'POST', body: form });
+    if (!stored.ok) throw new Error(`presigned POST: ${stored.status} ${await stored.text()}`);
+  };
+
   return {
     url: stack.url,
     webSocketUrl: stack.webSocketUrl,
@@ -61,20 +100,11 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
       if (answer.status !== 201) throw new Error(`key creation failed: ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body as { apiKeyId: string; value: string };
     },
+    createUpload,
+    upload,
     async submit(file, key, opts = {}) {
-      const audio = await readFile(file);
-      const contentType = opts.contentType ?? audioContentType(file) ?? 'audio/mp4';
-      const created = await request('POST', '/uploads', {
-        key,
-        body: { contentType, sizeBytes: Math.max(audio.length, 1), targetLanguage: opts.targetLanguage ?? 'es' },
-      });
-      if (created.status !== 201) throw new Error(`POST /uploads: ${created.status} ${JSON.stringify(created.body)}`);
-      const { jobId, upload } = created.body as { jobId: string; upload: PresignedUpload };
-      const form = new FormData();
-      for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
-      form.append('file', new Blob([audio], { type: contentType }), path.basename(file));
-      const stored = await fetch(upload.url, { method: 'POST', body: form });
-      if (!stored.ok) throw new Error(`presigned POST: ${stored.status} ${await stored.text()}`);
+      const { jobId, upload: presigned } = await createUpload(file, key, opts);
+      await upload(presigned, file, opts);
       return jobId;
     },
     async waitForJob(jobId, key, timeoutMs = 60_000) {

@@ -134,8 +134,6 @@ export class WorkflowHarness {
     const s3 = await startS3({
       directory: path.join(dir, 's3'),
       buckets: [UPLOADS_BUCKET, WORK_BUCKET],
-      corsBuckets: [],
-      corsOrigins: [],
       // The uploads bucket's events, filtered like the EventBridge rule (bucket + `uploads/` prefix).
       onObjectCreated: (record) => {
         if (record.s3.bucket.name === UPLOADS_BUCKET && matchesKeyFilter(record, { prefix: 'uploads/' })) s3Records.push(record);

@@ -53,11 +53,11 @@ function flushMetrics(): MiddlewareObj {
 
 function reportTaskError(error: unknown): void {
   if (error instanceof RetryableError) {
-    logger.info('Transient failure, Step Functions will retry', { code: error.code, message: error.message });
+    logger.info('Transient failure, Step Functions will retry', { code: error.code, reason: error.message });
     if (error.code === 'ENGINE_THROTTLED') metrics.addMetric(METRICS.names.engineThrottled, MetricUnit.Count, 1);
   } else if (error instanceof PipelineFailureError) {
     // An expected outcome (bad input, no speech…): the job fails with this code; not an operational error.
-    logger.warn('Pipeline failure', { code: error.code, message: error.message, details: error.details });
+    logger.warn('Pipeline failure', { code: error.code, reason: error.message, details: error.details });
   } else {
     logger.error('Task failed', { error: error instanceof Error ? error : String(error) });
   }

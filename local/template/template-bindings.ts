@@ -5,16 +5,9 @@
  */
 import { ENTRY_METADATA_KEY } from '../../lib/constructs/service-function';
 import type { GatewayResponseCustomisation } from '../gateway/gateway-responses';
+import type { CfnTemplate } from '../workflow';
 
-export interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: Record<string, unknown>;
-}
-
-export interface CfnTemplate {
-  readonly Resources?: Record<string, CfnResource>;
-}
+export type { CfnTemplate } from '../workflow';
 
 /** A Lambda function of the template with the source module it was built from. */
 export interface FunctionBinding {
@@ -47,11 +40,20 @@ export interface EventRuleBinding {
   readonly targets: readonly EventTarget[];
 }
 
-export interface ObjectNotificationBinding {
+/** A bucket notification configuration's queue destination with its key filter. */
+export interface QueueNotificationBinding {
   readonly events: readonly string[];
   readonly queueLogicalId: string;
   readonly prefix?: string;
   readonly suffix?: string;
+}
+
+/** Where a bucket's object events go (`Custom::S3BucketNotifications`). */
+export interface BucketNotificationBinding {
+  readonly bucketLogicalId: string;
+  /** Every event also goes to the default EventBridge bus. */
+  readonly eventBridge: boolean;
+  readonly queues: readonly QueueNotificationBinding[];
 }
 
 export interface WebSocketAuthorizerBinding {
@@ -70,14 +72,42 @@ export interface WebSocketRouteBinding {
   readonly apiKeySelectionExpression: string;
 }
 
+/** A bucket's CORS rule (`AWS::S3::Bucket` CorsConfiguration.CorsRules). */
+export interface CorsRule {
+  readonly AllowedOrigins: readonly string[];
+  readonly AllowedMethods: readonly string[];
+  readonly AllowedHeaders?: readonly string[];
+  readonly ExposedHeaders?: readonly string[];
+  readonly MaxAge?: number;
+}
+
+/** The CORS rules of bucket `logicalId` in any of the templates (none when it has no CORS configuration). */
+export function bucketCorsRules(templates: readonly CfnTemplate[], logicalId: string): readonly CorsRule[] {
+  for (const template of templates) {
+    const bucket = template.Resources[logicalId];
+    if (bucket?.Type !== 'AWS::S3::Bucket') continue;
+    const cors = bucket.Properties?.CorsConfiguration as { CorsRules?: CorsRule[] } | undefined;
+    return cors?.CorsRules ?? [];
+  }
+  throw new Error(`No bucket ${logicalId} in the synthesised templates`);
+}
+
+/** CORS preflight as the REST API's OPTIONS methods (CDK `defaultCorsPreflightOptions`) answer it. */
+export interface CorsPreflightBinding {
+  /** Response headers of the MOCK integration, e.g. `Access-Control-Allow-Headers` → `Content-Type,X-Api-Key`. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 export interface TemplateBindings {
   readonly functions: readonly FunctionBinding[];
   readonly queues: readonly QueueBinding[];
   readonly queueConsumers: readonly QueueConsumerBinding[];
   readonly eventRules: readonly EventRuleBinding[];
-  readonly objectNotifications: readonly ObjectNotificationBinding[];
+  readonly bucketNotifications: readonly BucketNotificationBinding[];
   readonly webSocketRoutes: readonly WebSocketRouteBinding[];
   readonly gatewayResponses: readonly GatewayResponseCustomisation[];
+  /** Undefined when the REST API has no OPTIONS methods: then preflights fail, as they do in AWS. */
+  readonly corsPreflight?: CorsPreflightBinding;
   readonly stateMachineCount: number;
 }
 
@@ -91,15 +121,16 @@ export function bindTemplates(templates: readonly CfnTemplate[]): TemplateBindin
     queues: bindings.flatMap((b) => b.queues),
     queueConsumers: bindings.flatMap((b) => b.queueConsumers),
     eventRules: bindings.flatMap((b) => b.eventRules),
-    objectNotifications: bindings.flatMap((b) => b.objectNotifications),
+    bucketNotifications: bindings.flatMap((b) => b.bucketNotifications),
     webSocketRoutes: bindings.flatMap((b) => b.webSocketRoutes),
     gatewayResponses: bindings.flatMap((b) => b.gatewayResponses),
+    corsPreflight: bindings.find((b) => b.corsPreflight !== undefined)?.corsPreflight,
     stateMachineCount: bindings.reduce((sum, b) => sum + b.stateMachineCount, 0),
   };
 }
 
 function bindTemplate(template: CfnTemplate): TemplateBindings {
-  const resources = template.Resources ?? {};
+  const resources = template.Resources;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   const functions = new Map<string, FunctionBinding>();
@@ -163,27 +194,31 @@ function bindTemplate(template: CfnTemplate): TemplateBindings {
     if (targets.length > 0) eventRules.push({ eventPattern: props.EventPattern as Record<string, unknown>, targets });
   }
 
-  const objectNotifications: ObjectNotificationBinding[] = [];
+  const bucketNotifications: BucketNotificationBinding[] = [];
   for (const [, notifications] of ofType('Custom::S3BucketNotifications')) {
+    const bucketLogicalId = referencedLogicalId(notifications.Properties?.BucketName);
+    if (bucketLogicalId === undefined) continue;
     const config = (notifications.Properties?.NotificationConfiguration ?? {}) as {
+      EventBridgeConfiguration?: unknown;
       QueueConfigurations?: {
         Events?: string[];
         QueueArn?: unknown;
         Filter?: { Key?: { FilterRules?: { Name?: string; Value?: string }[] } };
       }[];
     };
+    const queueNotifications: QueueNotificationBinding[] = [];
     for (const queueConfig of config.QueueConfigurations ?? []) {
       const queueLogicalId = referencedLogicalId(queueConfig.QueueArn);
       if (queueLogicalId === undefined) continue;
       const rules = queueConfig.Filter?.Key?.FilterRules ?? [];
       const rule = (name: string) => rules.find((r) => r.Name?.toLowerCase() === name)?.Value;
-      objectNotifications.push({
-        events: queueConfig.Events ?? [],
-        queueLogicalId,
-        prefix: rule('prefix'),
-        suffix: rule('suffix'),
-      });
+      queueNotifications.push({ events: queueConfig.Events ?? [], queueLogicalId, prefix: rule('prefix'), suffix: rule('suffix') });
     }
+    bucketNotifications.push({
+      bucketLogicalId,
+      eventBridge: config.EventBridgeConfiguration !== undefined,
+      queues: queueNotifications,
+    });
   }
 
   const webSocketRoutes: WebSocketRouteBinding[] = [];
@@ -225,14 +260,26 @@ function bindTemplate(template: CfnTemplate): TemplateBindings {
     },
   );
 
+  const options = ofType('AWS::ApiGateway::Method').find(([, method]) => method.Properties?.HttpMethod === 'OPTIONS');
+  const integration = options?.[1].Properties?.Integration as
+    | { IntegrationResponses?: { ResponseParameters?: Record<string, string> }[] }
+    | undefined;
+  const preflightHeaders = Object.fromEntries(
+    Object.entries(integration?.IntegrationResponses?.[0]?.ResponseParameters ?? {}).flatMap(([name, value]) => {
+      const header = /^method\.response\.header\.(.+)$/.exec(name)?.[1];
+      return header === undefined ? [] : [[header, String(value).replace(/^'(.*)'$/, '$1')]];
+    }),
+  );
+
   return {
     functions: [...functions.values()],
     queues,
     queueConsumers,
     eventRules,
-    objectNotifications,
+    bucketNotifications,
     webSocketRoutes,
     gatewayResponses,
+    ...(options && { corsPreflight: { headers: preflightHeaders } }),
     stateMachineCount: ofType('AWS::StepFunctions::StateMachine').length,
   };
 }

@@ -1,3 +1,0 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
-import base from '../vitest.config';
-export default mergeConfig(base, defineConfig({ test: { setupFiles: ['.local-scratch/patch.mts'] } }));
