@@ -11,6 +11,8 @@ import { goal, type GoalResult, type SuiteContext, type SuiteResult } from '../l
 
 const CONNECTIONS = 50;
 const BENCH_KEYS = 50;
+/** Offered load for the latency goals, as a share of the throughput measured at saturation. */
+const LOAD_FACTOR = 0.5;
 
 export interface LoadRun {
   readonly name: string;
@@ -56,7 +58,7 @@ function summarizeRun(name: string, description: string, durationSeconds: number
  */
 export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<SuiteResult> {
   const started = performance.now();
-  const duration = ctx.smoke ? 4 : 10;
+  const duration = ctx.smoke ? 3 : 10;
   const runs: LoadRun[] = [];
   const uploadBody = JSON.stringify({ contentType: 'audio/mp4', targetLanguage: 'es' });
 
@@ -67,18 +69,27 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
     headers: { 'content-type': 'application/json', 'x-api-key': stack.keys.premium }, body: uploadBody,
   });
 
-  ctx.log(`api: GET /health, ${CONNECTIONS} connections, ${duration} s`);
-  runs.push(summarizeRun('health', 'GET /health (no key), as fast as the clients can', duration,
-    await autocannon({ url: `${stack.url}/health`, connections: CONNECTIONS, duration })));
+  // Saturation (closed loop): each client sends its next request when the last one answered. Measures
+  // throughput; latency is then ≈ connections ÷ throughput (Little's law) and says little about a request.
+  ctx.log(`api: GET /health, ${CONNECTIONS} connections, ${duration} s, saturation`);
+  const healthMax = await autocannon({ url: `${stack.url}/health`, connections: CONNECTIONS, duration });
+  runs.push(summarizeRun('health-max', 'GET /health (no key), as fast as the clients can', duration, healthMax));
+  // At half the measured capacity (open loop, latencies corrected for coordinated omission): a busy but
+  // unsaturated service, where p99 shows the request itself. The goals are read here.
+  const healthRate = Math.max(1, Math.floor(healthMax.requests.average * LOAD_FACTOR));
+  ctx.log(`api: GET /health, ${CONNECTIONS} connections at ${healthRate} rps`);
+  runs.push(summarizeRun('health', `GET /health (no key), ${healthRate} rps offered (half of saturation)`, duration,
+    await autocannon({ url: `${stack.url}/health`, connections: CONNECTIONS, duration, overallRate: healthRate }), healthRate));
 
   const keys: string[] = [];
   for (let i = 0; i < BENCH_KEYS; i++) keys.push(await stack.createKey(`bench-client-${i}`, 'premium'));
   let next = 0;
-  const uploadLoad = (seconds: number) =>
+  const uploadLoad = (seconds: number, overallRate?: number) =>
     autocannon({
       url: stack.url,
       connections: CONNECTIONS,
       duration: seconds,
+      ...(overallRate === undefined ? {} : { overallRate }),
       requests: [{
         method: 'POST',
         path: '/uploads',
@@ -89,8 +100,13 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
         }),
       }],
     });
-  ctx.log(`api: POST /uploads, ${CONNECTIONS} connections × own premium key, ${duration} s`);
-  runs.push(summarizeRun('uploads', `POST /uploads, ${BENCH_KEYS} premium keys (one per client), as fast as the clients can`, duration, await uploadLoad(duration)));
+  ctx.log(`api: POST /uploads, ${CONNECTIONS} connections × own premium key, ${duration} s, saturation`);
+  const uploadsMax = await uploadLoad(duration);
+  runs.push(summarizeRun('uploads-max', `POST /uploads, ${BENCH_KEYS} premium keys (one per client), as fast as the clients can`, duration, uploadsMax));
+  const uploadsRate = Math.max(1, Math.floor(uploadsMax.requests.average * LOAD_FACTOR));
+  ctx.log(`api: POST /uploads, ${CONNECTIONS} connections at ${uploadsRate} rps`);
+  runs.push(summarizeRun('uploads', `POST /uploads, ${BENCH_KEYS} premium keys, ${uploadsRate} rps offered (half of saturation)`, duration,
+    await uploadLoad(duration, uploadsRate), uploadsRate));
 
   if (!ctx.smoke) {
     // Inside the demo key's plan: 90 % of the steady rate, after the burst bucket had time to refill.
@@ -131,12 +147,20 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
   }
   const health = runs.find((r) => r.name === 'health')!;
   const uploads = runs.find((r) => r.name === 'uploads')!;
+  const healthSat = runs.find((r) => r.name === 'health-max')!;
+  const uploadsSat = runs.find((r) => r.name === 'uploads-max')!;
   const okShare = (r: LoadRun) => (r.requests === 0 ? 0 : (r.requests - r.non2xx - r.errors) / r.requests);
   const goals: GoalResult[] = [
-    goal('api', 'health-p99', 'GET /health p99 < 10 ms at 50 clients', health.p99Ms, 'ms', '<', 10, `p50 ${health.p50Ms} ms, ${round(health.throughputRps, 0)} req/s`),
-    goal('api', 'upload-p99', 'POST /uploads p99 < 25 ms at 50 clients', uploads.p99Ms, 'ms', '<', 25, `p50 ${uploads.p50Ms} ms, ${round(uploads.throughputRps, 0)} req/s, ${round(okShare(uploads) * 100, 1)} % 2xx`),
-    goal('api', 'health-seed', 'seed: health < 50 ms (p99)', health.p99Ms, 'ms', '<', 50),
-    goal('api', 'upload-seed', 'seed: upload URL < 100 ms (p99)', uploads.p99Ms, 'ms', '<', 100),
+    goal('api', 'health-p99', 'GET /health p99 < 10 ms, 50 clients at half capacity', health.p99Ms, 'ms', '<', 10,
+      `p50 ${health.p50Ms} ms at ${health.offeredRate} rps offered; capacity ${round(healthSat.throughputRps, 0)} req/s`),
+    goal('api', 'upload-p99', 'POST /uploads p99 < 25 ms, 50 clients at half capacity', uploads.p99Ms, 'ms', '<', 25,
+      `p50 ${uploads.p50Ms} ms at ${uploads.offeredRate} rps offered, ${round(okShare(uploads) * 100, 1)} % 2xx; capacity ${round(uploadsSat.throughputRps, 0)} req/s`),
+    goal('api', 'health-p99-saturated', 'GET /health p99 < 10 ms, 50 clients flat out', healthSat.p99Ms, 'ms', '<', 10,
+      `p50 ${healthSat.p50Ms} ms at ${round(healthSat.throughputRps, 0)} req/s (closed loop: latency ≈ 50 ÷ throughput)`),
+    goal('api', 'upload-p99-saturated', 'POST /uploads p99 < 25 ms, 50 clients flat out', uploadsSat.p99Ms, 'ms', '<', 25,
+      `p50 ${uploadsSat.p50Ms} ms at ${round(uploadsSat.throughputRps, 0)} req/s (closed loop: latency ≈ 50 ÷ throughput)`),
+    goal('api', 'health-seed', 'seed: health < 50 ms (p99, half capacity)', health.p99Ms, 'ms', '<', 50),
+    goal('api', 'upload-seed', 'seed: upload URL < 100 ms (p99, half capacity)', uploads.p99Ms, 'ms', '<', 100),
   ];
   return {
     suite: 'api',

@@ -198,7 +198,8 @@ export class WebDistribution extends Construct {
     if (props.webAssetsPath !== undefined) {
       this.deployment = new BucketDeployment(this, 'DeployWeb', {
         sources: [
-          Source.asset(props.webAssetsPath),
+          // The build's own config.json is for the local stack; source maps stay private.
+          Source.asset(props.webAssetsPath, { exclude: ['config.json', '**/*.map'] }),
           // Tells the client where the API and the progress socket live in this deployment.
           Source.jsonData('config.json', { apiBaseUrl: API_PATH_PREFIX, webSocketUrl: props.webSocketUrl }),
         ],
