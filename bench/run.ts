@@ -18,10 +18,11 @@ import { stageChart } from './report/stage-chart';
 import { apiSuite } from './suites/api';
 import { coldStartSuite } from './suites/cold-start';
 import { conversionSuite } from './suites/conversion';
-import { costSuite } from './suites/cost';
+import { costSuite, type MeasuredChunks } from './suites/cost';
 import { pipelineSuite } from './suites/pipeline';
 
-const SUITES = ['cost', 'cold-start', 'conversion', 'pipeline', 'api'] as const;
+// Cost last: it prices the chunk counts the pipeline suite measured.
+const SUITES = ['cold-start', 'conversion', 'pipeline', 'api', 'cost'] as const;
 type SuiteName = (typeof SUITES)[number];
 const NEEDS_STACK: readonly SuiteName[] = ['pipeline', 'api'];
 
@@ -56,7 +57,7 @@ async function runSuite(name: SuiteName): Promise<SuiteResult> {
   try {
     switch (name) {
       case 'cost':
-        return await costSuite(ctx);
+        return await costSuite(ctx, measuredChunks(results));
       case 'cold-start':
         return await coldStartSuite(ctx);
       case 'conversion':
@@ -71,6 +72,13 @@ async function runSuite(name: SuiteName): Promise<SuiteResult> {
     log(`${name} FAILED: ${message}`);
     return { suite: name, title: name, status: 'failed', durationMs: performance.now() - suiteStarted, goals: [], tables: [], notes: [], data: null, error: message };
   }
+}
+
+/** Fast-path chunk counts per note length from the pipeline suite's engine runs. */
+function measuredChunks(done: readonly SuiteResult[]): MeasuredChunks[] {
+  const pipeline = done.find((r) => r.suite === 'pipeline' && r.status === 'ok');
+  const engines = (pipeline?.data as { engines?: { seconds: number; chunks: number }[] } | null)?.engines ?? [];
+  return engines.map((e) => ({ noteSeconds: e.seconds, chunks: e.chunks }));
 }
 
 const results: SuiteResult[] = [];

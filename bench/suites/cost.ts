@@ -18,7 +18,18 @@ const HIT_RATIOS = [0, 0.3, 0.6] as const;
 const usd = (v: number) => (v >= 1 ? `$${v.toFixed(2)}` : v >= 0.01 ? `$${v.toFixed(3)}` : `$${v.toFixed(4)}`);
 
 /** Cost per 1,000 notes of 30 s, by component, tier and cache-hit ratio (pure model, no measurement). */
-export async function costSuite(_ctx: SuiteContext, usage: UsageProfile = DEFAULT_USAGE, prices: PriceList = US_EAST_1_PRICES): Promise<SuiteResult> {
+/** Chunks the real splitter made for a note of this length (from the pipeline suite, when it ran). */
+export interface MeasuredChunks {
+  readonly noteSeconds: number;
+  readonly chunks: number;
+}
+
+export async function costSuite(
+  _ctx: SuiteContext,
+  measured: readonly MeasuredChunks[] = [],
+  usage: UsageProfile = DEFAULT_USAGE,
+  prices: PriceList = US_EAST_1_PRICES,
+): Promise<SuiteResult> {
   const started = performance.now();
   const estimates: CostEstimate[] = [];
   for (const tier of TIER_NAMES) {
@@ -59,6 +70,13 @@ export async function costSuite(_ctx: SuiteContext, usage: UsageProfile = DEFAUL
           `≈ ${Math.min(chunk, NOTE_SECONDS)} s (streams in parallel, each at about real time)`,
         ];
       }),
+      ...measured
+        .filter((m) => m.noteSeconds === NOTE_SECONDS)
+        .map((m) => {
+          // Every chunk of a ~6 s target is shorter than the 15 s minimum.
+          const billed = Math.max(m.chunks * prices.transcribeStreaming.minimumSecondsPerRequest, NOTE_SECONDS);
+          return [`fast path as the splitter really cut the benchmark speech (${m.chunks} chunks)`, String(m.chunks), String(billed), perThousand(billed), `${round(billed / batchSeconds, 2)}×`, `≈ ${usage.fastPathChunkSeconds} s`];
+        }),
       ['batch job', '1', String(batchSeconds), perThousand(batchSeconds), '1×', 'a queued job: not real time'],
     ],
     note: 'Streaming bills every request at least 15 s, so chunks shorter than 15 s multiply the Transcribe bill. The splitter cuts at pauses, often more often than duration ÷ target (see the pipeline suite\'s chunk counts), which makes it worse.',

@@ -199,7 +199,7 @@ export async function pipelineSuite(ctx: SuiteContext, stack: BenchStack): Promi
       const whole = samples.find((e) => e.speechWholeMs !== undefined)?.speechWholeMs;
       return {
         seconds,
-        chunks: samples[0]!.chunks,
+        chunks: Math.round(median(samples.map((e) => e.chunks))),
         splitMs: pick((e) => e.splitMs),
         speechMs: pick((e) => e.speechMs),
         ...(whole === undefined ? {} : { speechWholeMs: whole }),

@@ -1,10 +1,10 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLE } from '../../lib/config/table-design';
+import { type LocalDynamoDb, startDynamoDb } from '../../local/emulators/dynamodb';
 import { TIERS } from '../../lib/config/tiers';
 import { QuotaExceededError } from '../../functions/shared/errors';
 import { DynamoUsageMeter } from '../../functions/usage/dynamo-usage-meter';
@@ -15,53 +15,31 @@ import { UsageService } from '../../functions/usage/usage-service';
  * refused exactly at N+1, and /usage reads the exact count.
  */
 const TABLE_NAME = 'vnt-quota-test';
-let server: Server;
+let database: LocalDynamoDb;
+let stateDir: string;
 let raw: DynamoDBClient;
 let service: UsageService;
 let meter: DynamoUsageMeter;
 const now = new Date('2026-03-14T23:59:30.000Z');
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  stateDir = await mkdtemp(path.join(tmpdir(), 'vnt-quota-'));
+  database = await startDynamoDb(stateDir, TABLE_NAME);
   raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: database.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     // One attempt per call: the count must reflect exactly the calls made, not SDK retries.
     maxAttempts: 1,
   });
-  await raw.send(
-    new CreateTableCommand({
-      TableName: TABLE_NAME,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [TABLE.partitionKey, TABLE.sortKey, TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey].map(
-        (name) => ({ AttributeName: name, AttributeType: 'S' }),
-      ),
-      KeySchema: [
-        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: TABLE.gsi1.name,
-          KeySchema: [
-            { AttributeName: TABLE.gsi1.partitionKey, KeyType: 'HASH' },
-            { AttributeName: TABLE.gsi1.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
   meter = new DynamoUsageMeter({ client: DynamoDBDocumentClient.from(raw), tableName: TABLE_NAME });
   service = new UsageService(meter, () => now);
 });
 
 afterAll(async () => {
   raw?.destroy();
-  await new Promise((resolve) => server?.close(resolve));
+  await database?.stop();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
 
 describe('exact daily quota meter (dynalite)', () => {

@@ -7,6 +7,7 @@ import { TranslateClient } from '@aws-sdk/client-translate';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Job } from '../../../functions/jobs/job';
+import { job as storedJob, JOB_ID, OWNER } from '../jobs/fixtures';
 import { keys } from '../../../lib/config/table-design';
 import { PIPELINE_TEST_ENV } from './pipeline-env';
 
@@ -21,8 +22,7 @@ export const translateMock = mockClient(TranslateClient);
 export const TABLE = PIPELINE_TEST_ENV.TABLE_NAME;
 export const WORK_BUCKET = PIPELINE_TEST_ENV.WORK_BUCKET;
 export const UPLOADS_BUCKET = PIPELINE_TEST_ENV.UPLOADS_BUCKET;
-export const OWNER = 'key-alice';
-export const JOB_ID = '0b9d1c1e-3f4a-4b5c-8d6e-7f8091a2b3c4';
+export { JOB_ID, OWNER };
 
 /**
  * Resets every mock to the quiet defaults of a healthy table: no subscribers to push progress to, writes
@@ -34,23 +34,9 @@ export function resetMocks(): void {
   ddb.on(GetCommand).resolves({});
 }
 
-/** A stored job as the repository returns it. */
+/** A stored job as the repository returns it; the pipeline's cases translate into Spanish by default. */
 export function job(overrides: Partial<Job> = {}): Job {
-  const jobId = overrides.jobId ?? JOB_ID;
-  const ownerId = overrides.ownerId ?? OWNER;
-  return {
-    jobId,
-    ownerId,
-    tier: 'free',
-    status: 'queued',
-    createdAt: '2026-03-14T11:59:00.000Z',
-    updatedAt: '2026-03-14T11:59:30.000Z',
-    contentType: 'audio/mp4',
-    uploadKey: `uploads/${ownerId}/${jobId}`,
-    targetLanguage: 'es',
-    expiresAt: Math.floor(Date.now() / 1000) + 7 * 86_400,
-    ...overrides,
-  };
+  return storedJob({ targetLanguage: 'es', expiresAt: Math.floor(Date.now() / 1000) + 7 * 86_400, ...overrides });
 }
 
 /** The stored item for a job (a GetItem answer). */

@@ -1,0 +1,15 @@
+import autocannon from 'autocannon';
+import { startBenchStack } from '../lib/local-stack';
+const s = await startBenchStack(console.log);
+const body = JSON.stringify({ contentType: 'audio/mp4', targetLanguage: 'es' });
+const keys: string[] = [];
+for (let i = 0; i < 50; i++) keys.push(await s.createKey(`k${i}`, 'premium'));
+let n = 0;
+const show = (name: string, r: any) => console.log(name, 'p50', r.latency.p50, 'p90', r.latency.p90, 'p99', r.latency.p99, 'rps', r.requests.average, 'non2xx', r.non2xx);
+await autocannon({ url: `${s.url}/uploads`, connections: 5, amount: 50, method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': keys[0]! }, body });
+show('1 conn sequential, 1 key', await autocannon({ url: `${s.url}/uploads`, connections: 1, amount: 200, method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': keys[1]! }, body }));
+show('demo key 45rps', await autocannon({ url: `${s.url}/uploads`, connections: 50, duration: 5, overallRate: 45, method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': s.keys.premium }, body }));
+show('50 keys 45rps', await autocannon({ url: s.url, connections: 50, duration: 5, overallRate: 45, requests: [{ method: 'POST', path: '/uploads', setupRequest: (req) => ({ ...req, headers: { 'content-type': 'application/json', 'x-api-key': keys[n++ % 50]! }, body }) }] }));
+show('50 keys 45rps, 5 conns', await autocannon({ url: s.url, connections: 5, duration: 5, overallRate: 45, requests: [{ method: 'POST', path: '/uploads', setupRequest: (req) => ({ ...req, headers: { 'content-type': 'application/json', 'x-api-key': keys[n++ % 50]! }, body }) }] }));
+show('health 1 conn', await autocannon({ url: `${s.url}/health`, connections: 1, amount: 500 }));
+await s.stop();
