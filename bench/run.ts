@@ -9,20 +9,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createEngineProbe, type EngineProbe } from './lib/engine-probe';
 import { startBenchStack, type BenchStack } from './lib/local-stack';
 import { machineInfo } from './lib/machine';
 import type { SuiteContext, SuiteResult } from './lib/types';
 import { deriveFindings } from './report/findings';
 import { renderReport, type BenchReport } from './report/markdown';
-import { stageChart } from './report/stage-chart';
+import { stageCharts } from './report/stage-chart';
 import { apiSuite } from './suites/api';
 import { coldStartSuite } from './suites/cold-start';
 import { conversionSuite } from './suites/conversion';
 import { costSuite, type MeasuredChunks } from './suites/cost';
+import { experimentsSuite } from './suites/experiments';
 import { pipelineSuite } from './suites/pipeline';
 
 // Cost last: it prices the chunk counts the pipeline suite measured.
-const SUITES = ['cold-start', 'conversion', 'pipeline', 'api', 'cost'] as const;
+const SUITES = ['cold-start', 'conversion', 'pipeline', 'api', 'cost', 'experiments'] as const;
 type SuiteName = (typeof SUITES)[number];
 const NEEDS_STACK: readonly SuiteName[] = ['pipeline', 'api'];
 
@@ -50,7 +52,12 @@ const machine = machineInfo();
 log(`${smoke ? 'smoke' : 'full'} run of ${selected.join(', ')} on ${machine.cores} × ${machine.cpuModel}, ${machine.node}`);
 
 let stack: BenchStack | undefined;
-const needStack = async (): Promise<BenchStack> => (stack ??= await startBenchStack(log));
+// The engine probe's wrappers time every pocketsphinx/apertium run the stack makes.
+let engineProbe: EngineProbe | undefined;
+const needStack = async (): Promise<BenchStack> => {
+  engineProbe ??= await createEngineProbe();
+  return (stack ??= await startBenchStack(log, { pathPrefix: [engineProbe.binDir] }));
+};
 
 async function runSuite(name: SuiteName): Promise<SuiteResult> {
   const suiteStarted = performance.now();
@@ -58,12 +65,14 @@ async function runSuite(name: SuiteName): Promise<SuiteResult> {
     switch (name) {
       case 'cost':
         return await costSuite(ctx, measuredChunks(results));
+      case 'experiments':
+        return await experimentsSuite(ctx);
       case 'cold-start':
         return await coldStartSuite(ctx);
       case 'conversion':
         return await conversionSuite(ctx);
       case 'pipeline':
-        return await pipelineSuite(ctx, await needStack());
+        return await pipelineSuite(ctx, await needStack(), engineProbe!);
       case 'api':
         return await apiSuite(ctx, await needStack());
     }
@@ -74,11 +83,11 @@ async function runSuite(name: SuiteName): Promise<SuiteResult> {
   }
 }
 
-/** Fast-path chunk counts per note length from the pipeline suite's engine runs. */
+/** Fast-path chunk counts per note length: the pocketsphinx runs the pipeline suite saw per note. */
 function measuredChunks(done: readonly SuiteResult[]): MeasuredChunks[] {
   const pipeline = done.find((r) => r.suite === 'pipeline' && r.status === 'ok');
-  const engines = (pipeline?.data as { engines?: { seconds: number; chunks: number }[] } | null)?.engines ?? [];
-  return engines.map((e) => ({ noteSeconds: e.seconds, chunks: e.chunks }));
+  const rows = (pipeline?.data as { rows?: { seconds: number; speechRuns: number }[] } | null)?.rows ?? [];
+  return rows.filter((r) => Number.isFinite(r.speechRuns)).map((r) => ({ noteSeconds: r.seconds, chunks: Math.round(r.speechRuns) }));
 }
 
 const results: SuiteResult[] = [];
@@ -89,10 +98,11 @@ try {
   }
 } finally {
   await stack?.stop();
+  await engineProbe?.dispose();
 }
 
 const goals = results.flatMap((r) => r.goals);
-const chart = stageChart(results);
+const charts = stageCharts(results);
 const report: BenchReport = {
   generatedAt: new Date().toISOString(),
   mode: smoke ? 'smoke' : 'full',
@@ -102,13 +112,16 @@ const report: BenchReport = {
   loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
   goals,
   suites: results,
-  ...(chart ? { chart: 'stage-breakdown.svg' } : {}),
+  charts: charts ? ['stage-breakdown.svg', 'overhead-breakdown.svg'] : [],
   findings: deriveFindings(results),
 };
 await mkdir(outDir, { recursive: true });
 await writeFile(path.join(outDir, 'report.md'), renderReport(report));
 await writeFile(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-if (chart) await writeFile(path.join(outDir, 'stage-breakdown.svg'), chart);
+if (charts) {
+  await writeFile(path.join(outDir, 'stage-breakdown.svg'), charts.stages);
+  await writeFile(path.join(outDir, 'overhead-breakdown.svg'), charts.overhead);
+}
 
 log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/report.md: ${goals.filter((g) => g.pass).length}/${goals.length} goals pass`);
 for (const g of goals) log(`  ${g.pass ? 'PASS' : 'FAIL'} ${g.description}: ${g.measured} ${g.unit} (goal ${g.comparator} ${g.threshold})`);

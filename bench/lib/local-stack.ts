@@ -32,19 +32,19 @@ const READY_TIMEOUT_MS = 180_000;
  * OS temp dir, so the benchmark never touches a developer's `.local` state and every run starts cold.
  */
 export interface BenchStackOptions {
-  /** Write a V8 CPU profile of the stack process into this directory (node --cpu-prof). */
-  readonly cpuProfileDir?: string;
+  /** Directories put first on the stack process's PATH (the engine probe's wrappers). */
+  readonly pathPrefix?: readonly string[];
 }
 
 export async function startBenchStack(log: (m: string) => void, options: BenchStackOptions = {}): Promise<BenchStack> {
   const stateDir = await mkdtemp(path.join(tmpdir(), 'vnt-bench-stack-'));
   const started = performance.now();
   // tsx as a Node loader, under the same Node (22) that runs the benchmark.
-  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(here, 'stack-process.ts'), JSON.stringify({ stateDir })], {
+  const PATH = [...(options.pathPrefix ?? []), process.env.PATH ?? ''].join(path.delimiter);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'stack-process.ts'), JSON.stringify({ stateDir })], {
     cwd: path.resolve(here, '../..'),
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: process.env,
+    env: { ...process.env, PATH },
   });
   const stderr: string[] = [];
   child.stderr!.on('data', (c: Buffer) => {

@@ -11,8 +11,8 @@ export interface BenchReport {
   readonly loadAverageAtEnd: readonly number[];
   readonly goals: readonly GoalResult[];
   readonly suites: readonly SuiteResult[];
-  /** File name of the per-stage chart next to the report, when the pipeline suite produced one. */
-  readonly chart?: string;
+  /** File names of the per-stage charts next to the report (empty when the pipeline suite did not run). */
+  readonly charts: readonly string[];
   /** Data-driven findings: what the numbers say is slow. */
   readonly findings: readonly string[];
 }
@@ -68,8 +68,8 @@ export function renderReport(report: BenchReport): string {
     renderGoals(report.goals),
     '',
   ];
-  if (report.chart) {
-    out.push('## Where a note\'s time goes', '', `![Per-stage breakdown](${report.chart})`, '');
+  if (report.charts.length > 0) {
+    out.push('## Where a note\'s time goes', '', ...report.charts.map((c) => `![${c.replace(/\.svg$/, '').replace(/-/g, ' ')}](${c})`), '');
   }
   for (const suite of report.suites) {
     out.push(`## ${suite.title}`, '');
@@ -99,7 +99,7 @@ export function renderReport(report: BenchReport): string {
     'npm run bench -- --only conversion,cold-start   # some suites: conversion, pipeline, api, cold-start, cost',
     '```',
     '',
-    'Reports: `bench/results/report.md`, `report.json` (every raw number), `stage-breakdown.svg`.',
+    'Reports: `bench/results/report.md`, `report.json` (every raw number), `stage-breakdown.svg` and `overhead-breakdown.svg`.',
     'The stack-based suites start their own embedded local stack (fresh state in a temp dir) in a child process.',
     '',
   );

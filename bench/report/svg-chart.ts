@@ -49,8 +49,10 @@ export function renderStackedBarChart(chart: StackedChart): string {
   const axisMax = Math.ceil(max / step) * step;
   const x = (v: number) => labelWidth + (v / axisMax) * plotWidth;
   const plotBottom = top + chart.bars.length * (barHeight + gap);
-  const legendTop = plotBottom + 36;
+  const legendTop = plotBottom + 56;
   const legendCols = 3;
+  const legendLeft = 20;
+  const legendColWidth = (width - 2 * legendLeft) / legendCols;
   const height = legendTop + Math.ceil(chart.series.length / legendCols) * legendRowHeight + 12;
 
   const parts: string[] = [];
@@ -86,7 +88,7 @@ export function renderStackedBarChart(chart: StackedChart): string {
   chart.series.forEach((name, s) => {
     const col = s % legendCols;
     const row = Math.floor(s / legendCols);
-    const lx = labelWidth + col * (plotWidth / legendCols);
+    const lx = legendLeft + col * legendColWidth;
     const ly = legendTop + row * legendRowHeight;
     parts.push(
       `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${PALETTE[s % PALETTE.length]}"/>`,

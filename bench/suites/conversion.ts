@@ -19,6 +19,8 @@ export interface ConversionCell {
   readonly floorMs: number;
   /** Median ms of FfmpegAudioTools.normalize (ffmpeg to WAV + volumedetect + header read + PCM SHA-256). */
   readonly normalizeMs: number;
+  /** Median ms of probe + normalize: what the pipeline's normalize step runs (AudioValidationService). */
+  readonly probeAndNormalizeMs: number;
   readonly ratioToDecode: number;
   readonly ratioToFloor: number;
   readonly decodedSeconds: number;
@@ -47,6 +49,7 @@ export async function conversionSuite(ctx: SuiteContext): Promise<SuiteResult> {
         const decode: number[] = [];
         const floor: number[] = [];
         const ours: number[] = [];
+        const pipelineStep: number[] = [];
         let decodedSeconds = 0;
         // One untimed warm-up pass puts the file and the binary in the page cache.
         await timeProcess(ffmpeg, ['-nostdin', '-i', file, '-f', 'null', '-']);
@@ -66,6 +69,11 @@ export async function conversionSuite(ctx: SuiteContext): Promise<SuiteResult> {
           ours.push(ms);
           decodedSeconds = value.durationSeconds;
           await rm(out, { force: true });
+          pipelineStep.push((await timed(async () => {
+            await tools.probe(file);
+            await tools.normalize(file, out);
+          })).ms);
+          await rm(out, { force: true });
         }
         const cell: ConversionCell = {
           format: format.label,
@@ -74,6 +82,7 @@ export async function conversionSuite(ctx: SuiteContext): Promise<SuiteResult> {
           decodeMs: median(decode),
           floorMs: median(floor),
           normalizeMs: median(ours),
+          probeAndNormalizeMs: median(pipelineStep),
           ratioToDecode: median(ours) / median(decode),
           ratioToFloor: median(ours) / median(floor),
           decodedSeconds,
@@ -90,6 +99,7 @@ export async function conversionSuite(ctx: SuiteContext): Promise<SuiteResult> {
 
   const worst = cells.reduce((a, b) => (b.ratioToDecode > a.ratioToDecode ? b : a));
   const cellsMedianRatio = median(cells.map((c) => c.ratioToDecode));
+  const probeShare = median(cells.filter((c) => c.seconds === lengths[0]).map((c) => (c.probeAndNormalizeMs - c.normalizeMs) / c.probeAndNormalizeMs));
   const slowest = cells.reduce((a, b) => (b.normalizeMs > a.normalizeMs ? b : a));
   const within = cells.filter((c) => c.ratioToDecode <= RATIO_GOAL).length;
 
@@ -107,7 +117,7 @@ export async function conversionSuite(ctx: SuiteContext): Promise<SuiteResult> {
     tables: [
       {
         title: `Conversion, median of ${runs} runs (ms)`,
-        header: ['format', 'note', 'file KB', 'bare decode', 'decode+resample (floor)', 'normalize (ours)', '× decode', '× floor'],
+        header: ['format', 'note', 'file KB', 'bare decode', 'decode+resample (floor)', 'normalize (ours)', '× decode', '× floor', 'probe + normalize (pipeline step)'],
         rows: cells.map((c) => [
           c.format,
           `${c.seconds} s`,
@@ -117,11 +127,14 @@ export async function conversionSuite(ctx: SuiteContext): Promise<SuiteResult> {
           String(round(c.normalizeMs, 1)),
           `${round(c.ratioToDecode)}${c.ratioToDecode <= RATIO_GOAL ? '' : ' ✗'}`,
           String(round(c.ratioToFloor)),
+          `${round(c.probeAndNormalizeMs, 1)} (×${round(c.probeAndNormalizeMs / c.decodeMs)})`,
         ]),
         note: '"floor" = ffmpeg decoding and resampling to 16 kHz mono s16 into null: the work normalisation cannot avoid.',
       },
     ],
-    notes: [],
+    notes: [
+      `The pipeline's normalize step also runs ffprobe first (a second process): on ${lengths[0]} s notes that probe is ${round(probeShare * 100, 0)} % of the step (median over formats).`,
+    ],
     data: { runs, cells },
   };
 }

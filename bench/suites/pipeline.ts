@@ -1,13 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
-import { FfmpegAudioTools } from '../../functions/audio/ffmpeg-audio-tools';
+import { availableParallelism } from 'node:os';
 import type { JobStatus, StageTimings } from '../../functions/jobs/job';
-import { mapWithConcurrency } from '../../functions/speech/map-with-concurrency';
-import { PocketsphinxRecognizer } from '../../functions/speech/local/pocketsphinx-recognizer';
-import { ApertiumTranslator } from '../../functions/translation/apertium-translator';
-import { AUDIO } from '../../lib/config/limits';
 import { ApiClient, ProgressWatcher, type StatusEvent } from '../lib/api-client';
+import { coveredMs, type EngineInterval, type EngineProbe } from '../lib/engine-probe';
 import { formatByLabel, makeNote, type NoteFormat } from '../lib/fixtures';
 import type { BenchStack } from '../lib/local-stack';
 import { median, round } from '../lib/stats';
@@ -33,30 +27,22 @@ export interface NoteRun {
   readonly statuses: readonly JobStatus[];
   /** The pipeline's own stage timings from the job record. */
   readonly timings?: StageTimings;
+  /** Wall time pocketsphinx / apertium ran for this note (parallel chunks counted once); notes one at a time only. */
+  readonly speechEngineMs?: number;
+  readonly translateEngineMs?: number;
+  /** pocketsphinx runs for this note: the fast path's chunk count. */
+  readonly speechRuns?: number;
   readonly cached: boolean;
-  readonly transcript: string;
   readonly status: JobStatus;
   readonly error?: string;
-}
-
-export interface EngineTime {
-  readonly seconds: number;
-  readonly chunks: number;
-  /** Cutting the normalised WAV at pauses (ffmpeg silencedetect + chunk files): pipeline work, not engine. */
-  readonly splitMs: number;
-  /** Fast path as the pipeline runs it: chunks at AUDIO.fastPathChunkSeconds, one pocketsphinx per core. */
-  readonly speechMs: number;
-  /** The whole note in one pocketsphinx run (the local batch path); full runs only. */
-  readonly speechWholeMs?: number;
-  readonly translateMs: number;
-  readonly engineMs: number;
-  readonly transcript: string;
 }
 
 const NOTE_TIMEOUT_MS = 180_000;
 const FORMAT = 'm4a/aac';
 const OVERHEAD_GOAL = 0.1;
 const CACHE_GOAL = 20;
+const SPEECH = 'pocketsphinx_continuous';
+const TRANSLATION = 'apertium';
 
 /** Splits observed status events into phases; a status skipped between two observations adds 0. */
 export function phasesFrom(uploadDoneAt: number, events: readonly StatusEvent[]): Record<Phase, number> {
@@ -73,12 +59,16 @@ export function phasesFrom(uploadDoneAt: number, events: readonly StatusEvent[])
   };
 }
 
+/** performance.now() → epoch ms, the clock the engine probe's bash wrappers log in. */
+const epoch = (at: number) => performance.timeOrigin + at;
+
 class NoteRunner {
   private variant = 1;
   constructor(
     private readonly stack: BenchStack,
     private readonly client: ApiClient,
     private readonly watcher: ProgressWatcher,
+    private readonly probe: EngineProbe,
     private readonly format: NoteFormat,
   ) {}
 
@@ -88,6 +78,7 @@ class NoteRunner {
     return { file: await makeNote(this.format, seconds, variant), variant };
   }
 
+  /** One note through the API like the app sends it; `alone` = nothing else in flight, so engine runs are its own. */
   async run(seconds: number, file: string, variant: number, inFlight: number): Promise<NoteRun> {
     const t0 = performance.now();
     const created = await this.client.createUpload(this.format.contentType, 'es');
@@ -99,6 +90,16 @@ class NoteRunner {
     const snapshot = await done;
     const end = events[events.length - 1]!.at;
     const record = await this.stack.jobRecord(created.jobId);
+    let engines = {};
+    if (inFlight === 1) {
+      const within = (await this.probe.intervals()).filter((i) => i.start >= epoch(uploadDone) && i.end <= epoch(end));
+      const of = (engine: string): EngineInterval[] => within.filter((i) => i.engine === engine);
+      engines = {
+        speechEngineMs: coveredMs(of(SPEECH), epoch(uploadDone), epoch(end)),
+        translateEngineMs: coveredMs(of(TRANSLATION), epoch(uploadDone), epoch(end)),
+        speechRuns: of(SPEECH).length,
+      };
+    }
     return {
       seconds,
       variant,
@@ -110,51 +111,30 @@ class NoteRunner {
       phases: phasesFrom(uploadDone, events),
       statuses: events.map((e) => e.status),
       ...(record?.timings ? { timings: record.timings } : {}),
+      ...engines,
       cached: snapshot.result?.cached ?? false,
-      transcript: snapshot.result?.transcript ?? '',
       status: snapshot.status,
       ...(snapshot.error ? { error: `${snapshot.error.code}: ${snapshot.error.message}` } : {}),
     };
   }
 }
 
-/**
- * Engine time measured directly, outside the pipeline, on the same audio: normalise, cut at pauses like the
- * fast path, recognise the chunks with the same recogniser class and concurrency (one pocketsphinx per
- * core), translate the transcript with apertium. What the pipeline adds on top of this is our overhead.
- */
-async function measureEngines(file: string, seconds: number, work: string, includeWhole: boolean): Promise<EngineTime> {
-  const tools = new FfmpegAudioTools();
-  const recognizer = new PocketsphinxRecognizer();
-  const translator = new ApertiumTranslator();
-  const dir = await mkdtemp(path.join(work, 'engine-'));
-  try {
-    const wav = path.join(dir, 'normalized.wav');
-    await tools.normalize(file, wav);
-    const split = await timed(() => tools.splitAtSilences(wav, AUDIO.fastPathChunkSeconds, dir));
-    const chunks = split.value;
-    const speech = await timed(() => mapWithConcurrency(chunks, availableParallelism(), (c) => recognizer.recognize(c.wavPath)));
-    const whole = includeWhole ? await timed(() => recognizer.recognize(wav)) : undefined;
-    const transcript = speech.value.filter((t) => t !== '').join(' ');
-    const translation = await timed(() => translator.translate(transcript || 'nothing', 'en', 'es'));
-    return {
-      seconds,
-      chunks: chunks.length,
-      splitMs: split.ms,
-      speechMs: speech.ms,
-      ...(whole ? { speechWholeMs: whole.ms } : {}),
-      translateMs: translation.ms,
-      engineMs: speech.ms + translation.ms,
-      transcript,
-    };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : String(Math.round(v)));
+
+interface ConcurrencyRow {
+  inFlight: number;
+  makespanMs: number;
+  medianPipelineMs: number;
+  maxPipelineMs: number;
+  notesPerMinute: number;
 }
 
-const ms = (v: number | undefined) => (v === undefined ? '–' : String(Math.round(v)));
-
-export async function pipelineSuite(ctx: SuiteContext, stack: BenchStack): Promise<SuiteResult> {
+/**
+ * Fresh notes through the local stack with the real engines (pocketsphinx, apertium), observed like the app
+ * observes them, and the engines' own run time taken from inside the same runs (bench/lib/engine-probe.ts):
+ * what remains is the pipeline's overhead. Then notes in flight at once, and the audio-result cache.
+ */
+export async function pipelineSuite(ctx: SuiteContext, stack: BenchStack, probe: EngineProbe): Promise<SuiteResult> {
   const started = performance.now();
   const lengths = ctx.smoke ? [5, 20] : [5, 10, 15, 20, 30];
   const reps = ctx.smoke ? 1 : 3;
@@ -163,8 +143,7 @@ export async function pipelineSuite(ctx: SuiteContext, stack: BenchStack): Promi
   const format = formatByLabel(FORMAT);
   const client = new ApiClient(stack.url, stack.keys.premium);
   const watcher = await ProgressWatcher.open(stack.webSocketUrl, stack.keys.premium);
-  const runner = new NoteRunner(stack, client, watcher, format);
-  const work = await mkdtemp(path.join(tmpdir(), 'vnt-bench-pipeline-'));
+  const runner = new NoteRunner(stack, client, watcher, probe, format);
   const failures: string[] = [];
   const check = (run: NoteRun) => {
     if (run.status !== 'completed') failures.push(`${run.seconds} s note v${run.variant}: ${run.status} ${run.error ?? ''}`);
@@ -177,40 +156,23 @@ export async function pipelineSuite(ctx: SuiteContext, stack: BenchStack): Promi
     check(await runner.run(5, warm.file, warm.variant, 1));
     ctx.log('pipeline: warm-up note done');
 
-    // 1. Fresh notes by length, each paired with the engines run alone on the same file right after it, so
-    //    both see the same background load (the machine is shared) and the overhead is a paired difference.
+    // 1. Fresh notes by length, one at a time.
     const sequential: NoteRun[] = [];
-    const pairedEngines: EngineTime[] = [];
-    const files = new Map<number, { file: string; variant: number }>();
+    const firstFile = new Map<number, { file: string; variant: number }>();
     for (const seconds of lengths) {
       for (let r = 0; r < reps; r++) {
         const fresh = await runner.freshFile(seconds);
-        if (!files.has(seconds)) files.set(seconds, fresh);
+        if (!firstFile.has(seconds)) firstFile.set(seconds, fresh);
         const run = check(await runner.run(seconds, fresh.file, fresh.variant, 1));
         sequential.push(run);
-        const eng = await measureEngines(fresh.file, seconds, work, !ctx.smoke && r === 0);
-        pairedEngines.push(eng);
-        ctx.log(`pipeline ${seconds} s note: ${Math.round(run.pipelineMs)} ms after upload; engines alone ${Math.round(eng.engineMs)} ms (${eng.chunks} chunks)`);
+        ctx.log(
+          `pipeline ${seconds} s note: ${Math.round(run.pipelineMs)} ms after upload, engines ${Math.round((run.speechEngineMs ?? 0) + (run.translateEngineMs ?? 0))} ms (${run.speechRuns} pocketsphinx runs)`,
+        );
       }
     }
-    const engines: EngineTime[] = lengths.map((seconds) => {
-      const samples = pairedEngines.filter((e) => e.seconds === seconds);
-      const pick = (f: (e: EngineTime) => number) => median(samples.map(f));
-      const whole = samples.find((e) => e.speechWholeMs !== undefined)?.speechWholeMs;
-      return {
-        seconds,
-        chunks: Math.round(median(samples.map((e) => e.chunks))),
-        splitMs: pick((e) => e.splitMs),
-        speechMs: pick((e) => e.speechMs),
-        ...(whole === undefined ? {} : { speechWholeMs: whole }),
-        translateMs: pick((e) => e.translateMs),
-        engineMs: pick((e) => e.engineMs),
-        transcript: samples[0]!.transcript,
-      };
-    });
 
-    // 3. Notes in flight.
-    const concurrency: { inFlight: number; makespanMs: number; medianPipelineMs: number; maxPipelineMs: number; notesPerMinute: number }[] = [];
+    // 2. Notes in flight at once.
+    const concurrency: ConcurrencyRow[] = [];
     for (const inFlight of inFlightLevels) {
       const files = await Promise.all(Array.from({ length: inFlight }, () => runner.freshFile(concurrencyNoteSeconds)));
       const batch = await timed(() => Promise.all(files.map((f) => runner.run(concurrencyNoteSeconds, f.file, f.variant, inFlight))));
@@ -226,10 +188,10 @@ export async function pipelineSuite(ctx: SuiteContext, stack: BenchStack): Promi
       ctx.log(`pipeline ${inFlight} in flight: median ${Math.round(median(pipelineTimes))} ms, all done in ${Math.round(batch.ms)} ms`);
     }
 
-    // 4. Cache: the same bytes again (same decoded PCM → audio-result cache hit) vs their own fresh run above.
+    // 3. Cache: the same bytes again (same decoded PCM → audio-result cache hit) vs their own fresh run above.
     const cacheRuns: { fresh: NoteRun; hits: NoteRun[] }[] = [];
     for (const seconds of [lengths[0]!, lengths[lengths.length - 1]!]) {
-      const { file, variant } = files.get(seconds)!;
+      const { file, variant } = firstFile.get(seconds)!;
       const fresh = sequential.find((r) => r.variant === variant)!;
       const hits: NoteRun[] = [];
       for (let r = 0; r < 3; r++) hits.push(check(await runner.run(seconds, file, variant, 1)));
@@ -237,10 +199,9 @@ export async function pipelineSuite(ctx: SuiteContext, stack: BenchStack): Promi
       ctx.log(`cache ${seconds} s: fresh ${Math.round(fresh.pipelineMs)} ms, hit ${Math.round(median(hits.map((h) => h.pipelineMs)))} ms (cached=${hits.map((h) => h.cached).join(',')})`);
     }
 
-    return report({ lengths, reps, sequential, engines, pairedEngines, concurrency, cacheRuns, failures, started, concurrencyNoteSeconds });
+    return report({ lengths, reps, sequential, concurrency, cacheRuns, failures, started, concurrencyNoteSeconds });
   } finally {
     watcher.close();
-    await rm(work, { recursive: true, force: true });
   }
 }
 
@@ -248,9 +209,7 @@ interface Collected {
   lengths: number[];
   reps: number;
   sequential: NoteRun[];
-  engines: EngineTime[];
-  pairedEngines: EngineTime[];
-  concurrency: { inFlight: number; makespanMs: number; medianPipelineMs: number; maxPipelineMs: number; notesPerMinute: number }[];
+  concurrency: ConcurrencyRow[];
   cacheRuns: { fresh: NoteRun; hits: NoteRun[] }[];
   failures: string[];
   started: number;
@@ -268,32 +227,25 @@ export interface StageRow {
   readonly timings: StageTimings;
   readonly speechEngineMs: number;
   readonly translateEngineMs: number;
-  /** Cutting at pauses, timed alone: part of the transcribe stage that is ours, not the engine's. */
-  readonly splitMs: number;
-  /** Speech + translation engines alone (median of the paired runs). */
+  readonly speechRuns: number;
+  /** Speech + translation engines (median over the notes). */
   readonly engineMs: number;
+  /** After upload − engines, per note, median. */
   readonly overheadMs: number;
   readonly overheadShare: number;
 }
 
 function report(c: Collected): SuiteResult {
   const rows: StageRow[] = c.lengths.map((seconds) => {
-    const runs = c.sequential.filter((r) => r.seconds === seconds && r.status === 'completed');
-    const eng = c.engines.find((e) => e.seconds === seconds)!;
+    const runs = c.sequential.filter((r) => r.seconds === seconds && r.status === 'completed' && r.speechEngineMs !== undefined);
     const med = (f: (r: NoteRun) => number | undefined) => {
-      const v = runs.map(f).filter((x): x is number => x !== undefined);
+      const v = runs.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x));
       return v.length === 0 ? Number.NaN : median(v);
     };
-    const pipelineMs = med((r) => r.pipelineMs);
-    // Paired: each note against the engines run on the same file right after it.
-    const pairs = c.sequential
-      .map((run, i) => ({ run, eng: c.pairedEngines[i]! }))
-      .filter(({ run }) => run.seconds === seconds && run.status === 'completed');
-    const overheadMs = pairs.length === 0 ? Number.NaN : median(pairs.map(({ run, eng: e }) => run.pipelineMs - e.engineMs));
-    const overheadShare = pairs.length === 0 ? Number.NaN : median(pairs.map(({ run, eng: e }) => (run.pipelineMs - e.engineMs) / e.engineMs));
+    const engine = (r: NoteRun) => (r.speechEngineMs ?? 0) + (r.translateEngineMs ?? 0);
     return {
       seconds,
-      pipelineMs,
+      pipelineMs: med((r) => r.pipelineMs),
       endToEndMs: med((r) => r.endToEndMs),
       createMs: med((r) => r.createMs),
       uploadMs: med((r) => r.uploadMs),
@@ -304,15 +256,15 @@ function report(c: Collected): SuiteResult {
         translate: med((r) => r.timings?.translate),
         total: med((r) => r.timings?.total),
       },
-      speechEngineMs: eng.speechMs,
-      translateEngineMs: eng.translateMs,
-      splitMs: eng.splitMs,
-      engineMs: eng.engineMs,
-      overheadMs,
-      overheadShare,
+      speechEngineMs: med((r) => r.speechEngineMs),
+      translateEngineMs: med((r) => r.translateEngineMs),
+      speechRuns: med((r) => r.speechRuns),
+      engineMs: med(engine),
+      overheadMs: med((r) => r.pipelineMs - engine(r)),
+      overheadShare: med((r) => (r.pipelineMs - engine(r)) / engine(r)),
     };
   });
-  const valid = rows.filter((r) => Number.isFinite(r.pipelineMs));
+  const valid = rows.filter((r) => Number.isFinite(r.pipelineMs) && Number.isFinite(r.engineMs) && r.engineMs > 0);
   const totalOverhead = valid.reduce((s, r) => s + r.overheadMs, 0);
   const totalEngine = valid.reduce((s, r) => s + r.engineMs, 0);
   const worst = valid.reduce<StageRow | undefined>((a, b) => (!a || b.overheadShare > a.overheadShare ? b : a), undefined);
@@ -323,6 +275,7 @@ function report(c: Collected): SuiteResult {
     hitMs: median(hits.map((h) => h.pipelineMs)),
     hitEndToEndMs: median(hits.map((h) => h.endToEndMs)),
     freshEndToEndMs: fresh.endToEndMs,
+    hitPhases: Object.fromEntries(PHASES.map((p) => [p, median(hits.map((h) => h.phases[p]))])) as Record<Phase, number>,
     allCached: hits.every((h) => h.cached),
   }));
   const worstCache = cacheRatios.reduce<(typeof cacheRatios)[number] | undefined>(
@@ -333,16 +286,21 @@ function report(c: Collected): SuiteResult {
 
   const goals: GoalResult[] = [];
   if (valid.length > 0) {
-    goals.push(goal('pipeline', 'overhead-share', 'our overhead < 10 % of engine time (5–30 s notes)', round((totalOverhead / totalEngine) * 100, 1), '%', '<', OVERHEAD_GOAL * 100,
-      `Σ overhead / Σ engine time over ${valid.length} lengths (each note paired with the engines run alone on the same file right after it); worst ${worst!.seconds} s note: ${round(worst!.overheadShare * 100, 1)} %`));
+    goals.push(
+      goal('pipeline', 'overhead-share', 'our overhead < 10 % of engine time (5–30 s notes)', round((totalOverhead / totalEngine) * 100, 1), '%', '<', OVERHEAD_GOAL * 100,
+        `Σ overhead / Σ engine time over ${valid.length} lengths, engine time timed on the pipeline's own pocketsphinx/apertium runs; worst ${worst!.seconds} s note: ${round(worst!.overheadShare * 100, 1)} %`),
+    );
   }
   if (worstCache) {
-    goals.push(goal('pipeline', 'cache-speedup', 'cache hit ≥ 20× faster than fresh (same note again)', round(worstCache.freshMs / worstCache.hitMs, 1), '×', '>=', CACHE_GOAL,
-      `${worstCache.seconds} s note: fresh ${Math.round(worstCache.freshMs)} ms vs hit ${Math.round(worstCache.hitMs)} ms after upload${worstCache.allCached ? '' : ' (NOT all repeats were served from the cache)'}`));
+    goals.push(
+      goal('pipeline', 'cache-speedup', 'cache hit ≥ 20× faster than fresh (same note again)', round(worstCache.freshMs / worstCache.hitMs, 1), '×', '>=', CACHE_GOAL,
+        `${worstCache.seconds} s note: fresh ${Math.round(worstCache.freshMs)} ms vs hit ${Math.round(worstCache.hitMs)} ms after upload${worstCache.allCached ? '' : ' (NOT all repeats were served from the cache)'}`),
+    );
   }
   if (longest) {
     goals.push(
-      goal('pipeline', 'seed-recognition', `seed: recognition < 5 s (${longest.seconds} s note, transcribe stage)`, Math.round(longest.timings.transcribe ?? longest.phases.transcribe), 'ms', '<', 5_000),
+      goal('pipeline', 'seed-recognition', `seed: recognition < 5 s (${longest.seconds} s note, transcribe stage)`, Math.round(longest.timings.transcribe ?? longest.phases.transcribe), 'ms', '<', 5_000,
+        `pocketsphinx itself: ${Math.round(longest.speechEngineMs)} ms in ${longest.speechRuns} runs on ${availableParallelism()} cores`),
       goal('pipeline', 'seed-translation', `seed: translation < 1 s (${longest.seconds} s note, translate stage)`, Math.round(longest.timings.translate ?? longest.phases.translate), 'ms', '<', 1_000),
       goal('pipeline', 'seed-conversion-stage', `seed: conversion < 2 s (${longest.seconds} s note, normalize stage)`, Math.round(longest.timings.normalize ?? longest.phases.normalize), 'ms', '<', 2_000),
       goal('pipeline', 'seed-whole-note', `seed: whole note < 10 s (${longest.seconds} s note, POST /uploads → completed)`, Math.round(longest.endToEndMs), 'ms', '<', 10_000),
@@ -351,20 +309,18 @@ function report(c: Collected): SuiteResult {
 
   const stageTable: Table = {
     title: `Fresh notes (${FORMAT}), one at a time, median of ${c.reps} (ms)`,
-    header: ['note', 'POST /uploads', 'upload', 'intake (S3→SQS→SFN)', 'normalize', 'transcribe', 'translate', 'after upload', 'end to end', 'speech engine alone', 'translate engine alone', 'split at pauses alone', 'overhead', 'overhead / engines'],
+    header: ['note', 'POST /uploads', 'upload', 'intake (S3→SQS→SFN)', 'normalize', 'transcribe', 'translate + complete', 'after upload', 'end to end', 'pocketsphinx', 'apertium', 'overhead', 'overhead / engines'],
     rows: rows.map((r) => [
       `${r.seconds} s`, ms(r.createMs), ms(r.uploadMs), ms(r.phases.intake), ms(r.phases.normalize), ms(r.phases.transcribe), ms(r.phases.translate),
-      ms(r.pipelineMs), ms(r.endToEndMs), ms(r.speechEngineMs), ms(r.translateEngineMs), ms(r.splitMs), ms(r.overheadMs), `${round(r.overheadShare * 100, 1)} %`,
+      ms(r.pipelineMs), ms(r.endToEndMs), `${ms(r.speechEngineMs)} (${ms(r.speechRuns)} runs)`, ms(r.translateEngineMs), ms(r.overheadMs),
+      Number.isFinite(r.overheadShare) ? `${round(r.overheadShare * 100, 1)} %` : '–',
     ]),
-    note: 'Phases are observed by the client over the WebSocket (status change to status change; "translate" runs to completed, so it includes the Complete task). "Engines alone" ran pocketsphinx (chunked as the fast path does, one process per core) and apertium on the same file right after the note. Overhead = after upload − engines alone (paired per note, median).',
+    note: 'Phases as the client sees them over the WebSocket (status change to status change). pocketsphinx/apertium: wall time the engines ran during that note (parallel chunks counted once), logged by wrappers around the binaries on the stack\'s PATH. Overhead = after upload − engines, per note, median.',
   };
   const timingsTable: Table = {
     title: 'The pipeline\'s own stage timings (job record `timings`, median, ms)',
-    header: ['note', 'normalize', 'transcribe', 'translate', 'total (execution start → complete)', 'fast-path chunks', 'whole-note pocketsphinx (batch path)'],
-    rows: rows.map((r) => {
-      const eng = c.engines.find((e) => e.seconds === r.seconds)!;
-      return [`${r.seconds} s`, ms(r.timings.normalize), ms(r.timings.transcribe), ms(r.timings.translate), ms(r.timings.total), String(eng.chunks), eng.speechWholeMs === undefined ? '– (full run)' : ms(eng.speechWholeMs)];
-    }),
+    header: ['note', 'normalize', 'transcribe', 'translate', 'total (execution start → complete)', 'transcribe − pocketsphinx'],
+    rows: rows.map((r) => [`${r.seconds} s`, ms(r.timings.normalize), ms(r.timings.transcribe), ms(r.timings.translate), ms(r.timings.total), ms((r.timings.transcribe ?? Number.NaN) - r.speechEngineMs)]),
   };
   const concurrencyTable: Table = {
     title: `${c.concurrencyNoteSeconds} s notes in flight at once`,
@@ -372,9 +328,9 @@ function report(c: Collected): SuiteResult {
     rows: c.concurrency.map((x) => [String(x.inFlight), ms(x.medianPipelineMs), ms(x.maxPipelineMs), ms(x.makespanMs), String(round(x.notesPerMinute, 1)), `${round(x.medianPipelineMs / c.concurrency[0]!.medianPipelineMs, 2)}×`]),
   };
   const cacheTable: Table = {
-    title: 'Audio-result cache: the same note again',
-    header: ['note', 'fresh after upload (ms)', 'hit after upload (ms)', 'speed-up', 'fresh end to end', 'hit end to end', 'served from cache'],
-    rows: cacheRatios.map((x) => [`${x.seconds} s`, ms(x.freshMs), ms(x.hitMs), `${round(x.freshMs / x.hitMs, 1)}×`, ms(x.freshEndToEndMs), ms(x.hitEndToEndMs), x.allCached ? 'yes' : 'NO']),
+    title: 'Audio-result cache: the same note again (median of 3 hits)',
+    header: ['note', 'fresh after upload (ms)', 'hit after upload (ms)', 'speed-up', 'hit: intake', 'hit: normalize + cache check', 'fresh end to end', 'hit end to end', 'served from cache'],
+    rows: cacheRatios.map((x) => [`${x.seconds} s`, ms(x.freshMs), ms(x.hitMs), `${round(x.freshMs / x.hitMs, 1)}×`, ms(x.hitPhases.intake), ms(x.hitPhases.normalize + x.hitPhases.transcribe + x.hitPhases.translate), ms(x.freshEndToEndMs), ms(x.hitEndToEndMs), x.allCached ? 'yes' : 'NO']),
   };
 
   return {
@@ -387,7 +343,8 @@ function report(c: Collected): SuiteResult {
     notes: [
       ...c.failures.map((f) => `Note did not complete: ${f}`),
       `Cores: ${availableParallelism()}; the local recogniser runs at most one pocketsphinx per core, so notes in flight queue for the CPU.`,
+      'The seed\'s recognition target is about the engine: locally that is pocketsphinx on this CPU (about real time per core, plus ~0.4 s model load per run); in AWS it is Transcribe.',
     ],
-    data: { rows, engines: c.engines, sequential: c.sequential, concurrency: c.concurrency, cache: cacheRatios },
+    data: { rows, sequential: c.sequential, concurrency: c.concurrency, cache: cacheRatios },
   };
 }

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { METRICS } from '../../lib/config/metric-names';
 import type { ApiEvent, ApiResult } from '../http/api-event';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { API } from '../../lib/config/limits';
 import type { ApiEvent, ApiResult } from '../http/api-event';
 import { httpHandler } from '../http/http-handler';

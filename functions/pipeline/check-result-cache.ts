@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { statsRepositoryFromEnv } from '../stats/dynamo-stats-repository';
 import type { StatsRepository } from '../stats/stats-repository';
 import { logger } from '../shared/powertools';

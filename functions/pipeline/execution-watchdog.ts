@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JobError } from '../jobs/job';
 import { isJobId } from '../jobs/job-id';
 import { logger } from '../shared/powertools';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JobError } from '../jobs/job';
 import { logger } from '../shared/powertools';
 import { statsRepositoryFromEnv } from '../stats/dynamo-stats-repository';

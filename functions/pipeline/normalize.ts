@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { STORAGE } from '../../lib/config/limits';
 import { TIERS } from '../../lib/config/tiers';

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { parseUploadKey } from '../jobs/job';
 import { requireEnv } from '../shared/env';

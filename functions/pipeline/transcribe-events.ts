@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, RetryableError } from '../shared/errors';
 import { logger } from '../shared/powertools';
 import { jobIdFromTranscriptionJobName } from '../speech/aws/transcribe-batch-speech-to-text';

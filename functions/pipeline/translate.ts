@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { METRICS } from '../../lib/config/metric-names';
 import { metrics } from '../shared/powertools';
 import { translationService } from '../translation/engines';

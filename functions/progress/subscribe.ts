@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWith } from '../http/validation';
 import { jobRepositoryFromEnv } from '../jobs/dynamo-job-repository';
 import { JOB_ID_PATTERN } from '../jobs/job-id';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../../functions/shared/errors';
 import { errorBody } from '../../functions/http/responses';
 import { TIER_NAMES } from '../../lib/config/tiers';

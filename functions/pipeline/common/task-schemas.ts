@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isLanguageCode, type LanguageCode } from '../../../lib/config/languages';
 import { JOB_ID_PATTERN } from '../../jobs/job-id';
 

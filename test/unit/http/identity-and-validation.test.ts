@@ -1,6 +1,6 @@
 import '../../events/api-env';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { callerKeyId } from '../../../functions/http/identity';
 import { parseWith } from '../../../functions/http/validation';
 import { ForbiddenError, ValidationError } from '../../../functions/shared/errors';
