@@ -64,9 +64,9 @@ const CATEGORIES: readonly [string, RegExp][] = [
   ['middy + zod', /^(@middy\/|zod)/],
   ['our handlers and services (functions/, lib/)', /^(functions\/|lib\/)/],
   ['local gateway and Lambda host (local/)', /^local\//],
-  ['garbage collector', /^\(garbage collector\)$/],
+  ['garbage collector', /^\(garbage collector\)/],
   ['module loading (tsx, esbuild)', /^(tsx|esbuild|get-tsconfig)/],
-  ['Node.js runtime (http, streams, timers, async hooks)', /^(node:|\(native\)|\(program\))/],
+  ['Node.js runtime (http, streams, timers)', /^(node:|\(native\)|\(program\))/],
 ];
 
 /** Coarse owner of a bucket, for a table a reader can act on. */
@@ -74,9 +74,14 @@ export function categoryOf(bucket: string): string {
   return CATEGORIES.find(([, re]) => re.test(bucket))?.[0] ?? `other (${bucket})`;
 }
 
-/** Self time per category, idle excluded, largest first. */
+/** Idle time and the profiler's own inspector session are not the process's work. */
+export function isBusy(name: string): boolean {
+  return !name.startsWith('(idle)') && !name.startsWith('node:inspector');
+}
+
+/** Self time per category, idle and profiler excluded, largest first. */
 export function categorize(shares: readonly ProfileShare[]): ProfileShare[] {
-  const busy = shares.filter((s) => s.name !== '(idle)');
+  const busy = shares.filter((s) => isBusy(s.name));
   const total = busy.reduce((sum, s) => sum + s.selfMs, 0);
   const byCategory = new Map<string, number>();
   for (const s of busy) {

@@ -41,8 +41,6 @@ export function timeProcess(binary: string, args: readonly string[], env?: NodeJ
   });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** The line that names the error (`TypeError: …`), else the last non-empty line. */
 function firstErrorLine(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);

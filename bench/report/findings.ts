@@ -46,7 +46,7 @@ export function deriveFindings(results: readonly SuiteResult[]): string[] {
     const top = [...contributors.entries()].sort((a, b) => b[1].bytes * b[1].count - a[1].bytes * a[1].count).slice(0, 4);
     const withMaps = api.filter((f) => f.importNoSourceMapsMs !== undefined);
     findings.push(
-      `Bundles: ${api.filter((f) => f.bundleBytes >= 150 * 1024).length}/${api.length} API bundles are ≥ 150 KB and ${api.filter((f) => f.initMs >= 100).length} take ≥ 100 ms to init. Largest inputs across all functions: ${top
+      `Bundles: ${api.filter((f) => f.bundleBytes >= 150 * 1024).length}/${api.length} API bundles are ≥ 150 KB; ${api.filter((f) => f.initMs >= 100).length}/${api.length} need ≥ 100 ms to init. Largest inputs across all functions: ${top
         .map(([p, v]) => `${p} ${round(v.bytes / 1024, 0)} KB (in ${v.count})`)
         .join(', ')}.` +
         (withMaps.length > 0 ? ` NODE_OPTIONS=--enable-source-maps costs a median ${ms(median(withMaps.map((f) => f.importMs - f.importNoSourceMapsMs!)))} per API cold start.` : ''),

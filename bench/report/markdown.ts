@@ -96,7 +96,7 @@ export function renderReport(report: BenchReport): string {
     '```sh',
     'npm run bench                      # full run (several minutes), writes bench/results/',
     'npm run bench -- --smoke           # short CI-friendly run (< 2 min)',
-    'npm run bench -- --only conversion,cold-start   # some suites: conversion, pipeline, api, cold-start, cost',
+    'npm run bench -- --only conversion,cold-start   # some suites: cold-start, conversion, pipeline, api, cost, experiments',
     '```',
     '',
     'Reports: `bench/results/report.md`, `report.json` (every raw number), `stage-breakdown.svg` and `overhead-breakdown.svg`.',

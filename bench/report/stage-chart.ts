@@ -52,8 +52,8 @@ export function stageCharts(results: readonly SuiteResult[]): StageCharts | unde
     overhead: renderStackedBarChart({
       title: 'The same without the engines: what the pipeline adds (median)',
       unit: 'milliseconds',
-      series: SERIES,
-      bars: bars.map((b) => ({ label: b.label, values: b.values.map((v, i) => (engineSeries.has(SERIES[i]!) ? 0 : v)) })),
+      series: SERIES.filter((name) => !engineSeries.has(name)),
+      bars: bars.map((b) => ({ label: b.label, values: b.values.filter((_, i) => !engineSeries.has(SERIES[i]!)) })),
     }),
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { TIERS } from '../../lib/config/tiers';
-import { categorize, readProfile, summarizeProfile, type ProfileShare } from '../lib/cpu-profile';
+import { categorize, categoryOf, isBusy, readProfile, summarizeProfile, type ProfileShare } from '../lib/cpu-profile';
 import { pacedLoad, type PacedLoadResult, type PacedRequest } from '../lib/paced-load';
 import type { BenchStack } from '../lib/local-stack';
 import { PROJECT_ROOT } from '../../lib/constructs/service-function';
@@ -148,7 +148,7 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
   }
 
   // Where the stack process's CPU goes under upload load (a separate run: profiling slows it down).
-  let profile: { requests: number; busyMs: number; categories: ProfileShare[]; top: ProfileShare[] } | undefined;
+  let profile: { requests: number; busyMs: number; categories: ProfileShare[]; top: ProfileShare[]; other: ProfileShare[] } | undefined;
   if (!ctx.smoke) {
     const dir = await mkdtemp(path.join(tmpdir(), 'vnt-bench-profile-'));
     try {
@@ -158,11 +158,14 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
       await stack.stopProfile(file);
       const shares = summarizeProfile(await readProfile(file), PROJECT_ROOT, true);
       const categories = categorize(shares);
+      const busyMs = categories.reduce((sum, c) => sum + c.selfMs, 0);
+      const ofBusy = (x: ProfileShare) => ({ ...x, share: x.selfMs / busyMs });
       profile = {
         requests: profiled.requests.total,
-        busyMs: categories.reduce((sum, c) => sum + c.selfMs, 0),
+        busyMs,
         categories,
-        top: shares.filter((x) => !x.name.startsWith('(idle)')).slice(0, 12),
+        top: shares.filter((x) => isBusy(x.name)).slice(0, 12).map(ofBusy),
+        other: shares.filter((x) => isBusy(x.name) && categoryOf(x.name).startsWith('other')).slice(0, 5).map(ofBusy),
       };
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -209,7 +212,7 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
               title: `Stack process CPU under POST /uploads load (V8 profile, ${profile.requests} requests, ${round(profile.busyMs / profile.requests, 2)} ms CPU per request)`,
               header: ['where', 'share of busy CPU', 'ms CPU per request'],
               rows: profile.categories.map((c) => [c.name, `${round(c.share * 100, 1)} %`, String(round(c.selfMs / profile!.requests, 3))]),
-              note: `Hottest functions: ${profile.top.map((t) => `${t.name} ${round(t.share * 100, 1)} %`).join('; ')}.`,
+              note: `Hottest functions: ${profile.top.map((t) => `${t.name} ${round(t.share * 100, 1)} %`).join('; ')}.${profile.other.length > 0 ? ` "other" is mostly: ${profile.other.map((t) => t.name).join('; ')}.` : ''} Shares are of busy CPU (idle time and the profiler's own frames left out).`,
             },
           ]
         : []),

@@ -312,7 +312,7 @@ function report(c: Collected): SuiteResult {
     header: ['note', 'POST /uploads', 'upload', 'intake (S3→SQS→SFN)', 'normalize', 'transcribe', 'translate + complete', 'after upload', 'end to end', 'pocketsphinx', 'apertium', 'overhead', 'overhead / engines'],
     rows: rows.map((r) => [
       `${r.seconds} s`, ms(r.createMs), ms(r.uploadMs), ms(r.phases.intake), ms(r.phases.normalize), ms(r.phases.transcribe), ms(r.phases.translate),
-      ms(r.pipelineMs), ms(r.endToEndMs), `${ms(r.speechEngineMs)} (${ms(r.speechRuns)} runs)`, ms(r.translateEngineMs), ms(r.overheadMs),
+      ms(r.pipelineMs), ms(r.endToEndMs), `${ms(r.speechEngineMs)} (${ms(r.speechRuns)} ${r.speechRuns === 1 ? 'run' : 'runs'})`, ms(r.translateEngineMs), ms(r.overheadMs),
       Number.isFinite(r.overheadShare) ? `${round(r.overheadShare * 100, 1)} %` : '–',
     ]),
     note: 'Phases as the client sees them over the WebSocket (status change to status change). pocketsphinx/apertium: wall time the engines ran during that note (parallel chunks counted once), logged by wrappers around the binaries on the stack\'s PATH. Overhead = after upload − engines, per note, median.',

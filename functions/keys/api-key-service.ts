@@ -8,22 +8,50 @@ export interface Caller {
   readonly tier: TierName;
 }
 
+export interface ApiKeyServiceOptions {
+  /**
+   * How long a live key's tier is remembered per container: one DynamoDB read fewer on most requests. A
+   * revocation takes effect within this time (API Gateway caches its own key checks for a similar while).
+   * Unknown and revoked keys are never cached, so a key created a moment ago works at once.
+   * @default 30
+   */
+  readonly cacheSeconds?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
 /**
  * Resolves a validated API key id to its tier. API Gateway already refused unknown and disabled keys; a
  * key without a record (created outside `npm run keys`) or a revoked one is refused here too rather than
  * silently given a tier.
  */
 export class ApiKeyService {
-  constructor(private readonly keys: ApiKeyRepository) {}
+  private readonly live = new Map<string, { readonly caller: Caller; readonly until: number }>();
+  private readonly cacheMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly keys: Pick<ApiKeyRepository, 'get'>,
+    options: ApiKeyServiceOptions = {},
+  ) {
+    this.cacheMs = (options.cacheSeconds ?? 30) * 1000;
+    this.now = options.now ?? Date.now;
+  }
 
   async caller(apiKeyId: string): Promise<Caller> {
+    const cached = this.live.get(apiKeyId);
+    if (cached !== undefined && cached.until > this.now()) return cached.caller;
+
     const record = await this.keys.get(apiKeyId);
     if (!record) {
       throw new ForbiddenError('This API key is not registered to a tier.', 'KEY_NOT_REGISTERED');
     }
     if (record.revokedAt !== undefined) {
+      this.live.delete(apiKeyId);
       throw new ForbiddenError('This API key has been revoked.', 'KEY_REVOKED');
     }
-    return { apiKeyId, tier: record.tier };
+    const caller: Caller = { apiKeyId, tier: record.tier };
+    if (this.cacheMs > 0) this.live.set(apiKeyId, { caller, until: this.now() + this.cacheMs });
+    return caller;
   }
 }

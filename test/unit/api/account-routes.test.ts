@@ -35,7 +35,8 @@ describe('GET /usage', () => {
   });
 
   it('answers through the chain, 403 for an unregistered key', async () => {
-    const response = await getUsageHandler(restEvent({ resource: '/usage' }), lambdaContext());
+    // Its own key id: the handler remembers live keys for a while (ApiKeyService cache).
+    const response = await getUsageHandler(restEvent({ resource: '/usage', apiKeyId: 'key-unregistered' }), lambdaContext());
     expect(response.statusCode).toBe(403);
     expect(bodyOf(response).error.code).toBe('KEY_NOT_REGISTERED');
   });

@@ -86,9 +86,10 @@ describe('POST /uploads', () => {
     expect(response.headers).toMatchObject({ 'Strict-Transport-Security': expect.any(String) });
   });
 
+  // Each case uses its own key id: the handler remembers live keys for a while (ApiKeyService cache).
   it('uses the tier of the key record (413 applies the basic limit, not free)', async () => {
-    givenKey(ALICE, 'basic');
-    const ok = await createUpload(post({ contentType: 'audio/mp4', sizeBytes: 20 * 1024 * 1024 }));
+    givenKey('key-basic-bob', 'basic');
+    const ok = await createUpload(post({ contentType: 'audio/mp4', sizeBytes: 20 * 1024 * 1024 }, 'key-basic-bob'));
     expect(ok.statusCode).toBe(201);
   });
 
@@ -96,10 +97,11 @@ describe('POST /uploads', () => {
     ['unregistered key', undefined, 'KEY_NOT_REGISTERED'],
     ['revoked key', { revokedAt: '2026-03-01T00:00:00.000Z' }, 'KEY_REVOKED'],
   ])('refuses a %s with 403 and creates nothing', async (_case, extra, code) => {
-    if (extra) givenKey(ALICE, 'free', extra);
-    else ddb.on(GetCommand, { Key: { pk: `KEY#${ALICE}`, sk: 'KEY' } }).resolves({});
+    const keyId = `key-${code.toLowerCase()}`;
+    if (extra) givenKey(keyId, 'free', extra);
+    else ddb.on(GetCommand, { Key: { pk: `KEY#${keyId}`, sk: 'KEY' } }).resolves({});
 
-    await expect(createUpload(post({ contentType: 'audio/mp4' }))).rejects.toMatchObject({ httpStatus: 403, code });
+    await expect(createUpload(post({ contentType: 'audio/mp4' }, keyId))).rejects.toMatchObject({ httpStatus: 403, code });
     expect(writeCalls()).toBe(0);
   });
 

@@ -44,7 +44,17 @@ describe('planChunks', () => {
         expect(range.end - range.start).toBeLessThanOrEqual(target * 1.5 + 1e-9);
         if (i > 0) expect(range.start).toBe(plan[i - 1]?.end);
       }
+      expect(plan.length).toBeLessThanOrEqual(Math.max(1, Math.ceil(duration / target)));
     }
+  });
+
+  it('never plans more chunks than ceil(duration / target), even when pauses come early', () => {
+    // A pause every 4.6 s: cutting at the pause nearest each 6 s mark would give 7 chunks for 30 s.
+    const pauses = Array.from({ length: 6 }, (_, i) => ({ start: 4.4 + i * 4.6, end: 4.8 + i * 4.6 }));
+
+    const plan = planChunks(30, 6, pauses);
+
+    expect(plan.length).toBeLessThanOrEqual(5);
   });
 
   it('rejects a non-positive target', () => {

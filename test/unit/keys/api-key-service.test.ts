@@ -25,4 +25,29 @@ describe('ApiKeyService.caller', () => {
       httpStatus: 403,
     });
   });
+
+  it('remembers a live key for the cache window, then reads its record again', async () => {
+    let now = 0;
+    const get = vi.fn(async (): Promise<ApiKeyRecord | undefined> => record);
+    const keys = new ApiKeyService({ get }, { cacheSeconds: 30, now: () => now });
+
+    await keys.caller('k1');
+    now = 29_000;
+    await keys.caller('k1');
+    expect(get).toHaveBeenCalledTimes(1);
+
+    now = 31_000;
+    get.mockResolvedValueOnce({ ...record, revokedAt: '2026-02-01T00:00:00Z' });
+    await expect(keys.caller('k1')).rejects.toMatchObject({ code: 'KEY_REVOKED' });
+    expect(get).toHaveBeenCalledTimes(2);
+  });
+
+  it('never caches an unknown key: a key registered a moment later works at once', async () => {
+    const get = vi.fn(async (): Promise<ApiKeyRecord | undefined> => undefined);
+    const keys = new ApiKeyService({ get });
+
+    await expect(keys.caller('k1')).rejects.toMatchObject({ code: 'KEY_NOT_REGISTERED' });
+    get.mockResolvedValueOnce(record);
+    await expect(keys.caller('k1')).resolves.toEqual({ apiKeyId: 'k1', tier: 'premium' });
+  });
 });
