@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { ENV } from '../lib/config/env-names';
 import { METRICS } from '../lib/config/metric-names';
 import { LOCAL } from './config';
+
+/** The version /health reports: the package's, marked as the local stack's. */
+const SERVICE_VERSION = `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}-local`;
 
 export interface HandlerEnvInput {
   readonly s3Endpoint: string;
@@ -41,7 +45,7 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     [ENV.translationEngine]: 'local',
     [ENV.cursorSecret]: input.cursorSecret,
     [ENV.stage]: LOCAL.stage,
-    [ENV.serviceVersion]: 'local',
+    [ENV.serviceVersion]: SERVICE_VERSION,
     POWERTOOLS_SERVICE_NAME: 'vnt-local',
     POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -61,6 +61,9 @@ export class AudioToolsError extends Error {
 export interface AudioTools {
   probe(inputPath: string): Promise<AudioProbe>;
   normalize(inputPath: string, outputWavPath: string, options?: NormalizeOptions): Promise<NormalizedAudio>;
-  /** Cuts a normalised WAV at silences into chunks of about `targetSeconds`. */
+  /**
+   * Cuts a normalised WAV at silences into chunks of about `targetSeconds`. A note that fits in one chunk
+   * comes back as itself (the input path): nothing to cut, nothing copied.
+   */
   splitAtSilences(wavPath: string, targetSeconds: number, outputDir: string): Promise<readonly AudioChunk[]>;
 }

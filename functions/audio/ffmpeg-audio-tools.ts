@@ -103,6 +103,10 @@ export class FfmpegAudioTools implements AudioTools {
     const layout = await readWavLayout(wavPath);
     const rate = bytesPerSecond(layout);
     const durationSeconds = layout.dataBytes / rate;
+    // A note that fits one chunk is its own chunk: no silence detection, no copy.
+    if (planChunks(durationSeconds, targetSeconds, []).length === 1) {
+      return [{ index: 0, wavPath, startSeconds: 0, durationSeconds }];
+    }
     const pauses = await this.detectSilences(wavPath, durationSeconds);
     const plan = planChunks(durationSeconds, targetSeconds, pauses);
 

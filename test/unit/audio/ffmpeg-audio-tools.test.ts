@@ -119,7 +119,7 @@ describe('FfmpegAudioTools on real files', () => {
       expect(chunks.reduce((sum, c) => sum + c.durationSeconds, 0)).toBeCloseTo(total, 3);
     });
 
-    it('returns the whole file as one chunk when it is short', async () => {
+    it('returns the file itself as the one chunk when it is short (no silence detection, no copy)', async () => {
       const normalized = await tools.normalize(files.wav, path.join(dir, 'short.wav'));
       const out = path.join(dir, 'short-chunks');
       await mkdir(out);
@@ -127,6 +127,7 @@ describe('FfmpegAudioTools on real files', () => {
       const chunks = await tools.splitAtSilences(normalized.wavPath, AUDIO.fastPathChunkSeconds, out);
 
       expect(chunks).toHaveLength(1);
+      expect(chunks[0]?.wavPath).toBe(normalized.wavPath);
       expect(chunks[0]?.durationSeconds).toBeCloseTo(normalized.durationSeconds, 3);
     });
   });
