@@ -3,23 +3,13 @@
  * Types only: importing the server's domain types keeps one definition of statuses and result fields
  * without pulling any server code into the bundle.
  */
-import type { JobResult, JobStatus } from '../../functions/jobs/job';
+import type { JobStatus } from '../../functions/jobs/job';
+import type { JobView } from '../../functions/jobs/job-view';
+import type { JobProgressMessage } from '../../functions/progress/progress-message';
 import type { LanguageCode } from '../../lib/config/languages';
 import type { TierName } from '../../lib/config/tiers';
 
-export type { JobStatus, LanguageCode, TierName };
-
-export interface JobView {
-  readonly jobId: string;
-  readonly status: JobStatus;
-  readonly progress: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly sourceLanguage?: LanguageCode;
-  readonly targetLanguage: LanguageCode;
-  readonly result?: JobResult;
-  readonly error?: { readonly code: string; readonly message: string };
-}
+export type { JobProgressMessage, JobStatus, JobView, LanguageCode, TierName };
 
 export interface PresignedPost {
   readonly url: string;
@@ -51,14 +41,4 @@ export interface UsageView {
   readonly used: number;
   readonly remaining: number;
   readonly resetsAt: string;
-}
-
-/** What the progress WebSocket pushes for a subscribed job. */
-export interface JobProgressMessage {
-  readonly type: 'job';
-  readonly jobId: string;
-  readonly status: JobStatus;
-  readonly progress: number;
-  readonly result?: JobResult;
-  readonly error?: { readonly code: string; readonly message: string };
 }
