@@ -11,7 +11,7 @@ const stats = new StatsService(statsRepositoryFromEnv());
 export async function getStats(event: ApiEvent): Promise<ApiResult> {
   callerKeyId(event); // a keyed route: refuse a request that somehow arrives without a key
   const { stats: view, maxAgeSeconds } = await stats.current();
-  return json(200, view, { cacheControl: `public, max-age=${maxAgeSeconds}` });
+  return json(200, view, { cacheControl: `private, max-age=${maxAgeSeconds}` });
 }
 
 export const handler = httpHandler(getStats);

@@ -16,7 +16,8 @@ export type ApiFunction = (event: ApiEvent, context: Context) => Promise<ApiResu
  */
 export function httpHandler(fn: ApiFunction) {
   return middy<APIGatewayProxyEvent, ApiResult>()
-    .use(captureLambdaHandler(tracer))
+    // Responses carry transcripts and presigned POST credentials: keep them out of trace metadata.
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(jsonBodyParser())

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
-import { STORAGE } from '../../lib/config/limits';
 import { TIERS } from '../../lib/config/tiers';
 import { AudioValidationService } from '../audio/audio-validation';
 import { FfmpegAudioTools } from '../audio/ffmpeg-audio-tools';
 import { requireEnv } from '../shared/env';
 import { AppError } from '../shared/errors';
+import { normalizedAudioKey } from '../shared/work-objects';
 import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
 import { type ObjectStore, objectStoreFromEnv } from './common/object-store';
 import { ExecutionInput, elapsedMs, type NormalizedAudioOutput } from './common/task-schemas';
@@ -24,11 +24,6 @@ export interface NormalizeDeps {
   readonly workBucket: string;
   /** Where temporary files go (Lambda: /tmp). @default os.tmpdir() */
   readonly tempDir?: string;
-}
-
-/** Key of a job's normalised audio in the work bucket (under the prefix the lifecycle rule expires). */
-export function normalizedKey(jobId: string): string {
-  return `${STORAGE.normalizedPrefix}${jobId}.wav`;
 }
 
 /**
@@ -56,7 +51,7 @@ export function normalize(deps: NormalizeDeps) {
       await deps.objects.download(input.upload, inputPath);
       const { audio } = await deps.validation.normalizeUpload({ inputPath, sizeBytes, limits, outputWavPath });
 
-      const key = normalizedKey(input.jobId);
+      const key = normalizedAudioKey(input.jobId);
       await deps.objects.upload({ bucket: deps.workBucket, key }, outputWavPath, 'audio/wav');
       const durationSeconds = Math.round(audio.durationSeconds * 1000) / 1000;
       await deps.lifecycle.patch(input.jobId, 'normalizing', { durationSeconds, audioHash: audio.pcmSha256 });

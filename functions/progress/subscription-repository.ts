@@ -65,7 +65,7 @@ export class DynamoSubscriptionRepository implements SubscriptionRepository {
 
   async connectionOwner(connectionId: string): Promise<string | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.connectionOwner(connectionId) }),
+      new GetCommand({ TableName: this.tableName, Key: keys.connectionOwner(connectionId), ConsistentRead: true }),
     );
     if (!Item || !this.isLive(Item) || typeof Item.ownerId !== 'string') return undefined;
     return Item.ownerId;

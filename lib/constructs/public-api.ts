@@ -78,13 +78,14 @@ const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   },
   'get-usage': tableRead,
   'get-stats': tableRead,
-  // Deletes the job record and whatever audio and derived files it left behind.
+  // Deletes the job record, its upload and its working files (by exact key: no listing needed).
   'delete-job': (fn, { table, uploadsBucket, workBucket }) => {
     grantTableReadWrite(table, fn);
     fn.addEnvironment(ENV.tableName, table.tableName);
     grantObjectDelete(uploadsBucket, fn, STORAGE.uploadsPrefix);
     fn.addEnvironment(ENV.uploadsBucket, uploadsBucket.bucketName);
-    grantObjectDelete(workBucket, fn);
+    grantObjectDelete(workBucket, fn, STORAGE.normalizedPrefix);
+    grantObjectDelete(workBucket, fn, STORAGE.transcriptsPrefix);
     fn.addEnvironment(ENV.workBucket, workBucket.bucketName);
   },
 };

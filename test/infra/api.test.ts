@@ -250,8 +250,10 @@ describe('least privilege of the API and progress functions', () => {
     ]);
     expect(perms('functions/api/delete-job.ts').get('s3:DeleteObject')!.sort()).toEqual([
       'VoiceNoteTranslator-dev-Stateful:UploadsBucketArn/uploads/*',
-      'VoiceNoteTranslator-dev-Stateful:WorkBucketArn/*',
+      'VoiceNoteTranslator-dev-Stateful:WorkBucketArn/normalized/*',
+      'VoiceNoteTranslator-dev-Stateful:WorkBucketArn/transcripts/*',
     ]);
+    expect(perms('functions/api/delete-job.ts').has('s3:ListBucket')).toBe(false);
     expect(perms('functions/api/list-jobs.ts').get('secretsmanager:GetSecretValue')).toEqual([
       'VoiceNoteTranslator-dev-Stateful:CursorSecretArn',
     ]);

@@ -213,7 +213,7 @@ export const openApiDocument = {
           '200': {
             description: 'Totals.',
             headers: {
-              'Cache-Control': { description: 'public, max-age=<seconds left>', schema: { type: 'string' } },
+              'Cache-Control': { description: 'private, max-age=<seconds left>', schema: { type: 'string' } },
             },
             content: { 'application/json': { schema: ref('Stats') } },
           },

@@ -7,8 +7,9 @@ import {
   type TranscribeClient,
 } from '@aws-sdk/client-transcribe';
 import type { LanguageCode } from '../../../lib/config/languages';
-import { AUDIO, PIPELINE, STORAGE } from '../../../lib/config/limits';
+import { AUDIO, PIPELINE } from '../../../lib/config/limits';
 import { PipelineFailureError } from '../../shared/errors';
+import { transcriptKey } from '../../shared/work-objects';
 import { candidateLocales, languageFromLocale, requireSpokenLocale } from '../locales';
 import type { BatchSpeechToText, BatchTranscriptionRequest, BatchTranscriptionState } from '../speech-to-text';
 import { errorName, toRetryable } from './transcribe-errors';
@@ -26,10 +27,6 @@ export function transcriptionJobName(jobId: string): string {
 /** Pipeline job id from a Transcribe job name (e.g. from the EventBridge event), or undefined if not ours. */
 export function jobIdFromTranscriptionJobName(name: string): string | undefined {
   return name.startsWith(PIPELINE.transcribeJobPrefix) ? name.slice(PIPELINE.transcribeJobPrefix.length) : undefined;
-}
-
-export function transcriptKey(jobId: string): string {
-  return `${STORAGE.transcriptsPrefix}${jobId}.json`;
 }
 
 interface TranscribeOutput {

@@ -57,7 +57,7 @@ describe('GET /stats', () => {
       cacheHitRatio: 0.25,
       languages: { detected: { es: 4 }, target: { en: 4 } },
     });
-    expect(first.headers?.['Cache-Control']).toBe('public, max-age=600');
+    expect(first.headers?.['Cache-Control']).toBe('private, max-age=600');
     expect(bodyOf(second)).toEqual(bodyOf(first));
     expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
     expect(JSON.stringify(bodyOf(first))).not.toContain(ALICE);

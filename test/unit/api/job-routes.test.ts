@@ -1,6 +1,6 @@
 import '../../events/api-env';
 import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { deleteJob, handler as deleteJobHandler } from '../../../functions/api/delete-job';
 import { getJob, handler as getJobHandler } from '../../../functions/api/get-job';
@@ -124,8 +124,6 @@ describe('DELETE /jobs/{jobId}', () => {
     ddb.on(QueryCommand).resolves({ Items: [{ pk: `JOB#${JOB_ID}`, sk: 'JOB' }] });
     ddb.on(BatchWriteCommand).resolves({});
     s3mock.on(DeleteObjectCommand).resolves({});
-    s3mock.on(ListObjectsV2Command).resolves({ Contents: [] });
-    s3mock.on(DeleteObjectsCommand).resolves({});
   });
 
   it("deletes the caller's job record and audio, answering 204", async () => {
@@ -139,7 +137,10 @@ describe('DELETE /jobs/{jobId}', () => {
       Bucket: 'vnt-test-uploads',
       Key: `uploads/${ALICE}/${JOB_ID}`,
     });
-    expect(s3mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input.Bucket)).toContain('vnt-test-work');
+    expect(s3mock.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toContainEqual({
+      Bucket: 'vnt-test-work',
+      Key: `normalized/${JOB_ID}.wav`,
+    });
     expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems).toEqual({
       'vnt-test-table': [{ DeleteRequest: { Key: { pk: `JOB#${JOB_ID}`, sk: 'JOB' } } }],
     });

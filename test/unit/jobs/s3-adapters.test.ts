@@ -1,12 +1,7 @@
-import {
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { S3JobAudioStore, workObjectPrefixes } from '../../../functions/jobs/s3-job-audio-store';
+import { S3JobAudioStore } from '../../../functions/jobs/s3-job-audio-store';
 import { S3UploadPresigner } from '../../../functions/jobs/s3-upload-presigner';
 import { JOB_ID, NOW, OWNER } from './fixtures';
 
@@ -51,55 +46,23 @@ describe('S3UploadPresigner', () => {
 describe('S3JobAudioStore', () => {
   const store = new S3JobAudioStore({ client, uploadsBucket: 'vnt-uploads', workBucket: 'vnt-work' });
 
-  it("deletes the raw upload and every work object under the job's prefixes", async () => {
+  it('deletes the raw upload, the normalised audio and the Transcribe output by exact key (no listing)', async () => {
     s3mock.on(DeleteObjectCommand).resolves({});
-    s3mock.on(ListObjectsV2Command).resolves({ Contents: [] });
-    s3mock.on(ListObjectsV2Command, { Prefix: `normalized/${JOB_ID}` }).resolves({
-      Contents: [{ Key: `normalized/${JOB_ID}.wav` }, { Key: `normalized/${JOB_ID}/chunk-0.wav` }],
-    });
-    s3mock.on(DeleteObjectsCommand).resolves({});
 
     await store.deleteJobAudio({ jobId: JOB_ID, uploadKey: `uploads/${OWNER}/${JOB_ID}` });
 
-    expect(s3mock.commandCalls(DeleteObjectCommand)[0]!.args[0].input).toEqual({
-      Bucket: 'vnt-uploads',
-      Key: `uploads/${OWNER}/${JOB_ID}`,
-    });
-    const listed = s3mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
-    expect(listed.every((i) => i.Bucket === 'vnt-work')).toBe(true);
-    expect(listed.map((i) => i.Prefix).sort()).toEqual([...workObjectPrefixes(JOB_ID)].sort());
-    expect(s3mock.commandCalls(DeleteObjectsCommand)).toHaveLength(1);
-    expect(s3mock.commandCalls(DeleteObjectsCommand)[0]!.args[0].input).toEqual({
-      Bucket: 'vnt-work',
-      Delete: { Objects: [{ Key: `normalized/${JOB_ID}.wav` }, { Key: `normalized/${JOB_ID}/chunk-0.wav` }], Quiet: true },
-    });
+    expect(s3mock.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: 'vnt-uploads', Key: `uploads/${OWNER}/${JOB_ID}` },
+      { Bucket: 'vnt-work', Key: `normalized/${JOB_ID}.wav` },
+      { Bucket: 'vnt-work', Key: `transcripts/${JOB_ID}.json` },
+    ]);
+    expect(s3mock.calls()).toHaveLength(3);
   });
 
-  it('follows list continuation tokens', async () => {
+  it('fails when a delete fails, so the job record is kept for a retry', async () => {
     s3mock.on(DeleteObjectCommand).resolves({});
-    s3mock.on(ListObjectsV2Command).resolves({});
-    s3mock
-      .on(ListObjectsV2Command, { Prefix: `normalized/${JOB_ID}` })
-      .resolvesOnce({ Contents: [{ Key: 'normalized/a' }], IsTruncated: true, NextContinuationToken: 't1' })
-      .resolvesOnce({ Contents: [{ Key: 'normalized/b' }] });
-    s3mock.on(DeleteObjectsCommand).resolves({});
-
-    await store.deleteJobAudio({ jobId: JOB_ID, uploadKey: 'u' });
-
-    expect(s3mock.commandCalls(DeleteObjectsCommand)).toHaveLength(2);
-    const second = s3mock.commandCalls(ListObjectsV2Command).find((c) => c.args[0].input.ContinuationToken);
-    expect(second?.args[0].input).toMatchObject({ Prefix: `normalized/${JOB_ID}`, ContinuationToken: 't1' });
-  });
-
-  it('fails when S3 reports per-object delete errors, so the job record is kept for a retry', async () => {
-    s3mock.on(DeleteObjectCommand).resolves({});
-    s3mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'normalized/a' }] });
-    s3mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'normalized/a', Code: 'AccessDenied' }] });
+    s3mock.on(DeleteObjectCommand, { Bucket: 'vnt-work' }).rejects(new Error('AccessDenied'));
 
     await expect(store.deleteJobAudio({ jobId: JOB_ID, uploadKey: 'u' })).rejects.toThrow('AccessDenied');
-  });
-
-  it('uses fixed-length job ids so a prefix cannot match another job', () => {
-    expect(workObjectPrefixes(JOB_ID)).toEqual([`normalized/${JOB_ID}`, `transcripts/${JOB_ID}`]);
   });
 });
