@@ -103,7 +103,11 @@ export class DynamoJobRepository implements JobRepository {
     return exclusiveStartKey ? { items, lastKey: exclusiveStartKey } : { items };
   }
 
-  /** Deletes the job item and every other item under its partition (transcription callback, subscriptions). */
+  /**
+   * Deletes the job item, every other item under its partition (transcription callback, subscriptions) and
+   * the whole-note cache entries its result could have written, so a deleted note's transcript is not served
+   * again from the cache (the entry is keyed by the hint the caller gave, or `auto`).
+   */
   async delete(jobId: string): Promise<void> {
     const { pk } = keys.job(jobId);
     let startKey: Record<string, unknown> | undefined;
@@ -114,12 +118,13 @@ export class DynamoJobRepository implements JobRepository {
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
           ExpressionAttributeValues: { ':pk': pk },
-          ProjectionExpression: '#pk, #sk',
+          ProjectionExpression: '#pk, #sk, audioHash, targetLanguage, sourceLanguage',
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      await this.deleteKeys((page.Items ?? []) as Item[]);
+      const items = (page.Items ?? []) as Item[];
+      await this.deleteKeys([...items, ...items.flatMap(cachedResultKeys)]);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
@@ -236,4 +241,12 @@ function sleep(ms: number): Promise<void> {
 /** The repository every function uses: the container's shared client and the table from the environment. */
 export function jobRepositoryFromEnv(): DynamoJobRepository {
   return new DynamoJobRepository({ client: dynamoDocumentClient(), tableName: requireEnv(ENV.tableName) });
+}
+
+/** The audio-result cache keys a completed job may have written: without a hint, or with its language. */
+function cachedResultKeys(item: Item): Item[] {
+  const { audioHash, targetLanguage, sourceLanguage } = item;
+  if (item[TABLE.sortKey] !== keys.job('').sk || typeof audioHash !== 'string' || typeof targetLanguage !== 'string') return [];
+  const hints = typeof sourceLanguage === 'string' ? [null, sourceLanguage] : [null];
+  return hints.map((hint) => keys.audioResult(audioHash, targetLanguage, hint));
 }

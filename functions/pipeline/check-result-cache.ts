@@ -12,6 +12,7 @@ export const CheckResultCacheInput = z.object({
   jobId: JobId,
   audioHash: z.string().min(1),
   targetLanguage: Language,
+  languageHint: Language.nullable(),
   /** `$$.Execution.StartTime`: the note's total time on a hit is measured from it. */
   executionStartTime: z.string(),
   normalizeMs: z.number(),
@@ -29,12 +30,12 @@ export interface CheckResultCacheDeps {
 }
 
 /**
- * The same decoded audio with the same target language was already processed: complete the job from the
+ * The same decoded audio with the same target language (and language hint) was already processed: complete the job from the
  * cache (`cached: true`) and skip Transcribe and Translate. The state machine ends on `cached: true`.
  */
 export function checkResultCache(deps: CheckResultCacheDeps) {
   return async (input: CheckResultCacheInput): Promise<CheckResultCacheOutput> => {
-    const hit = await deps.cache.get(input.audioHash, input.targetLanguage);
+    const hit = await deps.cache.get(input);
     recordCacheLookup(hit !== undefined);
     if (hit === undefined) return { cached: false };
     const timings = { normalize: input.normalizeMs, total: elapsedMs(input.executionStartTime) };

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { DAY_SECONDS } from '../../lib/config/limits';
+import { TIERS } from '../../lib/config/tiers';
 import type { StageTimings } from '../jobs/job';
 import { logger } from '../shared/powertools';
 import { statsRepositoryFromEnv } from '../stats/dynamo-stats-repository';
@@ -13,6 +15,7 @@ export const CompleteInput = z.object({
   jobId: JobId,
   audioHash: z.string().min(1),
   targetLanguage: Language,
+  languageHint: Language.nullable(),
   transcript: TranscriptOutput,
   translation: TranslationOutput,
   normalizeMs: z.number(),
@@ -29,8 +32,10 @@ export interface CompleteDeps {
 
 /**
  * Terminal success: store the result on the job (which is the history entry, TTL by tier), then the
- * whole-note cache, the service stats and the metrics. When the job is already terminal or deleted (its
- * owner deleted it mid-flight) nothing is cached or counted: a deleted note leaves no copy behind.
+ * whole-note cache (kept no longer than the tier keeps history; deleting the job deletes it), the service
+ * stats and the metrics. When the job is already terminal or deleted (its owner deleted it mid-flight)
+ * nothing is cached or counted. Once the job is completed, the rest is best-effort: a failure there must
+ * not turn a delivered result into a failed execution.
  */
 export function complete(deps: CompleteDeps) {
   return async (input: CompleteInput): Promise<{ readonly status: 'completed' | 'skipped' }> => {
@@ -50,12 +55,16 @@ export function complete(deps: CompleteDeps) {
       logger.info('Job already terminal or deleted; result not stored', { jobId: input.jobId });
       return { status: 'skipped' };
     }
-    await deps.cache.put(input.audioHash, input.targetLanguage, result);
-    await deps.stats.recordCompletion({
-      detectedLanguage: result.detectedLanguage,
-      targetLanguage: input.targetLanguage,
-      cached: false,
-    });
+    try {
+      await deps.cache.put(input, result, TIERS[job.tier].historyRetentionDays * DAY_SECONDS);
+      await deps.stats.recordCompletion({
+        detectedLanguage: result.detectedLanguage,
+        targetLanguage: input.targetLanguage,
+        cached: false,
+      });
+    } catch (error) {
+      logger.error('Completed the job but could not update the cache or stats', { jobId: input.jobId, error: error as Error });
+    }
     recordCompletedNote(timings);
     logger.info('Note completed', { timings });
     return { status: 'completed' };

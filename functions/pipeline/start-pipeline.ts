@@ -1,6 +1,7 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
+import { PIPELINE } from '../../lib/config/limits';
 import { parseUploadKey } from '../jobs/job';
 import { requireEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
@@ -10,7 +11,13 @@ import type { ExecutionInput } from './common/task-schemas';
 import { taskHandler } from './common/task-handler';
 
 export const SqsEvent = z.object({
-  Records: z.array(z.object({ messageId: z.string(), body: z.string() })),
+  Records: z.array(
+    z.object({
+      messageId: z.string(),
+      body: z.string(),
+      attributes: z.object({ ApproximateReceiveCount: z.coerce.number().int().optional() }).partial().optional(),
+    }),
+  ),
 });
 
 /**
@@ -41,10 +48,14 @@ const UploadMessage = z.union([
 export type StartOutcome = 'started' | 'duplicate' | 'ignored';
 
 export interface StartPipelineDeps {
-  readonly lifecycle: Pick<JobLifecycle, 'get' | 'advance'>;
+  readonly lifecycle: Pick<JobLifecycle, 'get' | 'advance' | 'fail'>;
   readonly stepFunctions: Pick<StepFunctionsGateway, 'startExecution'>;
   readonly stateMachineArn: string;
+  /** @default PIPELINE.intakeMaxReceives */
+  readonly maxReceives?: number;
 }
+
+export const NOT_STARTED_MESSAGE = 'The note was uploaded but its processing could not be started. Please upload it again.';
 
 /**
  * SQS batch of upload notifications → one execution per job, named after the job id. S3 delivers
@@ -55,7 +66,9 @@ export interface StartPipelineDeps {
  * they are retried (and reach the DLQ after maxReceiveCount).
  */
 export function startPipeline(deps: StartPipelineDeps) {
-  const startUpload = async (bucket: string, key: string): Promise<StartOutcome> => {
+  const maxReceives = deps.maxReceives ?? PIPELINE.intakeMaxReceives;
+
+  const startUpload = async (bucket: string, key: string, lastAttempt: boolean): Promise<StartOutcome> => {
     const parsed = parseUploadKey(key);
     if (parsed === undefined) {
       logger.warn('Ignoring an object that is not a job upload', { bucket, key });
@@ -83,7 +96,18 @@ export function startPipeline(deps: StartPipelineDeps) {
       targetLanguage: job.targetLanguage,
       languageHint: job.sourceLanguage ?? null,
     };
-    const outcome = await deps.stepFunctions.startExecution(deps.stateMachineArn, job.jobId, input);
+    let outcome: Awaited<ReturnType<StepFunctionsGateway['startExecution']>>;
+    try {
+      outcome = await deps.stepFunctions.startExecution(deps.stateMachineArn, job.jobId, input);
+    } catch (error) {
+      if (lastAttempt) {
+        // No execution, so neither the state machine nor the watchdog will ever end this job: end it here.
+        // The message still goes to the DLQ (rethrown below) for operators.
+        logger.error('Giving up starting the pipeline; failing the job', { jobId: job.jobId, error: error as Error });
+        await deps.lifecycle.fail(job.jobId, { code: 'INTERNAL_ERROR', message: NOT_STARTED_MESSAGE });
+      }
+      throw error;
+    }
     if (outcome.status === 'duplicate') {
       logger.info('Execution already exists for the job', { jobId: job.jobId });
       return 'duplicate';
@@ -92,23 +116,27 @@ export function startPipeline(deps: StartPipelineDeps) {
     return 'started';
   };
 
-  const processMessage = async (body: string): Promise<void> => {
+  const processMessage = async (body: string, lastAttempt: boolean): Promise<void> => {
     const message = UploadMessage.parse(JSON.parse(body));
     if ('Event' in message) {
       logger.info('S3 test event received: the bucket notification is wired');
     } else if ('detail' in message) {
-      await startUpload(message.detail.bucket.name, message.detail.object.key);
+      await startUpload(message.detail.bucket.name, message.detail.object.key, lastAttempt);
     } else {
       for (const record of message.Records) {
         if (!record.eventName.startsWith('ObjectCreated:')) continue;
         // Keys in S3 notification records are URL-encoded with '+' for spaces.
-        await startUpload(record.s3.bucket.name, decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')));
+        await startUpload(record.s3.bucket.name, decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')), lastAttempt);
       }
     }
   };
 
   return async (event: z.infer<typeof SqsEvent>): Promise<SQSBatchResponse> => {
-    const outcomes = await Promise.allSettled(event.Records.map((record) => processMessage(record.body)));
+    const outcomes = await Promise.allSettled(
+      event.Records.map((record) =>
+        processMessage(record.body, (record.attributes?.ApproximateReceiveCount ?? 1) >= maxReceives),
+      ),
+    );
     const batchItemFailures = outcomes.flatMap((outcome, i) => {
       if (outcome.status === 'fulfilled') return [];
       const messageId = event.Records[i]!.messageId;

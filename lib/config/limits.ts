@@ -3,7 +3,7 @@
  * defined once, read by CDK, handlers and the local stack.
  */
 
-const DAY_SECONDS = 86_400;
+export const DAY_SECONDS = 86_400;
 
 export const CACHE_TTLS = {
   /** Translated text keyed by hash(normalised text + languages). */
@@ -74,6 +74,11 @@ export const PIPELINE = {
   transcribeCallbackTimeoutSeconds: 15 * 60,
   /** Amazon Translate's per-request limit is 10,000 UTF-8 bytes; stay under it. */
   translateMaxBytesPerRequest: 9_000,
+  /**
+   * Deliveries of an upload notification before it goes to the intake DLQ. On the last one the starter
+   * fails the job if it still cannot start it, so no job waits in `queued` for an execution that never comes.
+   */
+  intakeMaxReceives: 3,
   /** Transcribe job names are derived from the job id so a retried start is idempotent. */
   transcribeJobPrefix: 'vnt-',
 } as const;

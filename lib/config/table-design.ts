@@ -9,7 +9,7 @@
  * | progress subscription     | JOB#<jobId>                | CONN#<connectionId>|                  |                        |
  * | connection → job index    | CONN#<connectionId>        | JOB#<jobId>        |                  |                        |
  * | connection owner          | CONN#<connectionId>        | OWNER              |                  |                        |
- * | audio-result cache        | AUDIO#<pcmSha256>#<target> | RESULT             |                  |                        |
+ * | audio-result cache        | AUDIO#<pcmSha256>#<target>#<hint|auto> | RESULT |                  |                        |
  * | text-translation cache    | TEXT#<sha256(text+langs)>  | TRANSLATION        |                  |                        |
  * | daily usage meter         | USAGE#<apiKeyId>           | DAY#<yyyy-mm-dd>   |                  |                        |
  * | API key → tier            | KEY#<apiKeyId>             | KEY                | KEYS             | <createdAt>#<apiKeyId> |
@@ -39,8 +39,9 @@ export const keys = {
   connectionOwner: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'OWNER' }),
   connectionPartition: (connectionId: string) => `CONN#${connectionId}`,
   jobPartition: (jobId: string) => `JOB#${jobId}`,
-  audioResult: (pcmSha256: string, targetLanguage: string) => ({
-    pk: `AUDIO#${pcmSha256}#${targetLanguage}`,
+  /** The caller's language hint is part of the key: a wrong hint's output must not answer hint-less notes. */
+  audioResult: (pcmSha256: string, targetLanguage: string, languageHint: string | null | undefined) => ({
+    pk: `AUDIO#${pcmSha256}#${targetLanguage}#${languageHint ?? 'auto'}`,
     sk: 'RESULT',
   }),
   textTranslation: (hash: string) => ({ pk: `TEXT#${hash}`, sk: 'TRANSLATION' }),

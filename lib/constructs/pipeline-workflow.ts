@@ -252,6 +252,7 @@ export class PipelineWorkflow extends Construct {
         jobId: JsonPath.stringAt('$.jobId'),
         audioHash: JsonPath.stringAt('$.audio.audioHash'),
         targetLanguage: JsonPath.stringAt('$.targetLanguage'),
+        languageHint: JsonPath.objectAt('$.languageHint'),
         executionStartTime: JsonPath.stringAt('$$.Execution.StartTime'),
         normalizeMs: JsonPath.numberAt('$.audio.normalizeMs'),
       },
@@ -322,6 +323,7 @@ export class PipelineWorkflow extends Construct {
         jobId: JsonPath.stringAt('$.jobId'),
         audioHash: JsonPath.stringAt('$.audio.audioHash'),
         targetLanguage: JsonPath.stringAt('$.targetLanguage'),
+        languageHint: JsonPath.objectAt('$.languageHint'),
         transcript: JsonPath.objectAt('$.transcript'),
         translation: JsonPath.objectAt('$.translation'),
         normalizeMs: JsonPath.numberAt('$.audio.normalizeMs'),
@@ -379,7 +381,7 @@ export class PipelineWorkflow extends Construct {
       enforceSSL: true,
       // AWS guidance: at least six times the consumer's timeout, so in-flight batches are not redelivered.
       visibilityTimeout: Duration.seconds(startPipeline.timeout!.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: PIPELINE.intakeMaxReceives },
     });
     this.eventsDeadLetterQueue = new Queue(this, 'EventsDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,

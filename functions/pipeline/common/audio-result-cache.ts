@@ -13,13 +13,26 @@ export interface CachedNoteResult {
   readonly translation: string;
 }
 
+/** What makes two notes the same for the cache: the decoded sound, the target, and the caller's hint. */
+export interface AudioResultKey {
+  readonly audioHash: string;
+  readonly targetLanguage: LanguageCode;
+  readonly languageHint: LanguageCode | null;
+}
+
 /**
- * Whole-note results keyed by the SHA-256 of the decoded PCM and the target language (`AUDIO#<hash>#<target>`),
- * so the same sound re-sent in any container skips Transcribe and Translate.
+ * Whole-note results keyed by the SHA-256 of the decoded PCM, the target language and the language hint
+ * (`AUDIO#<hash>#<target>#<hint|auto>`), so the same sound re-sent in any container skips Transcribe and
+ * Translate.
  */
 export interface AudioResultCache {
-  get(audioHash: string, targetLanguage: LanguageCode): Promise<CachedNoteResult | undefined>;
-  put(audioHash: string, targetLanguage: LanguageCode, result: CachedNoteResult): Promise<void>;
+  get(key: AudioResultKey): Promise<CachedNoteResult | undefined>;
+  /** `ttlSeconds` caps the entry's life (never longer than the cache TTL). */
+  put(key: AudioResultKey, result: CachedNoteResult, ttlSeconds?: number): Promise<void>;
+}
+
+function cacheKey(key: AudioResultKey) {
+  return keys.audioResult(key.audioHash, key.targetLanguage, key.languageHint);
 }
 
 export interface DynamoAudioResultCacheOptions {
@@ -44,10 +57,8 @@ export class DynamoAudioResultCache implements AudioResultCache {
     this.now = options.now ?? (() => new Date());
   }
 
-  async get(audioHash: string, targetLanguage: LanguageCode): Promise<CachedNoteResult | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.audioResult(audioHash, targetLanguage) }),
-    );
+  async get(key: AudioResultKey): Promise<CachedNoteResult | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: cacheKey(key) }));
     // TTL deletes lazily (and dynalite never): an expired entry is a miss.
     if (!Item || (typeof Item[TABLE.ttlAttribute] === 'number' && Item[TABLE.ttlAttribute] <= this.epochSeconds())) {
       return undefined;
@@ -59,17 +70,17 @@ export class DynamoAudioResultCache implements AudioResultCache {
     };
   }
 
-  async put(audioHash: string, targetLanguage: LanguageCode, result: CachedNoteResult): Promise<void> {
+  async put(key: AudioResultKey, result: CachedNoteResult, ttlSeconds = this.ttlSeconds): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...keys.audioResult(audioHash, targetLanguage),
+          ...cacheKey(key),
           transcript: result.transcript,
           detectedLanguage: result.detectedLanguage,
           translation: result.translation,
           createdAt: this.now().toISOString(),
-          [TABLE.ttlAttribute]: this.epochSeconds() + this.ttlSeconds,
+          [TABLE.ttlAttribute]: this.epochSeconds() + Math.min(ttlSeconds, this.ttlSeconds),
         },
       }),
     );

@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoJobRepository } from '../../../functions/jobs/dynamo-job-repository';
 import { ConflictError } from '../../../functions/shared/errors';
+import { keys } from '../../../lib/config/table-design';
 import { job, JOB_ID, NOW, OWNER } from './fixtures';
 
 const TABLE = 'vnt-test-table';
@@ -150,6 +151,22 @@ describe('DynamoJobRepository.delete', () => {
         { DeleteRequest: { Key: keysOf('CONN#c1') } },
       ],
     });
+  });
+
+  it("also deletes the whole-note cache entries the job's result may have written", async () => {
+    const hash = 'c'.repeat(64);
+    ddb.on(QueryCommand).resolves({
+      Items: [{ pk: `JOB#${JOB_ID}`, sk: 'JOB', audioHash: hash, targetLanguage: 'es', sourceLanguage: 'en' }],
+    });
+    ddb.on(BatchWriteCommand).resolves({});
+
+    await repo.delete(JOB_ID);
+
+    expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems![TABLE]).toEqual([
+      { DeleteRequest: { Key: { pk: `JOB#${JOB_ID}`, sk: 'JOB' } } },
+      { DeleteRequest: { Key: keys.audioResult(hash, 'es', null) } },
+      { DeleteRequest: { Key: keys.audioResult(hash, 'es', 'en') } },
+    ]);
   });
 
   it('is a no-op for a job that does not exist (idempotent)', async () => {

@@ -13,6 +13,7 @@ const input = {
   jobId: JOB_ID,
   audioHash: HASH,
   targetLanguage: 'es',
+  languageHint: null,
   executionStartTime: new Date(Date.now() - 1500).toISOString(),
   normalizeMs: 120,
 };
@@ -20,8 +21,8 @@ const check = () => handler(input, lambdaContext());
 const statsUpdates = () => ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.pk === 'STATS');
 
 function givenCachedResult(expiresAt = Math.floor(Date.now() / 1000) + 3600): void {
-  ddb.on(GetCommand, { Key: keys.audioResult(HASH, 'es') }).resolves({
-    Item: { ...keys.audioResult(HASH, 'es'), transcript: 'go forward ten meters', detectedLanguage: 'en', translation: 'avanza diez metros', expiresAt },
+  ddb.on(GetCommand, { Key: keys.audioResult(HASH, 'es', null) }).resolves({
+    Item: { ...keys.audioResult(HASH, 'es', null), transcript: 'go forward ten meters', detectedLanguage: 'en', translation: 'avanza diez metros', expiresAt },
   });
 }
 
@@ -83,5 +84,12 @@ describe('check-result-cache', () => {
 
   it('refuses a malformed input', async () => {
     await expect(handler({ ...input, targetLanguage: 'klingon' }, lambdaContext())).rejects.toMatchObject({ name: 'VALIDATION_ERROR' });
+  });
+
+  it('does not answer a note with a language hint from the hint-less entry (the hint is part of the key)', async () => {
+    givenCachedResult();
+
+    await expect(handler({ ...input, languageHint: 'de' }, lambdaContext())).resolves.toEqual({ cached: false });
+    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual(keys.audioResult(HASH, 'es', 'de'));
   });
 });

@@ -14,6 +14,7 @@ const input = {
   jobId: JOB_ID,
   audioHash: HASH,
   targetLanguage: 'es',
+  languageHint: null,
   transcript: { text: 'go forward ten meters', languageCode: 'en', transcribeMs: 900 },
   translation: { text: 'avanza diez metros', translateMs: 200 },
   normalizeMs: 100,
@@ -45,7 +46,7 @@ describe('complete', () => {
     ]);
     const [put] = ddb.commandCalls(PutCommand);
     expect(put?.args[0].input.Item).toMatchObject({
-      ...keys.audioResult(HASH, 'es'),
+      ...keys.audioResult(HASH, 'es', null),
       transcript: 'go forward ten meters',
       detectedLanguage: 'en',
       translation: 'avanza diez metros',
@@ -61,6 +62,23 @@ describe('complete', () => {
       expect(addMetric).toHaveBeenCalledWith(name, 'Milliseconds', value);
     }
     expect(addMetric).toHaveBeenCalledWith(METRICS.names.totalMs, 'Milliseconds', expect.any(Number));
+  });
+
+  it('keeps the cached result no longer than the tier keeps history (free: 7 days)', async () => {
+    const before = Math.floor(Date.now() / 1000);
+
+    await complete();
+
+    const expiresAt = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!.expiresAt as number;
+    expect(expiresAt - before).toBeGreaterThanOrEqual(7 * 86_400);
+    expect(expiresAt - before).toBeLessThanOrEqual(7 * 86_400 + 5);
+  });
+
+  it('still succeeds once the job is completed when the cache write fails (best-effort side effects)', async () => {
+    ddb.on(PutCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+
+    await expect(complete()).resolves.toEqual({ status: 'completed' });
+    expect(jobUpdates()).toEqual([expect.objectContaining({ status: 'completed' })]);
   });
 
   it('leaves no copy and counts nothing when the job is already terminal or was deleted', async () => {

@@ -3,7 +3,7 @@ import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-s
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handler } from '../../../functions/pipeline/start-pipeline';
+import { handler, NOT_STARTED_MESSAGE } from '../../../functions/pipeline/start-pipeline';
 import { lambdaContext } from '../../events/lambda-context';
 import {
   ddb,
@@ -121,5 +121,32 @@ describe('start-pipeline', () => {
 
   it('refuses an event that is not an SQS batch', async () => {
     await expect(start({ hello: 'world' } as never)).rejects.toMatchObject({ name: 'VALIDATION_ERROR' });
+  });
+});
+
+describe('start-pipeline on the last delivery', () => {
+  function lastDelivery(event: SQSEvent): SQSEvent {
+    return { Records: event.Records.map((r) => ({ ...r, attributes: { ApproximateReceiveCount: '3' } as never })) };
+  }
+
+  it('fails the job when its execution still cannot be started, so it never waits in queued forever', async () => {
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    const result = await start(lastDelivery(sqsEvent(objectCreated())));
+
+    // Still reported, so the message lands in the DLQ for operators.
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
+    expect(jobUpdates()).toEqual([
+      expect.objectContaining({ status: 'queued' }),
+      expect.objectContaining({ status: 'failed', error: { code: 'INTERNAL_ERROR', message: NOT_STARTED_MESSAGE } }),
+    ]);
+  });
+
+  it('leaves the job queued on an earlier delivery, for the retry', async () => {
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    await start(sqsEvent(objectCreated()));
+
+    expect(jobUpdates()).toEqual([expect.objectContaining({ status: 'queued' })]);
   });
 });
