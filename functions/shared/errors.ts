@@ -99,6 +99,7 @@ export const PIPELINE_FAILURE_CODES = [
   'TRANSLATION_FAILED',
   'UPLOAD_EXPIRED',
   'PIPELINE_TIMEOUT',
+  'SERVICE_BUSY',
   'INTERNAL_ERROR',
 ] as const;
 export type PipelineFailureCode = (typeof PIPELINE_FAILURE_CODES)[number];

@@ -465,12 +465,14 @@ function withRetries<T extends LambdaInvoke>(task: T): T {
     maxAttempts: 4,
     jitterStrategy: JitterType.FULL,
   });
+  // Transcribe's concurrent-job and concurrent-stream quotas clear in minutes, not seconds: back off up to
+  // two minutes, about four minutes in all on average, before the job fails SERVICE_BUSY.
   task.addRetry({
     errors: RETRYABLE_CODES.filter((code) => code !== 'TRANSCRIPTION_PENDING'),
-    interval: Duration.seconds(2),
+    interval: Duration.seconds(5),
     backoffRate: 2,
-    maxDelay: Duration.seconds(30),
-    maxAttempts: 5,
+    maxDelay: Duration.seconds(120),
+    maxAttempts: 8,
     jitterStrategy: JitterType.FULL,
   });
   return task;

@@ -60,6 +60,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   TRANSLATION_FAILED: 'Translation failed. Please try again.',
   UPLOAD_EXPIRED: 'The audio did not arrive in time. Please upload it again.',
   PIPELINE_TIMEOUT: 'Processing took too long and was stopped. Please try again.',
+  SERVICE_BUSY: 'The speech or translation service is busy right now. Please try again in a few minutes.',
   INTERNAL_ERROR: 'Something went wrong on our side. Please try again in a minute.',
   // Browser-side failures.
   NETWORK_ERROR: 'The service cannot be reached. Check your connection and try again.',

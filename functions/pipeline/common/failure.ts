@@ -10,6 +10,13 @@ export interface StepFunctionsError {
 /** Step Functions' own names for a state or Lambda that ran out of time. */
 const TIMEOUT_ERRORS = new Set(['States.Timeout', 'States.HeartbeatTimeout', 'Sandbox.Timedout']);
 
+/** Retryable codes whose retries ran out: the engine stayed throttled, or a transcription never finished. */
+const EXHAUSTED_RETRIES: Readonly<Record<string, JobError>> = {
+  ENGINE_THROTTLED: { code: 'SERVICE_BUSY', message: 'The speech or translation service stayed busy. Please try again in a few minutes.' },
+  ENGINE_UNAVAILABLE: { code: 'SERVICE_BUSY', message: 'The speech or translation service was unavailable. Please try again later.' },
+  TRANSCRIPTION_PENDING: { code: 'PIPELINE_TIMEOUT', message: 'Transcription did not finish in time. Please try again.' },
+};
+
 export const INTERNAL_ERROR_MESSAGE = 'The note could not be processed because of an internal error. Please try again.';
 export const TIMEOUT_MESSAGE = 'Processing the note took too long and was stopped. Please try again.';
 
@@ -25,6 +32,8 @@ export function jobErrorFrom(error: StepFunctionsError): JobError {
     return { code: name, message: causeMessage(error.Cause) ?? defaultMessage(name) };
   }
   if (TIMEOUT_ERRORS.has(name)) return { code: 'PIPELINE_TIMEOUT', message: TIMEOUT_MESSAGE };
+  const exhausted = EXHAUSTED_RETRIES[name];
+  if (exhausted !== undefined) return exhausted;
   return { code: 'INTERNAL_ERROR', message: INTERNAL_ERROR_MESSAGE };
 }
 

@@ -59,6 +59,14 @@ describe('mark-failed', () => {
     await expect(markFailed({ Error: error, Cause: 'Task timed out' })).resolves.toMatchObject({ code: 'PIPELINE_TIMEOUT' });
   });
 
+  it.each([
+    ['ENGINE_THROTTLED', 'SERVICE_BUSY'],
+    ['ENGINE_UNAVAILABLE', 'SERVICE_BUSY'],
+    ['TRANSCRIPTION_PENDING', 'PIPELINE_TIMEOUT'],
+  ])('turns %s whose retries ran out into %s', async (error, code) => {
+    await expect(markFailed({ Error: error, Cause: lambdaCause(error, 'Rate exceeded') })).resolves.toMatchObject({ code });
+  });
+
   it('leaves an already terminal job alone and does not count it twice', async () => {
     jobWritesConflict();
     const addMetric = vi.spyOn(metrics, 'addMetric');
