@@ -3,6 +3,8 @@ import { parseWith } from '../http/validation';
 import { jobRepositoryFromEnv } from '../jobs/dynamo-job-repository';
 import { JOB_ID_PATTERN } from '../jobs/job-id';
 import type { JobRepository } from '../jobs/job-repository';
+import { ApiKeyService } from '../keys/api-key-service';
+import { apiKeyRepositoryFromEnv } from '../keys/dynamo-api-key-repository';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { type ProgressPublisher, progressPublisherFromEnv } from './progress-publisher';
 import { jobProgressMessage } from './progress-message';
@@ -16,6 +18,8 @@ export const SubscribeMessage = z.object({
 
 export interface SubscribeDeps {
   readonly jobs: Pick<JobRepository, 'get'>;
+  /** A connection outlives its key's revocation (up to 2 hours): the key is checked on every subscribe. */
+  readonly keys: Pick<ApiKeyService, 'caller'>;
   readonly subscriptions: Pick<SubscriptionRepository, 'connectionOwner' | 'subscribe'>;
   readonly publisher: Pick<ProgressPublisher, 'sendTo'>;
 }
@@ -33,6 +37,7 @@ export function subscribeHandler(deps: SubscribeDeps) {
     if (owner === undefined) {
       throw new ForbiddenError('This connection is not authenticated; reconnect with your API key.', 'CONNECTION_UNKNOWN');
     }
+    await deps.keys.caller(owner);
     const notFound = () => new NotFoundError(`Job ${message.jobId} was not found.`, 'JOB_NOT_FOUND');
     const job = await deps.jobs.get(message.jobId);
     if (job === undefined || job.ownerId !== owner) throw notFound();
@@ -56,6 +61,7 @@ function parseJson(body: string | null | undefined): unknown {
 export const handler = webSocketHandler(
   subscribeHandler({
     jobs: jobRepositoryFromEnv(),
+    keys: new ApiKeyService(apiKeyRepositoryFromEnv()),
     subscriptions: subscriptionRepositoryFromEnv(),
     publisher: progressPublisherFromEnv(),
   }),

@@ -83,7 +83,7 @@ export class ProgressWebSocketApi extends Construct implements ProgressChannel {
       f.addEnvironment(ENV.tableName, props.table.tableName);
     }
     // connect reads the KEY# record and writes the connection's owner; disconnect and subscribe manage
-    // subscription items.
+    // subscription items, and subscribe re-reads the KEY# record (a revoked key's connection stops there).
     grantTableReadWrite(props.table, connect);
     grantTableReadWrite(props.table, disconnect);
     grantTableReadWrite(props.table, subscribe);

@@ -30,9 +30,9 @@ function wsEvent(routeKey: string, options: { apiKeyId?: string; body?: unknown 
 const bodyOf = (result: { body?: string }) => JSON.parse(result.body ?? '{}');
 const batchWrites = () => ddb.commandCalls(BatchWriteCommand).flatMap((c) => Object.values(c.args[0].input.RequestItems ?? {}).flat());
 
-function givenKeyRecord(revokedAt?: string): void {
-  ddb.on(GetCommand, { Key: keys.apiKey(OWNER) }).resolves({
-    Item: { ...keys.apiKey(OWNER), apiKeyId: OWNER, name: 'alice', tier: 'free', createdAt: '2026-01-01T00:00:00Z', ...(revokedAt ? { revokedAt } : {}) },
+function givenKeyRecord(revokedAt?: string, apiKeyId = OWNER): void {
+  ddb.on(GetCommand, { Key: keys.apiKey(apiKeyId) }).resolves({
+    Item: { ...keys.apiKey(apiKeyId), apiKeyId, name: 'alice', tier: 'free', createdAt: '2026-01-01T00:00:00Z', ...(revokedAt ? { revokedAt } : {}) },
   });
 }
 
@@ -84,6 +84,7 @@ describe('$connect', () => {
 
 describe('subscribe', () => {
   const send = (body: unknown) => subscribe(wsEvent('subscribe', { body }), lambdaContext());
+  beforeEach(() => givenKeyRecord());
 
   it('subscribes the owner to the job and sends its current state straight away', async () => {
     givenConnectionOwner();
@@ -117,6 +118,19 @@ describe('subscribe', () => {
 
     expect(result.statusCode).toBe(404);
     expect(bodyOf(result)).toMatchObject({ error: { code: 'JOB_NOT_FOUND' } });
+    expect(batchWrites()).toHaveLength(0);
+  });
+
+  it('refuses a connection whose key was revoked after it connected (403), subscribing nothing', async () => {
+    // Its own key id: the handler remembers live keys for a while (ApiKeyService cache).
+    givenConnectionOwner('key-revoked');
+    givenKeyRecord('2026-02-01T00:00:00Z', 'key-revoked');
+    givenJob(job({ ownerId: 'key-revoked' }));
+
+    const result = await send({ action: 'subscribe', jobId: JOB_ID });
+
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result).error.code).toBe('KEY_REVOKED');
     expect(batchWrites()).toHaveLength(0);
   });
 
