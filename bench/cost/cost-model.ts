@@ -72,8 +72,8 @@ export interface UsageProfile {
 const api = (fn: string, durationMs: number): LambdaRun => ({ fn, memoryMb: 512, durationMs });
 // Memory as set in lib/constructs/pipeline-workflow.ts (normalize 1769 MB = one vCPU, fast-transcribe 1024 MB).
 const starter = api('start-pipeline', 60);
+// Normalize also looks up the audio-result cache; on a hit it completes the job and uploads no WAV.
 const normalize: LambdaRun = { fn: 'normalize', memoryMb: 1769, durationMs: 400 };
-const cacheCheck = api('check-result-cache', 30);
 
 export const DEFAULT_USAGE: UsageProfile = {
   charsPerSpeechSecond: 15,
@@ -81,14 +81,14 @@ export const DEFAULT_USAGE: UsageProfile = {
   lambda: {
     api: [api('create-upload', 40), api('get-job', 25), api('progress connect+subscribe+disconnect', 60)],
     // One Lambda streams every chunk in parallel: about the longest chunk's real time plus download and split.
-    fast: [starter, normalize, cacheCheck, { fn: 'fast-transcribe', memoryMb: 1024, durationMs: 4_000 }, api('translate', 200), api('complete', 60)],
+    fast: [starter, normalize, { fn: 'fast-transcribe', memoryMb: 1024, durationMs: 4_000 }, api('translate', 200), api('complete', 60)],
     // The Transcribe job runs outside Lambda; the state machine waits on a task token at no cost.
-    batch: [starter, normalize, cacheCheck, api('start-transcription', 80), api('transcribe-events', 80), api('translate', 200), api('complete', 60)],
-    'cache-hit': [starter, normalize, { ...cacheCheck, durationMs: 60 }],
+    batch: [starter, normalize, api('start-transcription', 80), api('transcribe-events', 80), api('translate', 200), api('complete', 60)],
+    'cache-hit': [starter, normalize],
   },
-  // Normalize, CheckResultCache, CachedResult?, ShortNote?, FastTranscribe|TranscribeBatch, Translate, Complete,
-  // Completed; a hit ends at CompletedFromCache.
-  stateTransitions: { fast: 8, batch: 8, 'cache-hit': 4 },
+  // Normalize, CachedResult?, ShortNote?, FastTranscribe|TranscribeBatch, Translate, Complete, Completed; a hit
+  // ends at CompletedFromCache.
+  stateTransitions: { fast: 7, batch: 7, 'cache-hit': 3 },
   jobItemKb: 1.5,
   jobWrites: { fast: 7, batch: 7, 'cache-hit': 5 },
   otherWrites: { fast: 7, batch: 7, 'cache-hit': 5 },
@@ -173,14 +173,14 @@ export function costOfOneNote(
     (usage.reads[path] / 1e6) * prices.dynamoDbOnDemand.perMillionReadUnits +
     storedGbMonths * prices.dynamoDbOnDemand.perGbMonth;
 
-  // PUT-class: upload, normalised WAV, Transcribe's output. GET-class: HEAD + GET of the upload, the WAV read
-  // by fast-transcribe (chunks stay in its /tmp) or by Transcribe, the transcript read.
-  const puts = 2 + (path === 'batch' ? 1 : 0);
+  // PUT-class: upload, normalised WAV (none on a cache hit), Transcribe's output. GET-class: HEAD + GET of the
+  // upload, the WAV read by fast-transcribe (chunks stay in its /tmp) or by Transcribe, the transcript read.
+  const puts = 1 + (path === 'cache-hit' ? 0 : 1) + (path === 'batch' ? 1 : 0);
   const gets = 2 + (path === 'fast' ? 1 : path === 'batch' ? 2 : 0);
   const wavBytes = noteSeconds * AUDIO.sampleRateHz * (AUDIO.bitsPerSample / 8) * AUDIO.channels;
   const s3GbMonths =
     ((noteSeconds * usage.rawBytesPerSecond) / GB) * (STORAGE.rawAudioRetentionDays / 30) +
-    (wavBytes / GB) * (STORAGE.normalizedAudioRetentionDays / 30);
+    (path === 'cache-hit' ? 0 : wavBytes / GB) * (STORAGE.normalizedAudioRetentionDays / 30);
   c.s3 =
     (puts / 1000) * prices.s3Standard.perThousandPuts +
     (gets / 1000) * prices.s3Standard.perThousandGets +

@@ -8,19 +8,29 @@ import { AudioValidationService } from '../audio/audio-validation';
 import { FfmpegAudioTools } from '../audio/ffmpeg-audio-tools';
 import { requireEnv } from '../shared/env';
 import { AppError } from '../shared/errors';
+import { logger } from '../shared/powertools';
 import { normalizedAudioKey } from '../shared/work-objects';
+import { statsRepositoryFromEnv } from '../stats/dynamo-stats-repository';
+import type { StatsRepository } from '../stats/stats-repository';
+import { type AudioResultCache, audioResultCacheFromEnv, type CachedNoteResult } from './common/audio-result-cache';
 import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
 import { type ObjectStore, objectStoreFromEnv } from './common/object-store';
+import { recordCacheLookup, recordCompletedNote } from './common/pipeline-metrics';
 import { ExecutionInput, elapsedMs, type NormalizedAudioOutput } from './common/task-schemas';
 import { taskHandler } from './common/task-handler';
 
-export const NormalizeInput = ExecutionInput.pick({ jobId: true, upload: true });
+export const NormalizeInput = ExecutionInput.extend({
+  /** `$$.Execution.StartTime`: on a cache hit the note's total time is measured from it. */
+  executionStartTime: z.string(),
+});
 export type NormalizeInput = z.infer<typeof NormalizeInput>;
 
 export interface NormalizeDeps {
-  readonly lifecycle: Pick<JobLifecycle, 'advance' | 'patch'>;
+  readonly lifecycle: Pick<JobLifecycle, 'advance' | 'patch' | 'complete'>;
   readonly objects: ObjectStore;
   readonly validation: Pick<AudioValidationService, 'checkUploadSize' | 'normalizeUpload'>;
+  readonly cache: Pick<AudioResultCache, 'get'>;
+  readonly stats: Pick<StatsRepository, 'recordCompletion'>;
   readonly workBucket: string;
   /** Where temporary files go (Lambda: /tmp). @default os.tmpdir() */
   readonly tempDir?: string;
@@ -31,6 +41,10 @@ export interface NormalizeDeps {
  * emulator nor a presigned PUT enforces the POST policy's size), then the bytes are probed and decoded to
  * 16 kHz mono 16-bit WAV by the audio validation service, which throws one PipelineFailureError per
  * problem (EMPTY_AUDIO, UPLOAD_TOO_LARGE, NOT_AUDIO, CORRUPT_AUDIO, AUDIO_TOO_LONG, SILENT_AUDIO).
+ *
+ * The audio-result cache is consulted here, as soon as the decoded audio's hash is known and before the WAV
+ * is uploaded: a hit (same sound, target language and hint) completes the job at once (`cached: true`),
+ * with no WAV PUT and no further task; the state machine ends on it.
  */
 export function normalize(deps: NormalizeDeps) {
   return async (input: NormalizeInput): Promise<NormalizedAudioOutput> => {
@@ -51,22 +65,46 @@ export function normalize(deps: NormalizeDeps) {
       await deps.objects.download(input.upload, inputPath);
       const { audio } = await deps.validation.normalizeUpload({ inputPath, sizeBytes, limits, outputWavPath });
 
+      const durationSeconds = Math.round(audio.durationSeconds * 1000) / 1000;
+      const audioHash = audio.pcmSha256;
+      // Independent writes/reads: one round trip instead of two on both paths.
+      const [, hit] = await Promise.all([
+        deps.lifecycle.patch(input.jobId, 'normalizing', { durationSeconds, audioHash }),
+        deps.cache.get({ audioHash, targetLanguage: input.targetLanguage, languageHint: input.languageHint }),
+      ]);
+      recordCacheLookup(hit !== undefined);
+      const facts = { durationSeconds, audioHash, fastPathMaxSeconds: limits.fastPathMaxSeconds };
+
+      if (hit !== undefined) {
+        const normalizeMs = elapsedMs(started);
+        await completeFromCache(deps, input, hit, normalizeMs);
+        return { ...facts, cached: true, normalizedKey: null, normalizeMs };
+      }
+
       const key = normalizedAudioKey(input.jobId);
       await deps.objects.upload({ bucket: deps.workBucket, key }, outputWavPath, 'audio/wav');
-      const durationSeconds = Math.round(audio.durationSeconds * 1000) / 1000;
-      await deps.lifecycle.patch(input.jobId, 'normalizing', { durationSeconds, audioHash: audio.pcmSha256 });
-      return {
-        normalizedKey: key,
-        durationSeconds,
-        audioHash: audio.pcmSha256,
-        fastPathMaxSeconds: limits.fastPathMaxSeconds,
-        normalizeMs: elapsedMs(started),
-      };
+      return { ...facts, cached: false, normalizedKey: key, normalizeMs: elapsedMs(started) };
     } finally {
       // Lambda reuses /tmp across invocations: never leave audio behind.
       await rm(dir, { recursive: true, force: true });
     }
   };
+}
+
+/** Completes the job with the cached result (`cached: true`), counting it once in the stats and metrics. */
+async function completeFromCache(deps: NormalizeDeps, input: NormalizeInput, hit: CachedNoteResult, normalizeMs: number) {
+  const timings = { normalize: normalizeMs, total: elapsedMs(input.executionStartTime) };
+  const job = await deps.lifecycle.complete(
+    input.jobId,
+    { transcript: hit.transcript, detectedLanguage: hit.detectedLanguage, translation: hit.translation, cached: true },
+    timings,
+  );
+  if (job === undefined) {
+    logger.info('Job already terminal or deleted; cache hit not recorded', { jobId: input.jobId });
+    return;
+  }
+  await deps.stats.recordCompletion({ detectedLanguage: hit.detectedLanguage, targetLanguage: input.targetLanguage, cached: true });
+  recordCompletedNote(timings);
 }
 
 export const handler = taskHandler(
@@ -75,6 +113,8 @@ export const handler = taskHandler(
     lifecycle: jobLifecycleFromEnv(),
     objects: objectStoreFromEnv(),
     validation: new AudioValidationService(new FfmpegAudioTools()),
+    cache: audioResultCacheFromEnv(),
+    stats: statsRepositoryFromEnv(),
     workBucket: requireEnv(ENV.workBucket),
   }),
 );

@@ -54,7 +54,6 @@ export interface PipelineWorkflowProps {
 export type PipelineFunctionName =
   | 'startPipeline'
   | 'normalize'
-  | 'checkResultCache'
   | 'fastTranscribe'
   | 'startTranscription'
   | 'transcribeEvents'
@@ -77,7 +76,7 @@ const STATE_TIMEOUT_MARGIN = Duration.seconds(30);
 
 /**
  * The voice-note pipeline: S3 upload → EventBridge → SQS (+DLQ) → starter → Step Functions
- * (normalise → result cache → fast path or Transcribe batch with task token and polling fallback → translate
+ * (normalise + result cache → fast path or Transcribe batch with task token and polling fallback → translate
  * → complete; any failure → MarkFailed), plus the Transcribe-event callback and the execution watchdog.
  *
  * Every task is a ServiceFunction whose grants and environment variables are set together, per function,
@@ -129,19 +128,17 @@ export class PipelineWorkflow extends Construct {
     });
 
     // --- Task functions ---------------------------------------------------------------------------------
-    const normalize = fn('Normalize', 'normalize', 'Probes, validates and normalises an upload to 16 kHz mono WAV', {
+    const normalize = fn('Normalize', 'normalize', 'Normalises an upload to 16 kHz mono WAV; completes cache hits', {
       layers: [props.ffmpegLayer],
       // ffmpeg decodes on one core; 1769 MB is one full vCPU on Lambda.
       memorySize: 1769,
       timeout: Duration.minutes(2),
     });
+    // Read/write on the table covers the job, the audio-result cache lookup and the stats of a cache hit.
     movesJobs(normalize);
     grantObjectRead(props.uploadsBucket, normalize, STORAGE.uploadsPrefix);
     grantObjectPut(workBucket, normalize, STORAGE.normalizedPrefix);
     usesWorkBucket(normalize);
-
-    const checkResultCache = fn('CheckResultCache', 'check-result-cache', 'Completes a note from the audio-result cache');
-    movesJobs(checkResultCache);
 
     const fastTranscribe = fn('FastTranscribe', 'fast-transcribe', 'Short notes: splits at pauses, recognises chunks in parallel', {
       layers: [props.ffmpegLayer],
@@ -240,24 +237,16 @@ export class PipelineWorkflow extends Construct {
     const normalizeTask = invoke(
       'NormalizeAudio',
       normalize,
-      { jobId: JsonPath.stringAt('$.jobId'), upload: JsonPath.objectAt('$.upload') },
-      '$.audio',
-      ['normalizedKey', 'durationSeconds', 'audioHash', 'fastPathMaxSeconds', 'normalizeMs'],
-    ).addCatch(markFailedTask, catchAll);
-
-    const cacheTask = invoke(
-      'CheckResultCache',
-      checkResultCache,
       {
         jobId: JsonPath.stringAt('$.jobId'),
-        audioHash: JsonPath.stringAt('$.audio.audioHash'),
+        upload: JsonPath.objectAt('$.upload'),
+        // The audio-result cache key (with the hash Normalize computes) and the start of a hit's total time.
         targetLanguage: JsonPath.stringAt('$.targetLanguage'),
         languageHint: JsonPath.objectAt('$.languageHint'),
         executionStartTime: JsonPath.stringAt('$$.Execution.StartTime'),
-        normalizeMs: JsonPath.numberAt('$.audio.normalizeMs'),
       },
-      '$.cache',
-      ['cached'],
+      '$.audio',
+      ['cached', 'normalizedKey', 'durationSeconds', 'audioHash', 'fastPathMaxSeconds', 'normalizeMs'],
     ).addCatch(markFailedTask, catchAll);
 
     const transcriptFields = ['text', 'languageCode', 'transcribeMs'] as const;
@@ -341,9 +330,10 @@ export class PipelineWorkflow extends Construct {
     startTask.next(translateTask);
     completeTask.next(new Succeed(this, 'Completed'));
 
-    const definition = normalizeTask.next(cacheTask).next(
+    const definition = normalizeTask.next(
       new Choice(this, 'CachedResult?')
-        .when(Condition.booleanEquals('$.cache.cached', true), new Succeed(this, 'CompletedFromCache'))
+        // Normalize completed the job from the audio-result cache: nothing left to do.
+        .when(Condition.booleanEquals('$.audio.cached', true), new Succeed(this, 'CompletedFromCache'))
         .otherwise(
           new Choice(this, 'ShortNote?')
             // Per tier: fastPathMaxSeconds comes from the job's tier (0 turns the fast path off).
@@ -439,7 +429,6 @@ export class PipelineWorkflow extends Construct {
     this.functions = {
       startPipeline,
       normalize,
-      checkResultCache,
       fastTranscribe,
       startTranscription,
       transcribeEvents,

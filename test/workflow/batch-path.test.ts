@@ -33,7 +33,6 @@ describe('pipeline state machine: batch transcription with a task token', () => 
     expect(run.execution.status).toBe('SUCCEEDED');
     expect(run.path).toEqual([
       'NormalizeAudio',
-      'CheckResultCache',
       'CachedResult?',
       'ShortNote?',
       'TranscribeBatch',
@@ -60,7 +59,6 @@ describe('pipeline state machine: batch transcription with a task token', () => 
       expect(run.execution.status).toBe('SUCCEEDED');
       expect(run.path).toEqual([
         'NormalizeAudio',
-        'CheckResultCache',
         'CachedResult?',
         'ShortNote?',
         'TranscribeBatch',

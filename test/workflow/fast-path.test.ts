@@ -12,7 +12,6 @@ import { WorkflowHarness } from './workflow-harness';
 
 const FAST_PATH = [
   'NormalizeAudio',
-  'CheckResultCache',
   'CachedResult?',
   'ShortNote?',
   'FastTranscribe',
@@ -51,6 +50,7 @@ describe('pipeline state machine: short notes (synthesised ASL, real handlers, l
     });
     expect(run.job).toMatchObject({ sourceLanguage: 'en', audioHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(run.job.durationSeconds).toBeCloseTo(2.9, 0);
+    expect(await harness.workObjectExists(`normalized/${run.job.jobId}.wav`)).toBe(true);
     expect(run.job.timings).toEqual({
       normalize: expect.any(Number),
       transcribe: expect.any(Number),
@@ -72,10 +72,12 @@ describe('pipeline state machine: short notes (synthesised ASL, real handlers, l
     const run = await harness.runNote(wav, { targetLanguage: 'es', subscribe: true });
 
     expect(run.execution.status).toBe('SUCCEEDED');
-    expect(run.path).toEqual(['NormalizeAudio', 'CheckResultCache', 'CachedResult?', 'CompletedFromCache']);
+    expect(run.path).toEqual(['NormalizeAudio', 'CachedResult?', 'CompletedFromCache']);
     expect(run.job.result).toMatchObject({ transcript: GOFORWARD_TEXT, detectedLanguage: 'en', cached: true });
     expect(run.job.timings).toEqual({ normalize: expect.any(Number), total: expect.any(Number) });
     for (const spy of engineCalls) expect(spy).not.toHaveBeenCalled();
+    // Normalize found the hit before uploading: no WAV was stored for this job.
+    expect(await harness.workObjectExists(`normalized/${run.job.jobId}.wav`)).toBe(false);
     expect(run.progress.map((m) => m.status)).toEqual(['queued', 'normalizing', 'completed']);
     console.info(`cache hit: ${run.elapsedMs} ms end to end`);
   }, 120_000);

@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   ExecutionAlreadyExists,
   InvalidToken,
@@ -249,6 +249,17 @@ export class WorkflowHarness {
       new PutObjectCommand({ Bucket: UPLOADS_BUCKET, Key: job.uploadKey, Body: await readFile(filePath) }),
     );
     return this.s3Records.slice(before).filter((r) => decodeURIComponent(r.s3.object.key.replaceAll('+', ' ')) === job.uploadKey);
+  }
+
+  /** Whether the work bucket holds `key` (e.g. a job's normalised WAV). */
+  async workObjectExists(key: string): Promise<boolean> {
+    try {
+      await this.s3Client.send(new HeadObjectCommand({ Bucket: WORK_BUCKET, Key: key }));
+      return true;
+    } catch (error) {
+      if (error instanceof NotFound) return false;
+      throw error;
+    }
   }
 
   /**

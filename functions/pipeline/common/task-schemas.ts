@@ -21,15 +21,23 @@ export const ExecutionInput = z.object({
 });
 export type ExecutionInput = z.infer<typeof ExecutionInput>;
 
-/** `$.audio`: Normalize's output. */
-export const NormalizedAudioOutput = z.object({
-  normalizedKey: z.string(),
+const NormalizedAudioFacts = z.object({
   durationSeconds: z.number(),
   audioHash: z.string(),
   /** The job's tier limit for the fast path; the state machine's Choice compares the duration with it. */
   fastPathMaxSeconds: z.number(),
   normalizeMs: z.number(),
 });
+
+/**
+ * `$.audio`: Normalize's output. On an audio-result cache hit Normalize has already completed the job and
+ * stored no WAV (`normalizedKey: null`); the state machine's Choice ends the execution on `cached: true`.
+ * Every field is always present: the state's ResultSelector fails on a missing path.
+ */
+export const NormalizedAudioOutput = z.discriminatedUnion('cached', [
+  NormalizedAudioFacts.extend({ cached: z.literal(false), normalizedKey: z.string() }),
+  NormalizedAudioFacts.extend({ cached: z.literal(true), normalizedKey: z.null() }),
+]);
 export type NormalizedAudioOutput = z.infer<typeof NormalizedAudioOutput>;
 
 /** `$.transcript`: the same shape from the fast path, the Transcribe callback and the polling fallback. */

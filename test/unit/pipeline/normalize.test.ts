@@ -4,16 +4,24 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AudioValidationService } from '../../../functions/audio/audio-validation';
 import { FfmpegAudioTools } from '../../../functions/audio/ffmpeg-audio-tools';
+import { audioResultCacheFromEnv } from '../../../functions/pipeline/common/audio-result-cache';
 import { jobLifecycleFromEnv } from '../../../functions/pipeline/common/job-lifecycle';
 import { objectStoreFromEnv } from '../../../functions/pipeline/common/object-store';
-import { handler, normalize } from '../../../functions/pipeline/normalize';
+import { handler, normalize, type NormalizeInput } from '../../../functions/pipeline/normalize';
+import { metrics } from '../../../functions/shared/powertools';
+import { statsRepositoryFromEnv } from '../../../functions/stats/dynamo-stats-repository';
+import { METRICS } from '../../../lib/config/metric-names';
+import { keys } from '../../../lib/config/table-design';
 import { TIERS } from '../../../lib/config/tiers';
 import { makeAudio, makeTextFile } from '../../helpers/audio-fixtures';
 import { lambdaContext } from '../../events/lambda-context';
 import {
+  ddb,
   JOB_ID,
   job,
   jobUpdates,
@@ -27,7 +35,28 @@ import {
 } from './pipeline-mocks';
 
 const upload = { bucket: UPLOADS_BUCKET, key: `uploads/${OWNER}/${JOB_ID}` };
-const run = () => handler({ jobId: JOB_ID, upload }, lambdaContext());
+const input: NormalizeInput = {
+  jobId: JOB_ID,
+  upload,
+  targetLanguage: 'es',
+  languageHint: null,
+  executionStartTime: new Date(Date.now() - 1500).toISOString(),
+};
+const run = (overrides: Partial<NormalizeInput> = {}) => handler({ ...input, ...overrides }, lambdaContext());
+const statsUpdates = () => ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.pk === 'STATS');
+/** The audio-result cache lookups, by key. */
+const cacheLookups = () => ddb.commandCalls(GetCommand).map((c) => c.args[0].input.Key).filter((k) => String(k?.pk).startsWith('AUDIO#'));
+const CACHED = { transcript: 'go forward ten meters', detectedLanguage: 'en', translation: 'avanza diez metros' };
+
+/**
+ * The cache holds a result for whatever audio is sent with target `es` and no hint (`…#es#auto`); the
+ * tests then check the lookup used the decoded audio's real hash.
+ */
+function givenCachedResult(expiresAt = Math.floor(Date.now() / 1000) + 3600): void {
+  ddb.on(GetCommand).callsFake((get: { Key: { pk: string; sk: string } }) =>
+    get.Key.pk.startsWith('AUDIO#') && get.Key.pk.endsWith('#es#auto') ? { Item: { ...get.Key, ...CACHED, expiresAt } } : {},
+  );
+}
 
 let dir: string;
 let wav: string;
@@ -52,15 +81,19 @@ beforeEach(() => {
   resetMocks();
   jobWritesSucceed(job({ status: 'normalizing' }));
   s3mock.on(PutObjectCommand).resolves({});
+  ddb.on(UpdateCommand, { Key: keys.stats() }).resolves({});
 });
 
 describe('normalize', () => {
   it('decodes the real upload to 16 kHz mono WAV in the work bucket and records duration and hash', async () => {
     await givenUpload(wav);
 
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+
     const output = await run();
 
     expect(output).toEqual({
+      cached: false,
       normalizedKey: `normalized/${JOB_ID}.wav`,
       durationSeconds: expect.closeTo(2.9, 0),
       audioHash: expect.stringMatching(/^[0-9a-f]{64}$/),
@@ -77,6 +110,11 @@ describe('normalize', () => {
       expect.objectContaining({ status: 'normalizing' }),
       expect.objectContaining({ status: 'normalizing', durationSeconds: output.durationSeconds, audioHash: output.audioHash }),
     ]);
+    // A cache miss: looked up by the decoded audio's hash, target and hint; nothing completed or counted.
+    expect(cacheLookups()).toEqual([keys.audioResult(output.audioHash, 'es', null)]);
+    expect(addMetric).toHaveBeenCalledWith(METRICS.names.cacheMiss, 'Count', 1);
+    expect(addMetric).not.toHaveBeenCalledWith(METRICS.names.notesCompleted, 'Count', 1);
+    expect(statsUpdates()).toHaveLength(0);
   });
 
   it('refuses an empty object before downloading it', async () => {
@@ -120,7 +158,9 @@ describe('normalize', () => {
   });
 
   it('refuses an input that is not a normalise task', async () => {
-    await expect(handler({ jobId: 'nope', upload }, lambdaContext())).rejects.toMatchObject({ name: 'VALIDATION_ERROR' });
+    await expect(run({ jobId: 'nope' })).rejects.toMatchObject({ name: 'VALIDATION_ERROR' });
+    await expect(run({ targetLanguage: 'klingon' as never })).rejects.toMatchObject({ name: 'VALIDATION_ERROR' });
+    await expect(handler({ jobId: JOB_ID, upload }, lambdaContext())).rejects.toMatchObject({ name: 'VALIDATION_ERROR' });
   });
 
   it('leaves no audio behind in the temp directory, on success or failure', async () => {
@@ -129,15 +169,99 @@ describe('normalize', () => {
       lifecycle: jobLifecycleFromEnv(),
       objects: objectStoreFromEnv(),
       validation: new AudioValidationService(new FfmpegAudioTools()),
+      cache: audioResultCacheFromEnv(),
+      stats: statsRepositoryFromEnv(),
       workBucket: WORK_BUCKET,
       tempDir,
     });
 
     await givenUpload(wav);
-    await task({ jobId: JOB_ID, upload });
+    await task(input);
+    givenCachedResult();
+    await task(input);
     await givenUpload(text);
-    await expect(task({ jobId: JOB_ID, upload })).rejects.toMatchObject({ name: 'NOT_AUDIO' });
+    await expect(task(input)).rejects.toMatchObject({ name: 'NOT_AUDIO' });
 
     expect(await readdir(tempDir)).toEqual([]);
+  });
+});
+
+describe('normalize: audio-result cache', () => {
+  beforeEach(() => givenUpload(wav));
+
+  it('hits: completes the job from the cache with cached:true, timings and stats, and uploads no WAV', async () => {
+    givenCachedResult();
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+
+    const output = await run();
+
+    expect(output).toEqual({
+      cached: true,
+      normalizedKey: null,
+      durationSeconds: expect.closeTo(2.9, 0),
+      audioHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      fastPathMaxSeconds: TIERS.free.fastPathMaxSeconds,
+      normalizeMs: expect.any(Number),
+    });
+    expect(cacheLookups()).toEqual([keys.audioResult(output.audioHash, 'es', null)]);
+    expect(s3mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(jobUpdates()).toEqual([
+      expect.objectContaining({ status: 'normalizing' }),
+      expect.objectContaining({ status: 'normalizing', durationSeconds: output.durationSeconds, audioHash: output.audioHash }),
+      expect.objectContaining({
+        status: 'completed',
+        result: { ...CACHED, cached: true },
+        timings: { normalize: output.normalizeMs, total: expect.toSatisfy((ms: number) => ms >= 1500) },
+      }),
+    ]);
+    expect(statsUpdates()[0]?.args[0].input.ExpressionAttributeValues).toEqual(
+      expect.objectContaining({ ':c0': 1, ':c1': 1 }), // notesCompleted, cacheHits
+    );
+    expect(addMetric).toHaveBeenCalledWith(METRICS.names.cacheHit, 'Count', 1);
+    expect(addMetric).toHaveBeenCalledWith(METRICS.names.notesCompleted, 'Count', 1);
+  });
+
+  it('treats an expired entry (TTL not yet applied) as a miss and uploads the WAV', async () => {
+    givenCachedResult(Math.floor(Date.now() / 1000) - 1);
+
+    await expect(run()).resolves.toMatchObject({ cached: false, normalizedKey: `normalized/${JOB_ID}.wav` });
+    expect(s3mock.commandCalls(PutObjectCommand)).toHaveLength(1);
+    expect(jobUpdates().map((u) => u.status)).not.toContain('completed');
+  });
+
+  it('does not answer a note with a language hint from the hint-less entry (the hint is part of the key)', async () => {
+    givenCachedResult();
+
+    const output = await run({ languageHint: 'de' });
+
+    expect(output).toMatchObject({ cached: false });
+    expect(cacheLookups()).toEqual([keys.audioResult(output.audioHash, 'es', 'de')]);
+    expect(s3mock.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
+
+  it('does not count a hit for a job that became terminal or was deleted meanwhile', async () => {
+    givenCachedResult();
+    // advance and patch succeed; the completion's condition fails (the watchdog failed it, or its owner deleted it).
+    const base = job({ status: 'normalizing' });
+    ddb.on(UpdateCommand, { Key: keys.job(JOB_ID) }).callsFake((update: { UpdateExpression?: string; ExpressionAttributeValues?: Record<string, unknown> }) => {
+      if (Object.values(update.ExpressionAttributeValues ?? {}).includes('completed')) {
+        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+      }
+      return { Attributes: { ...base, ...keys.job(JOB_ID) } };
+    });
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+
+    await expect(run()).resolves.toMatchObject({ cached: true, normalizedKey: null });
+    expect(statsUpdates()).toHaveLength(0);
+    expect(addMetric).toHaveBeenCalledWith(METRICS.names.cacheHit, 'Count', 1);
+    expect(addMetric).not.toHaveBeenCalledWith(METRICS.names.notesCompleted, 'Count', 1);
+    expect(s3mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('lets DynamoDB errors of the lookup through for Step Functions to retry or catch', async () => {
+    ddb.on(GetCommand).rejects(Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+
+    await expect(run()).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    expect(s3mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 });

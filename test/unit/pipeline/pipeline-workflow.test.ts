@@ -48,10 +48,19 @@ describe('PipelineWorkflow state machine', () => {
     });
   });
 
-  it('routes cache hits to the end and short notes (by the tier’s limit) to the fast path', () => {
+  it('routes cache hits (found by Normalize itself) to the end and short notes (by the tier’s limit) to the fast path', () => {
+    expect(states.NormalizeAudio!.Next).toBe('CachedResult?');
+    const payload = (states.NormalizeAudio!.Parameters as { Payload: Record<string, string> }).Payload;
+    expect(payload).toMatchObject({
+      'targetLanguage.$': '$.targetLanguage',
+      'languageHint.$': '$.languageHint',
+      'executionStartTime.$': '$$.Execution.StartTime',
+    });
+    expect(states.NormalizeAudio!.ResultSelector).toHaveProperty(['cached.$'], '$.Payload.cached');
     expect(states['CachedResult?']).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Variable: '$.cache.cached', BooleanEquals: true, Next: 'CompletedFromCache' }],
+      Choices: [{ Variable: '$.audio.cached', BooleanEquals: true, Next: 'CompletedFromCache' }],
+      Default: 'ShortNote?',
     });
     expect(states['ShortNote?']).toMatchObject({
       Type: 'Choice',
@@ -63,7 +72,7 @@ describe('PipelineWorkflow state machine', () => {
   it('gives every task a timeout, backoff-with-jitter retries of throttling, and a catch into MarkFailed', () => {
     const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
     expect(tasks.map(([name]) => name).sort()).toEqual(
-      ['CheckResultCache', 'CompleteJob', 'FastTranscribe', 'FetchTranscription', 'MarkFailed', 'NormalizeAudio', 'TranscribeBatch', 'TranslateTranscript'],
+      ['CompleteJob', 'FastTranscribe', 'FetchTranscription', 'MarkFailed', 'NormalizeAudio', 'TranscribeBatch', 'TranslateTranscript'],
     );
     for (const [name, state] of tasks) {
       expect(state.TimeoutSeconds, name).toEqual(expect.any(Number));
@@ -145,7 +154,7 @@ describe('PipelineWorkflow functions (least privilege)', () => {
 
   it('lets only the starter start executions and only the Transcribe callback answer task tokens', () => {
     const holders = (action: string) =>
-      ['start-pipeline', 'normalize', 'check-result-cache', 'fast-transcribe', 'start-transcription', 'transcribe-events',
+      ['start-pipeline', 'normalize', 'fast-transcribe', 'start-transcription', 'transcribe-events',
         'fetch-transcription', 'translate', 'complete', 'mark-failed', 'execution-watchdog'].filter((name) => actionsOf(name).includes(action));
     expect(holders('states:StartExecution')).toEqual(['start-pipeline']);
     expect(holders('states:SendTaskSuccess')).toEqual(['transcribe-events']);
