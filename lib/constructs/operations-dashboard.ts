@@ -31,6 +31,8 @@ export interface PipelineMetricsSource {
   readonly stateMachine: IStateMachine;
   readonly intakeQueue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /** Events (uploads, Transcribe, watchdog) that could not be delivered or kept failing their function. */
+  readonly eventsDeadLetterQueue: IQueue;
 }
 
 export interface OperationsDashboardProps {
@@ -241,6 +243,18 @@ export class OperationsDashboard extends Construct {
         new Alarm(this, 'DeadLetterQueueAlarm', {
           alarmDescription: 'Uploads the pipeline could not start are waiting in the dead-letter queue',
           metric: pipeline.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(1),
+            statistic: 'Maximum',
+          }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+        new Alarm(this, 'EventDeliveryFailuresAlarm', {
+          alarmDescription:
+            'Pipeline events (uploads, Transcribe completions, watchdog) were not delivered or kept failing: jobs may be stuck',
+          metric: pipeline.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
             period: Duration.minutes(1),
             statistic: 'Maximum',
           }),

@@ -4,6 +4,7 @@ import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction, ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -425,6 +426,11 @@ export class PipelineWorkflow extends Construct {
       },
       targets: [new LambdaFunction(executionWatchdog, { deadLetterQueue: this.eventsDeadLetterQueue, retryAttempts: 8 })],
     });
+    // The rules' DLQ only catches failed deliveries; an event whose function kept failing (say the watchdog
+    // could not write the job) lands in the same queue, so its alarm covers both.
+    for (const f of [transcribeEvents, executionWatchdog]) {
+      f.configureAsyncInvoke({ onFailure: new SqsDestination(this.eventsDeadLetterQueue), retryAttempts: 2 });
+    }
 
     this.functions = {
       startPipeline,

@@ -86,6 +86,20 @@ describe('alarms', () => {
     });
   });
 
+  it('fires when pipeline events were not delivered or kept failing their function', () => {
+    expect(alarm('EventDeliveryFailuresAlarm')).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const destinations = resourcesOfType(stateless, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties!);
+    expect(destinations).toHaveLength(2);
+    for (const config of destinations) {
+      expect(config.DestinationConfig.OnFailure.Destination).toBeDefined();
+    }
+  });
+
   it('fires when p99 whole-note time exceeds the 10 s target', () => {
     expect(alarm('NoteDurationP99Alarm')).toMatchObject({
       MetricName: METRICS.names.totalMs,
