@@ -78,7 +78,7 @@ export function deriveFindings(results: readonly SuiteResult[]): string[] {
     }
     for (const hit of pipeline.cache) {
       findings.push(
-        `Cache hit (${hit.seconds} s note): ${ms(hit.hitMs)} after upload, of which intake ${ms(hit.hitPhases.intake)} and normalize + cache check + complete ${ms(hit.hitMs - hit.hitPhases.intake)}: a hit still downloads and decodes the whole note and uploads its WAV before it looks in the cache.`,
+        `Cache hit (${hit.seconds} s note): ${ms(hit.hitMs)} after upload, of which intake ${ms(hit.hitPhases.intake)} and normalize with its cache check ${ms(hit.hitMs - hit.hitPhases.intake)}: the audio hash is of the decoded PCM, so a hit still downloads and decodes the note (no WAV upload, no further task).`,
       );
     }
   }
