@@ -9,6 +9,11 @@ export const LOCAL = {
   region: 'us-east-1',
   account: '000000000000',
   stage: 'local',
+  /**
+   * The stage the CDK app is synthesised as; in-process handlers get it as STAGE, like the deployed functions,
+   * so names derived from it (Transcribe job names) match the template's rules.
+   */
+  templateStage: 'dev',
   defaultPort: 3000,
   /** Loopback only: the emulators and the admin endpoint must not be reachable from the network. */
   host: '127.0.0.1',

@@ -44,7 +44,7 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     [ENV.speechEngine]: 'local',
     [ENV.translationEngine]: 'local',
     [ENV.cursorSecret]: input.cursorSecret,
-    [ENV.stage]: LOCAL.stage,
+    [ENV.stage]: LOCAL.templateStage,
     [ENV.serviceVersion]: SERVICE_VERSION,
     POWERTOOLS_SERVICE_NAME: 'vnt-local',
     POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { ENV } from '../../lib/config/env-names';
+import { requireEnv } from '../shared/env';
 import { AppError, RetryableError } from '../shared/errors';
 import { logger } from '../shared/powertools';
 import { jobIdFromTranscriptionJobName } from '../speech/aws/transcribe-batch-speech-to-text';
@@ -23,6 +25,8 @@ export type TranscribeJobStateChange = z.infer<typeof TranscribeJobStateChange>;
 export type CallbackResult = 'success' | 'failure' | 'not-ours' | 'closed';
 
 export interface TranscribeEventsDeps {
+  /** Deployment stage (ENV.stage): only this stage's Transcribe jobs are ours. */
+  readonly stage: string;
   readonly callbacks: Pick<TranscriptionCallbackStore, 'get'>;
   readonly speech: () => Promise<Pick<SpeechRecognitionService, 'fetchBatch'>>;
   readonly stepFunctions: Pick<StepFunctionsGateway, 'sendTaskSuccess' | 'sendTaskFailure'>;
@@ -37,7 +41,7 @@ export interface TranscribeEventsDeps {
 export function transcribeEvents(deps: TranscribeEventsDeps) {
   return async (event: TranscribeJobStateChange): Promise<CallbackResult> => {
     const name = event.detail.TranscriptionJobName;
-    const jobId = jobIdFromTranscriptionJobName(name);
+    const jobId = jobIdFromTranscriptionJobName(deps.stage, name);
     const callback = jobId === undefined ? undefined : await deps.callbacks.get(jobId);
     if (jobId === undefined || callback === undefined) {
       logger.info('Ignoring a Transcribe event without a waiting task', { transcriptionJobName: name });
@@ -77,6 +81,7 @@ export function transcribeEvents(deps: TranscribeEventsDeps) {
 export const handler = taskHandler(
   TranscribeJobStateChange,
   transcribeEvents({
+    stage: requireEnv(ENV.stage),
     callbacks: transcriptionCallbacksFromEnv(),
     speech: speechRecognitionService,
     stepFunctions: stepFunctionsFromEnv(),

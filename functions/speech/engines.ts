@@ -1,4 +1,5 @@
 import { ENV } from '../../lib/config/env-names';
+import { requireEnv } from '../shared/env';
 import type { BatchSpeechToText, ChunkSpeechToText } from './speech-to-text';
 import { SpeechRecognitionService } from './transcript-service';
 
@@ -28,6 +29,7 @@ export function engineNameFrom(variable: string, env: NodeJS.ProcessEnv = proces
  */
 export async function createSpeechEngines(env: NodeJS.ProcessEnv = process.env): Promise<SpeechEngines> {
   const name = engineNameFrom(ENV.speechEngine, env);
+  const stage = requireEnv(ENV.stage, env);
   if (name === 'aws') {
     const [{ TranscribeClient }, { TranscribeStreamingClient }, { TranscribeBatchSpeechToText }, { TranscribeStreamingChunkSpeechToText }, { s3 }, { tracer }] =
       await Promise.all([
@@ -38,17 +40,15 @@ export async function createSpeechEngines(env: NodeJS.ProcessEnv = process.env):
         import('../shared/clients'),
         import('../shared/powertools'),
       ]);
-    // Read from `env` (not requireEnv's process.env) so the factory is testable with an explicit environment.
-    const outputBucket = env[ENV.workBucket];
-    if (!outputBucket) throw new Error(`Missing required environment variable ${ENV.workBucket}`);
+    const outputBucket = requireEnv(ENV.workBucket, env);
     return {
       name,
-      batch: new TranscribeBatchSpeechToText(tracer.captureAWSv3Client(new TranscribeClient({})), s3(), { outputBucket }),
+      batch: new TranscribeBatchSpeechToText(tracer.captureAWSv3Client(new TranscribeClient({})), s3(), { outputBucket, stage }),
       chunk: new TranscribeStreamingChunkSpeechToText(tracer.captureAWSv3Client(new TranscribeStreamingClient({}))),
     };
   }
   const { createLocalSpeechEngines } = await import('./local/local-speech-engines');
-  return { name, ...(await createLocalSpeechEngines()) };
+  return { name, ...(await createLocalSpeechEngines(stage)) };
 }
 
 let engines: Promise<SpeechEngines> | undefined;

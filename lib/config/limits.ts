@@ -79,9 +79,16 @@ export const PIPELINE = {
    * fails the job if it still cannot start it, so no job waits in `queued` for an execution that never comes.
    */
   intakeMaxReceives: 3,
-  /** Transcribe job names are derived from the job id so a retried start is idempotent. */
-  transcribeJobPrefix: 'vnt-',
 } as const;
+
+/**
+ * Prefix of a stage's Transcribe job names (`vnt-<stage>-<jobId>`; job names derive from the job id so a retried
+ * start is idempotent). Stage-scoped because Transcribe job names, their EventBridge events and IAM resource
+ * names are account-wide: stages sharing an account must not see or touch each other's jobs.
+ */
+export function transcribeJobPrefix(stage: string): string {
+  return `vnt-${stage}-`;
+}
 
 export const API = {
   /** Largest JSON body a route accepts before parsing. */

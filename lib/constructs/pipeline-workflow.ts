@@ -29,7 +29,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { RETRYABLE_CODES } from '../../functions/shared/errors';
 import { ENV } from '../config/env-names';
-import { PIPELINE, STORAGE } from '../config/limits';
+import { PIPELINE, STORAGE, transcribeJobPrefix } from '../config/limits';
 import { METRICS } from '../config/metric-names';
 import type { ProgressChannel } from './progress-channel';
 import { grantObjectPut, grantObjectRead, grantTableRead, grantTableReadWrite } from './data-access';
@@ -125,7 +125,7 @@ export class PipelineWorkflow extends Construct {
     const transcribeJobArn = Stack.of(this).formatArn({
       service: 'transcribe',
       resource: 'transcription-job',
-      resourceName: `${PIPELINE.transcribeJobPrefix}*`,
+      resourceName: `${transcribeJobPrefix(props.stage)}*`,
     });
 
     // --- Task functions ---------------------------------------------------------------------------------
@@ -408,7 +408,7 @@ export class PipelineWorkflow extends Construct {
         detailType: ['Transcribe Job State Change'],
         detail: {
           TranscriptionJobStatus: ['COMPLETED', 'FAILED'],
-          TranscriptionJobName: Match.prefix(PIPELINE.transcribeJobPrefix),
+          TranscriptionJobName: Match.prefix(transcribeJobPrefix(props.stage)),
         },
       },
       targets: [new LambdaFunction(transcribeEvents, { deadLetterQueue: this.eventsDeadLetterQueue, retryAttempts: 4 })],

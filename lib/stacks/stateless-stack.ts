@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { PIPELINE } from '../config/limits';
+import { transcribeJobPrefix } from '../config/limits';
 import type { StageConfig } from '../config/stages';
 import { FfmpegLayer } from '../constructs/ffmpeg-layer';
 import { acknowledgeCdkProviders, acknowledgeWildcardResources } from '../constructs/nag';
@@ -98,25 +98,25 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ProgressUrl', { value: this.progress.url, description: 'WebSocket for job progress' });
     new CfnOutput(this, 'DashboardName', { value: this.operations.dashboard.dashboardName });
     acknowledgeCdkProviders(this);
-    this.acknowledgePipelineFindings();
+    this.acknowledgePipelineFindings(stage.name);
   }
 
   /**
    * cdk-nag findings of the workflow that are by design (kept here until PipelineWorkflow records them
    * itself; acknowledging twice is harmless).
    */
-  private acknowledgePipelineFindings(): void {
+  private acknowledgePipelineFindings(stageName: string): void {
     const { stateMachine, functions, eventsDeadLetterQueue } = this.pipeline;
     const transcriptionJobs = this.formatArn({
       service: 'transcribe',
       resource: 'transcription-job',
-      resourceName: `${PIPELINE.transcribeJobPrefix}*`,
+      resourceName: `${transcribeJobPrefix(stageName)}*`,
     });
     for (const fn of [functions.startTranscription, functions.transcribeEvents, functions.fetchTranscription]) {
       acknowledgeWildcardResources(
         fn,
         [transcriptionJobs],
-        'Transcribe job names are derived from job ids (vnt-<jobId>); the name prefix is the narrowest resource.',
+        'Transcribe job names are derived from the stage and job id (vnt-<stage>-<jobId>); the stage prefix is the narrowest resource.',
       );
     }
     acknowledgeWildcardResources(

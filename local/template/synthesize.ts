@@ -22,7 +22,7 @@ export async function synthesizeApp(): Promise<SynthesizedApp> {
     import('../../lib/config/stages'),
   ]);
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const { stateful, stateless } = createDeployment(app, { stage: stageConfig('dev'), serviceVersion: LOCAL.stage });
+  const { stateful, stateless } = createDeployment(app, { stage: stageConfig(LOCAL.templateStage), serviceVersion: LOCAL.stage });
   const assembly = app.synth();
   const logicalId = (bucket: { node: { defaultChild?: unknown } }) =>
     // `logicalId` (not getLogicalId) honours overrideLogicalId, which pins the stateful resources' ids.

@@ -8,6 +8,9 @@ import { TABLE } from '../../lib/config/table-design';
 import { PipelineWorkflow } from '../../lib/constructs/pipeline-workflow';
 import type { ProgressChannel } from '../../lib/constructs/progress-channel';
 
+/** Stage of the test stack (it scopes the Transcribe job names). */
+export const PIPELINE_TEST_STAGE = 'test';
+
 export interface PipelineTestStack {
   readonly stack: Stack;
   readonly workflow: PipelineWorkflow;
@@ -46,7 +49,7 @@ export function synthPipelineTestStack(): PipelineTestStack {
     workBucket: new Bucket(stack, 'Work'),
     ffmpegLayer: LayerVersion.fromLayerVersionArn(stack, 'Ffmpeg', 'arn:aws:lambda:us-east-1:123456789012:layer:ffmpeg:1'),
     progress,
-    stage: 'test',
+    stage: PIPELINE_TEST_STAGE,
   });
   const template = app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
   return { stack, workflow, template };

@@ -166,9 +166,9 @@ describe('least privilege of the pipeline functions', () => {
     expect(starters.map(([id]) => entryOf(id))).toEqual(['functions/pipeline/start-pipeline.ts']);
   });
 
-  it('scopes Transcribe batch jobs to our job-name prefix', () => {
+  it('scopes Transcribe batch jobs to the stage’s job-name prefix', () => {
     expect(perms('start-transcription').get('transcribe:StartTranscriptionJob')).toEqual([
-      `arn:<AWS::Partition>:transcribe:<AWS::Region>:<AWS::AccountId>:transcription-job/${PIPELINE.transcribeJobPrefix}*`,
+      `arn:<AWS::Partition>:transcribe:<AWS::Region>:<AWS::AccountId>:transcription-job/vnt-dev-*`,
     ]);
   });
 });

@@ -3,10 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { transcriptionJobName } from '../../functions/speech/aws/transcribe-batch-speech-to-text';
+import { transcribeJobStateChange } from '../../functions/speech/local/local-transcribe-events';
 import { PocketsphinxRecognizer } from '../../functions/speech/local/pocketsphinx-recognizer';
 import { TIERS } from '../../lib/config/tiers';
 import { GOFORWARD_TEXT, makeLongAudio } from '../helpers/audio-fixtures';
-import { TEST_TIMING, WorkflowHarness } from './workflow-harness';
+import { STAGE, TEST_TIMING, WorkflowHarness } from './workflow-harness';
 
 /** Longer than the free tier's fast path: these notes take the batch (Transcribe job) path. */
 const BATCH_SECONDS = TIERS.free.fastPathMaxSeconds + 3;
@@ -46,6 +48,14 @@ describe('pipeline state machine: batch transcription with a task token', () => 
     expect(run.progress.map((m) => m.status)).toEqual(['queued', 'normalizing', 'transcribing', 'translating', 'completed']);
     console.info(`batch path (${run.job.durationSeconds} s of audio): ${run.elapsedMs} ms`, run.job.timings);
   }, 180_000);
+
+  it('the Transcribe rule forwards this stage’s job events only, not another stage’s in the same account', () => {
+    const stateChange = (name: string) => transcribeJobStateChange(name, 'COMPLETED');
+
+    expect(harness.routesTranscribeEvent(stateChange(transcriptionJobName(STAGE, 'job-1')))).toBe(true);
+    expect(harness.routesTranscribeEvent(stateChange(transcriptionJobName('prod', 'job-1')))).toBe(false);
+    expect(harness.routesTranscribeEvent(stateChange('someone-elses-job'))).toBe(false);
+  });
 
   it('falls back to polling the engine when the Transcribe event is lost', async () => {
     // Callback timeout of 1 s; polls back off from 0.5 s to 3 s (the definition's values × 0.05).

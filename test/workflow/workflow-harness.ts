@@ -50,10 +50,13 @@ import {
   type LocalTiming,
   TemplateResolver,
 } from '../../local/workflow';
+import { matchesEventPattern } from '../../local/template/template-bindings';
 import { lambdaTargetsOf } from '../../local/workflow/lambda-invoker';
-import { synthPipelineTestStack } from '../helpers/pipeline-workflow-stack';
+import { PIPELINE_TEST_STAGE, synthPipelineTestStack } from '../helpers/pipeline-workflow-stack';
 
 const REGION = 'us-east-1';
+/** The stage synthPipelineTestStack synthesises: the handlers' STAGE must match its Transcribe rule. */
+export const STAGE = PIPELINE_TEST_STAGE;
 const TABLE_NAME = 'vnt-workflow';
 const UPLOADS_BUCKET = 'vnt-wf-uploads';
 const WORK_BUCKET = 'vnt-wf-work';
@@ -114,7 +117,8 @@ export class WorkflowHarness {
     this.useTiming(timing);
     this.bridgeStepFunctions();
     const onTranscribeEvent = (event: unknown) => {
-      if (!this.deliverTranscribeEvents) return;
+      // Like EventBridge: only events the template's Transcribe rule matches reach the handler.
+      if (!this.deliverTranscribeEvents || !this.routesTranscribeEvent(event)) return;
       const delivery = this.invoke('functions/pipeline/transcribe-events.ts', event).catch((error: unknown) => {
         console.error('transcribe-events handler failed', error);
       });
@@ -123,6 +127,17 @@ export class WorkflowHarness {
     };
     localTranscribeEvents.on(TRANSCRIBE_JOB_STATE_CHANGE, onTranscribeEvent);
     this.detachEvents = () => localTranscribeEvents.off(TRANSCRIBE_JOB_STATE_CHANGE, onTranscribeEvent);
+  }
+
+  /** Whether the template's Transcribe job state change rule forwards `event` (its job-name prefix is the stage's). */
+  routesTranscribeEvent(event: unknown): boolean {
+    type Resource = { Type: string; Properties?: { EventPattern?: { source?: unknown[] } } };
+    return Object.values((this.template as { Resources: Record<string, Resource> }).Resources).some(
+      (r) =>
+        r.Type === 'AWS::Events::Rule' &&
+        r.Properties?.EventPattern?.source?.includes('aws.transcribe') === true &&
+        matchesEventPattern(r.Properties.EventPattern, event),
+    );
   }
 
   static async start(timing: LocalTiming = TEST_TIMING): Promise<WorkflowHarness> {
@@ -165,6 +180,7 @@ export class WorkflowHarness {
       [ENV.workBucket]: WORK_BUCKET,
       [ENV.stateMachineArn]: stateMachineArn,
       [ENV.progressEndpoint]: progressServer.endpoint,
+      [ENV.stage]: STAGE,
       [ENV.speechEngine]: 'local',
       [ENV.translationEngine]: 'local',
     });

@@ -7,7 +7,7 @@ import {
   type TranscribeClient,
 } from '@aws-sdk/client-transcribe';
 import type { LanguageCode } from '../../../lib/config/languages';
-import { AUDIO, PIPELINE } from '../../../lib/config/limits';
+import { AUDIO, transcribeJobPrefix } from '../../../lib/config/limits';
 import { PipelineFailureError } from '../../shared/errors';
 import { transcriptKey } from '../../shared/work-objects';
 import { candidateLocales, languageFromLocale, requireSpokenLocale } from '../locales';
@@ -17,16 +17,22 @@ import { errorName, toRetryable } from './transcribe-errors';
 export interface TranscribeBatchOptions {
   /** The work bucket: Transcribe writes its JSON under STORAGE.transcriptsPrefix there. */
   readonly outputBucket: string;
+  /** Deployment stage (ENV.stage): scopes the job names, which are account-wide. */
+  readonly stage: string;
 }
 
-/** Transcribe job name for a pipeline job: deterministic, so a retried start hits ConflictException. */
-export function transcriptionJobName(jobId: string): string {
-  return `${PIPELINE.transcribeJobPrefix}${jobId}`;
+/** Transcribe job name for a stage's pipeline job: deterministic, so a retried start hits ConflictException. */
+export function transcriptionJobName(stage: string, jobId: string): string {
+  return `${transcribeJobPrefix(stage)}${jobId}`;
 }
 
-/** Pipeline job id from a Transcribe job name (e.g. from the EventBridge event), or undefined if not ours. */
-export function jobIdFromTranscriptionJobName(name: string): string | undefined {
-  return name.startsWith(PIPELINE.transcribeJobPrefix) ? name.slice(PIPELINE.transcribeJobPrefix.length) : undefined;
+/**
+ * Pipeline job id from a Transcribe job name (e.g. from the EventBridge event), or undefined if the job is not
+ * this stage's (another stage's or someone else's).
+ */
+export function jobIdFromTranscriptionJobName(stage: string, name: string): string | undefined {
+  const prefix = transcribeJobPrefix(stage);
+  return name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
 }
 
 interface TranscribeOutput {
@@ -43,7 +49,7 @@ export class TranscribeBatchSpeechToText implements BatchSpeechToText {
 
   async start(request: BatchTranscriptionRequest): Promise<void> {
     const input: StartTranscriptionJobCommandInput = {
-      TranscriptionJobName: transcriptionJobName(request.jobId),
+      TranscriptionJobName: transcriptionJobName(this.options.stage, request.jobId),
       Media: { MediaFileUri: `s3://${request.audio.bucket}/${request.audio.key}` },
       MediaFormat: 'wav',
       MediaSampleRateHertz: AUDIO.sampleRateHz,
@@ -69,13 +75,13 @@ export class TranscribeBatchSpeechToText implements BatchSpeechToText {
     let job;
     try {
       ({ TranscriptionJob: job } = await this.transcribe.send(
-        new GetTranscriptionJobCommand({ TranscriptionJobName: transcriptionJobName(jobId) }),
+        new GetTranscriptionJobCommand({ TranscriptionJobName: transcriptionJobName(this.options.stage, jobId) }),
       ));
     } catch (error) {
       const retryable = toRetryable(error);
       if (retryable !== error) throw retryable;
       if (errorName(error) === 'BadRequestException') {
-        return { status: 'FAILED', reason: `Transcription job ${transcriptionJobName(jobId)} not found.` };
+        return { status: 'FAILED', reason: `Transcription job ${transcriptionJobName(this.options.stage, jobId)} not found.` };
       }
       throw error;
     }

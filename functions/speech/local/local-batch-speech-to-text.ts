@@ -22,6 +22,8 @@ export interface LocalBatchOptions {
   /** Splits long audio at pauses so every core recognises a part. */
   readonly audioTools: AudioTools;
   readonly download: ObjectDownloader;
+  /** Deployment stage (ENV.stage): the emitted events carry Transcribe's stage-scoped job names. */
+  readonly stage: string;
   /** @default os.availableParallelism() */
   readonly concurrency?: number;
   /** Finished jobs are forgotten after this long (the pipeline reads them within seconds). @default 1 h */
@@ -62,7 +64,7 @@ export class LocalBatchSpeechToText implements BatchSpeechToText {
   }
 
   async fetch(jobId: string): Promise<BatchTranscriptionState> {
-    return this.jobs.get(jobId)?.state ?? { status: 'FAILED', reason: `No local transcription job ${transcriptionJobName(jobId)} (was the local stack restarted?).` };
+    return this.jobs.get(jobId)?.state ?? { status: 'FAILED', reason: `No local transcription job ${transcriptionJobName(this.options.stage, jobId)} (was the local stack restarted?).` };
   }
 
   /** Resolves when every background recognition has finished. */
@@ -90,7 +92,7 @@ export class LocalBatchSpeechToText implements BatchSpeechToText {
       await rm(dir, { recursive: true, force: true });
     }
     const status = entry.state.status === 'COMPLETED' ? 'COMPLETED' : 'FAILED';
-    localTranscribeEvents.emit(TRANSCRIBE_JOB_STATE_CHANGE, transcribeJobStateChange(transcriptionJobName(request.jobId), status));
+    localTranscribeEvents.emit(TRANSCRIBE_JOB_STATE_CHANGE, transcribeJobStateChange(transcriptionJobName(this.options.stage, request.jobId), status));
   }
 
   /** Chunks of at least the fast-path length, and no more than one round of chunks per core. */

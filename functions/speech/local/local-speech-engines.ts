@@ -10,11 +10,11 @@ import { PocketsphinxRecognizer } from './pocketsphinx-recognizer';
  * The local engines, sharing one recogniser (so batch and fast path together never run more pocketsphinx
  * processes than there are cores). The batch engine reads the normalised WAV from S3 (s3rver) like Transcribe.
  */
-export async function createLocalSpeechEngines(): Promise<{ batch: LocalBatchSpeechToText; chunk: LocalChunkSpeechToText }> {
+export async function createLocalSpeechEngines(stage: string): Promise<{ batch: LocalBatchSpeechToText; chunk: LocalChunkSpeechToText }> {
   const recognizer = new PocketsphinxRecognizer();
   const languages = new LocalLanguagePolicy(recognizer.languages, await EldLanguageIdentifier.load());
   return {
-    batch: new LocalBatchSpeechToText({ recognizer, languages, audioTools: new FfmpegAudioTools(), download: s3Downloader(s3()) }),
+    batch: new LocalBatchSpeechToText({ recognizer, languages, audioTools: new FfmpegAudioTools(), download: s3Downloader(s3()), stage }),
     chunk: new LocalChunkSpeechToText(recognizer, languages),
   };
 }

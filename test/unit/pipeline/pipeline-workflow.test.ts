@@ -125,12 +125,12 @@ describe('PipelineWorkflow intake and events', () => {
     });
   });
 
-  it('routes only our Transcribe jobs’ final states to the callback function', () => {
+  it('routes only this stage’s Transcribe jobs’ final states to the callback function', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.transcribe'],
         'detail-type': ['Transcribe Job State Change'],
-        detail: { TranscriptionJobStatus: ['COMPLETED', 'FAILED'], TranscriptionJobName: [{ prefix: PIPELINE.transcribeJobPrefix }] },
+        detail: { TranscriptionJobStatus: ['COMPLETED', 'FAILED'], TranscriptionJobName: [{ prefix: 'vnt-test-' }] },
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId('transcribe-events'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
     });

@@ -25,7 +25,8 @@ import {
 } from './pipeline-mocks';
 
 const TOKEN = 'AAAAKgAAAAIAAAAAAAAAAQ-task-token';
-const JOB_NAME = `vnt-${JOB_ID}`;
+/** pipeline-env sets STAGE=test: this stage's Transcribe job names are `vnt-test-<jobId>`. */
+const JOB_NAME = `vnt-test-${JOB_ID}`;
 const STARTED_AT = new Date(Date.now() - 4000).toISOString();
 
 const throttling = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
@@ -165,6 +166,14 @@ describe('transcribe-events (EventBridge → SendTaskSuccess/Failure)', () => {
   it('ignores events for jobs that are not ours or have no waiting task', async () => {
     await expect(deliver(event('COMPLETED', 'someone-elses-job'))).resolves.toBe('not-ours');
     await expect(deliver(event('COMPLETED'))).resolves.toBe('not-ours');
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('ignores another stage’s job in the same account, even when this stage waits on the same job id', async () => {
+    givenCallback();
+
+    await expect(deliver(event('COMPLETED', `vnt-prod-${JOB_ID}`))).resolves.toBe('not-ours');
+    expect(transcribe.calls()).toHaveLength(0);
     expect(sfn.calls()).toHaveLength(0);
   });
 

@@ -6,17 +6,18 @@ import { LocalBatchSpeechToText } from '../../../functions/speech/local/local-ba
 import { LocalChunkSpeechToText } from '../../../functions/speech/local/local-chunk-speech-to-text';
 
 describe('speech engine factory', () => {
-  it('defaults to aws and needs the work bucket for Transcribe output', async () => {
-    const engines = await createSpeechEngines({ WORK_BUCKET: 'work', AWS_REGION: 'eu-west-1' });
+  it('defaults to aws and needs the stage and the work bucket for Transcribe jobs', async () => {
+    const engines = await createSpeechEngines({ STAGE: 'dev', WORK_BUCKET: 'work', AWS_REGION: 'eu-west-1' });
 
     expect(engines.name).toBe('aws');
     expect(engines.batch).toBeInstanceOf(TranscribeBatchSpeechToText);
     expect(engines.chunk).toBeInstanceOf(TranscribeStreamingChunkSpeechToText);
-    await expect(createSpeechEngines({ SPEECH_ENGINE: 'aws' })).rejects.toThrow(/WORK_BUCKET/);
+    await expect(createSpeechEngines({ SPEECH_ENGINE: 'aws', STAGE: 'dev' })).rejects.toThrow(/WORK_BUCKET/);
+    await expect(createSpeechEngines({ SPEECH_ENGINE: 'aws', WORK_BUCKET: 'work' })).rejects.toThrow(/STAGE/);
   });
 
   it('SPEECH_ENGINE=local gives the pocketsphinx adapters', async () => {
-    const engines = await createSpeechEngines({ SPEECH_ENGINE: 'local' });
+    const engines = await createSpeechEngines({ SPEECH_ENGINE: 'local', STAGE: 'dev' });
 
     expect(engines.name).toBe('local');
     expect(engines.batch).toBeInstanceOf(LocalBatchSpeechToText);

@@ -127,7 +127,7 @@ describe('LocalBatchSpeechToText (real pocketsphinx)', () => {
     events.length = 0;
   });
 
-  const engine = (languages = english) => new LocalBatchSpeechToText({ recognizer, languages, audioTools: tools, download, concurrency: 2 });
+  const engine = (languages = english) => new LocalBatchSpeechToText({ recognizer, languages, audioTools: tools, download, concurrency: 2, stage: 'dev' });
   const request = (jobId: string, key: string) => ({ jobId, audio: { bucket: 'work', key }, candidates: ['en', 'es'] as const });
 
   it('runs in the background, then completes and emits a Transcribe Job State Change event', async () => {
@@ -142,7 +142,7 @@ describe('LocalBatchSpeechToText (real pocketsphinx)', () => {
       expect.objectContaining({
         source: 'aws.transcribe',
         'detail-type': 'Transcribe Job State Change',
-        detail: { TranscriptionJobName: 'vnt-job-short', TranscriptionJobStatus: 'COMPLETED' },
+        detail: { TranscriptionJobName: 'vnt-dev-job-short', TranscriptionJobStatus: 'COMPLETED' },
       }),
     ]);
   });
@@ -187,7 +187,7 @@ describe('LocalBatchSpeechToText (real pocketsphinx)', () => {
     await batch.idle();
 
     expect(await batch.fetch('job-spanish')).toMatchObject({ status: 'FAILED', code: 'UNSUPPORTED_LANGUAGE' });
-    expect(events[0]?.detail).toEqual({ TranscriptionJobName: 'vnt-job-spanish', TranscriptionJobStatus: 'FAILED' });
+    expect(events[0]?.detail).toEqual({ TranscriptionJobName: 'vnt-dev-job-spanish', TranscriptionJobStatus: 'FAILED' });
   });
 
   it('a missing object fails the job, and an unknown job reads as FAILED', async () => {

@@ -27,7 +27,7 @@ const request = {
 };
 
 function adapter() {
-  return new TranscribeBatchSpeechToText(new TranscribeClient({}), new S3Client({}), { outputBucket: WORK_BUCKET });
+  return new TranscribeBatchSpeechToText(new TranscribeClient({}), new S3Client({}), { outputBucket: WORK_BUCKET, stage: 'dev' });
 }
 
 /** The slice of the SDK's streaming body the adapter uses. */
@@ -41,13 +41,13 @@ beforeEach(() => {
 });
 
 describe('TranscribeBatchSpeechToText.start', () => {
-  it('starts a job named after the job id, identifying the language among the candidates, output to the work bucket', async () => {
+  it('starts a job named after the stage and job id, identifying the language among the candidates, output to the work bucket', async () => {
     transcribeMock.on(StartTranscriptionJobCommand).resolves({});
 
     await adapter().start(request);
 
     expect(transcribeMock.commandCalls(StartTranscriptionJobCommand)[0]?.args[0].input).toEqual({
-      TranscriptionJobName: 'vnt-01JOB',
+      TranscriptionJobName: 'vnt-dev-01JOB',
       Media: { MediaFileUri: 's3://work-bucket/normalized/01JOB.wav' },
       MediaFormat: 'wav',
       MediaSampleRateHertz: 16_000,
@@ -105,7 +105,7 @@ describe('TranscribeBatchSpeechToText.fetch', () => {
     transcribeMock.on(GetTranscriptionJobCommand).resolves({ TranscriptionJob: { TranscriptionJobStatus: 'QUEUED' } });
 
     await expect(adapter().fetch('01JOB')).resolves.toEqual({ status: 'IN_PROGRESS' });
-    expect(transcribeMock.commandCalls(GetTranscriptionJobCommand)[0]?.args[0].input).toEqual({ TranscriptionJobName: 'vnt-01JOB' });
+    expect(transcribeMock.commandCalls(GetTranscriptionJobCommand)[0]?.args[0].input).toEqual({ TranscriptionJobName: 'vnt-dev-01JOB' });
   });
 
   it('COMPLETED reads the transcript JSON from the work bucket and maps the identified locale', async () => {
@@ -149,9 +149,15 @@ describe('TranscribeBatchSpeechToText.fetch', () => {
 });
 
 describe('job names', () => {
-  it('round-trip between job ids and Transcribe job names', () => {
-    expect(transcriptionJobName('abc')).toBe('vnt-abc');
-    expect(jobIdFromTranscriptionJobName('vnt-abc')).toBe('abc');
-    expect(jobIdFromTranscriptionJobName('someone-elses-job')).toBeUndefined();
+  it('round-trip between job ids and the stage’s Transcribe job names', () => {
+    expect(transcriptionJobName('dev', 'abc')).toBe('vnt-dev-abc');
+    expect(jobIdFromTranscriptionJobName('dev', 'vnt-dev-abc')).toBe('abc');
+    expect(jobIdFromTranscriptionJobName('dev', 'someone-elses-job')).toBeUndefined();
+  });
+
+  it('ignore another stage’s jobs in the same account', () => {
+    expect(jobIdFromTranscriptionJobName('dev', transcriptionJobName('prod', 'abc'))).toBeUndefined();
+    expect(jobIdFromTranscriptionJobName('dev', 'vnt-prod-abc')).toBeUndefined();
+    expect(jobIdFromTranscriptionJobName('prod', 'vnt-dev-abc')).toBeUndefined();
   });
 });
