@@ -239,30 +239,22 @@ export class OperationsDashboard extends Construct {
       }),
     ];
     if (pipeline) {
+      const notEmpty = (id: string, description: string, queue: IQueue) =>
+        new Alarm(this, id, {
+          alarmDescription: description,
+          metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        });
       alarms.push(
-        new Alarm(this, 'DeadLetterQueueAlarm', {
-          alarmDescription: 'Uploads the pipeline could not start are waiting in the dead-letter queue',
-          metric: pipeline.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(1),
-            statistic: 'Maximum',
-          }),
-          threshold: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-        new Alarm(this, 'EventDeliveryFailuresAlarm', {
-          alarmDescription:
-            'Pipeline events (uploads, Transcribe completions, watchdog) were not delivered or kept failing: jobs may be stuck',
-          metric: pipeline.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(1),
-            statistic: 'Maximum',
-          }),
-          threshold: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+        notEmpty('DeadLetterQueueAlarm', 'Uploads the pipeline could not start are waiting in the dead-letter queue', pipeline.deadLetterQueue),
+        notEmpty(
+          'EventDeliveryFailuresAlarm',
+          'Pipeline events (uploads, Transcribe completions, watchdog) were not delivered or kept failing: jobs may be stuck',
+          pipeline.eventsDeadLetterQueue,
+        ),
       );
     }
     const action = new SnsAction(this.alarmTopic);
