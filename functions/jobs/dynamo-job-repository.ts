@@ -14,6 +14,7 @@ import { requireEnv } from '../shared/env';
 import { ConflictError } from '../shared/errors';
 import { type Job, type JobError, type JobResult, type JobStatus, type StageTimings, TERMINAL_STATUSES } from './job';
 import type { HistoryPage, JobProgressPatch, JobRepository } from './job-repository';
+import { epochSeconds, isLive } from '../shared/item-expiry';
 
 export interface DynamoJobRepositoryOptions {
   readonly client: DynamoDBDocumentClient;
@@ -90,7 +91,7 @@ export class DynamoJobRepository implements JobRepository {
           KeyConditionExpression: '#gpk = :owner',
           FilterExpression: 'attribute_not_exists(#exp) OR #exp > :now',
           ExpressionAttributeNames: { '#gpk': TABLE.gsi1.partitionKey, '#exp': TABLE.ttlAttribute },
-          ExpressionAttributeValues: { ':owner': keys.ownerHistory(ownerId), ':now': this.epochSeconds() },
+          ExpressionAttributeValues: { ':owner': keys.ownerHistory(ownerId), ':now': epochSeconds(this.now()) },
           ScanIndexForward: false,
           Limit: limit - items.length,
           ExclusiveStartKey: exclusiveStartKey,
@@ -219,12 +220,7 @@ export class DynamoJobRepository implements JobRepository {
   }
 
   private isLive(item: Item): boolean {
-    const expiresAt = item[TABLE.ttlAttribute];
-    return typeof expiresAt !== 'number' || expiresAt > this.epochSeconds();
-  }
-
-  private epochSeconds(): number {
-    return Math.floor(this.now().getTime() / 1000);
+    return isLive(item, this.now());
   }
 }
 

@@ -4,10 +4,11 @@ import {
   isSpokenLanguage,
   type LanguageCode,
 } from '../../lib/config/languages';
-import { UPLOAD } from '../../lib/config/limits';
+import { DAY_SECONDS, UPLOAD } from '../../lib/config/limits';
 import { TIERS } from '../../lib/config/tiers';
 import type { Caller } from '../keys/api-key-service';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../shared/errors';
+import { expiresAfter } from '../shared/item-expiry';
 import type { UsageService } from '../usage/usage-service';
 import { type Job, uploadKeyFor } from './job';
 import { newJobId } from './job-id';
@@ -89,7 +90,7 @@ export class UploadService {
         uploadKey: uploadKeyFor(caller.apiKeyId, jobId),
         targetLanguage,
         ...(sourceLanguage !== undefined ? { sourceLanguage } : {}),
-        expiresAt: Math.floor(now.getTime() / 1000) + limits.historyRetentionDays * 86_400,
+        expiresAt: expiresAfter(now, limits.historyRetentionDays * DAY_SECONDS),
       };
       const upload = await this.presigner.presign({
         key: job.uploadKey,

@@ -10,6 +10,7 @@ import { CACHE_TTLS } from '../../lib/config/limits';
 import { keys, TABLE } from '../../lib/config/table-design';
 import { dynamoDocumentClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
+import { expiresAfter, isLive } from '../shared/item-expiry';
 
 /**
  * Who follows which job over the WebSocket API. Two items per subscription (table-design): the job partition
@@ -140,16 +141,11 @@ export class DynamoSubscriptionRepository implements SubscriptionRepository {
   }
 
   private expiresAt(): number {
-    return this.epochSeconds() + this.ttlSeconds;
+    return expiresAfter(this.now(), this.ttlSeconds);
   }
 
   private isLive(item: Key): boolean {
-    const expiresAt = item[TABLE.ttlAttribute];
-    return typeof expiresAt !== 'number' || expiresAt > this.epochSeconds();
-  }
-
-  private epochSeconds(): number {
-    return Math.floor(this.now().getTime() / 1000);
+    return isLive(item, this.now());
   }
 }
 

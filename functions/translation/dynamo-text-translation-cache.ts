@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
 import type { LanguageCode } from '../../lib/config/languages';
 import { keys, TABLE } from '../../lib/config/table-design';
 import type { CachedTranslation, TextTranslationCache } from './text-translation-cache';
+import { expiresAfter, isLive } from '../shared/item-expiry';
 
 interface TextTranslationItem {
   readonly translatedText: string;
@@ -25,8 +26,7 @@ export class DynamoTextTranslationCache implements TextTranslationCache {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.textTranslation(hash) }));
     const item = Item as Partial<TextTranslationItem> | undefined;
     if (!item || typeof item.translatedText !== 'string') return undefined;
-    const expiresAt = item[TABLE.ttlAttribute];
-    if (typeof expiresAt === 'number' && expiresAt <= this.epochSeconds()) return undefined;
+    if (!isLive(item, this.now())) return undefined;
     return {
       translatedText: item.translatedText,
       sourceLanguage: item.sourceLanguage as LanguageCode,
@@ -35,16 +35,12 @@ export class DynamoTextTranslationCache implements TextTranslationCache {
   }
 
   async put(hash: string, entry: CachedTranslation, ttlSeconds: number): Promise<void> {
-    const item: TextTranslationItem = { ...entry, [TABLE.ttlAttribute]: this.epochSeconds() + ttlSeconds };
+    const item: TextTranslationItem = { ...entry, [TABLE.ttlAttribute]: expiresAfter(this.now(), ttlSeconds) };
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: { ...keys.textTranslation(hash), ...item, createdAt: this.now().toISOString() },
       }),
     );
-  }
-
-  private epochSeconds(): number {
-    return Math.floor(this.now().getTime() / 1000);
   }
 }

@@ -1,6 +1,7 @@
 import { CACHE_TTLS } from '../../lib/config/limits';
 import { type TierName, TIERS } from '../../lib/config/tiers';
 import { QuotaExceededError } from '../shared/errors';
+import { expiresAfter } from '../shared/item-expiry';
 import type { UsageMeter } from './usage-meter';
 import { nextUtcMidnight, secondsUntilNextUtcMidnight, utcDay } from './utc-day';
 
@@ -32,7 +33,7 @@ export class UsageService {
     const now = this.now();
     const day = utcDay(now);
     const { dailyQuota } = TIERS[tier];
-    const expiresAt = Math.floor(now.getTime() / 1000) + CACHE_TTLS.usageMeterSeconds;
+    const expiresAt = expiresAfter(now, CACHE_TTLS.usageMeterSeconds);
     const { accepted } = await this.meter.tryConsume(apiKeyId, day, dailyQuota, expiresAt);
     if (!accepted) {
       throw new QuotaExceededError(

@@ -5,6 +5,7 @@ import { keys, TABLE } from '../../../lib/config/table-design';
 import { ENV } from '../../../lib/config/env-names';
 import { dynamoDocumentClient } from '../../shared/clients';
 import { requireEnv } from '../../shared/env';
+import { expiresAfter, isLive } from '../../shared/item-expiry';
 
 /** A whole note's result, reusable for the same decoded audio and target language. */
 export interface CachedNoteResult {
@@ -60,7 +61,7 @@ export class DynamoAudioResultCache implements AudioResultCache {
   async get(key: AudioResultKey): Promise<CachedNoteResult | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: cacheKey(key) }));
     // TTL deletes lazily (and dynalite never): an expired entry is a miss.
-    if (!Item || (typeof Item[TABLE.ttlAttribute] === 'number' && Item[TABLE.ttlAttribute] <= this.epochSeconds())) {
+    if (!Item || !isLive(Item, this.now())) {
       return undefined;
     }
     return {
@@ -80,14 +81,10 @@ export class DynamoAudioResultCache implements AudioResultCache {
           detectedLanguage: result.detectedLanguage,
           translation: result.translation,
           createdAt: this.now().toISOString(),
-          [TABLE.ttlAttribute]: this.epochSeconds() + Math.min(ttlSeconds, this.ttlSeconds),
+          [TABLE.ttlAttribute]: expiresAfter(this.now(), Math.min(ttlSeconds, this.ttlSeconds)),
         },
       }),
     );
-  }
-
-  private epochSeconds(): number {
-    return Math.floor(this.now().getTime() / 1000);
   }
 }
 

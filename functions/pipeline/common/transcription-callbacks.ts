@@ -1,8 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DAY_SECONDS } from '../../../lib/config/limits';
 import { keys, TABLE } from '../../../lib/config/table-design';
 import { ENV } from '../../../lib/config/env-names';
 import { dynamoDocumentClient } from '../../shared/clients';
 import { requireEnv } from '../../shared/env';
+import { expiresAfter } from '../../shared/item-expiry';
 
 /** The Step Functions task waiting for a job's batch transcription, and when the engine job started. */
 export interface TranscriptionCallback {
@@ -37,7 +39,7 @@ export class DynamoTranscriptionCallbackStore implements TranscriptionCallbackSt
   constructor(options: DynamoTranscriptionCallbackStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
-    this.ttlSeconds = options.ttlSeconds ?? 86_400;
+    this.ttlSeconds = options.ttlSeconds ?? DAY_SECONDS;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -49,7 +51,7 @@ export class DynamoTranscriptionCallbackStore implements TranscriptionCallbackSt
           ...keys.transcriptionCallback(jobId),
           taskToken: callback.taskToken,
           startedAt: callback.startedAt,
-          [TABLE.ttlAttribute]: Math.floor(this.now().getTime() / 1000) + this.ttlSeconds,
+          [TABLE.ttlAttribute]: expiresAfter(this.now(), this.ttlSeconds),
         },
       }),
     );
