@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -8,7 +7,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../lib/config/env-names';
-import { keys, TABLE } from '../../lib/config/table-design';
+import { keys, primaryKeyOf, TABLE } from '../../lib/config/table-design';
+import { batchWriteAll } from '../shared/batch-write';
 import { dynamoDocumentClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { ConflictError } from '../shared/errors';
@@ -30,7 +30,6 @@ const KEY_ATTRIBUTES = [TABLE.partitionKey, TABLE.sortKey, TABLE.gsi1.partitionK
 const PATCHABLE: readonly (keyof JobProgressPatch)[] = ['durationSeconds', 'audioHash', 'sourceLanguage', 'timings'];
 /** Pages are filled by re-querying past expired items; bounded so one request cannot scan a whole history. */
 const MAX_QUERY_ROUNDS = 5;
-const BATCH_WRITE_MAX = 25;
 
 /**
  * JobRepository over the single table. A job item is also its owner's history entry (GSI1
@@ -203,20 +202,7 @@ export class DynamoJobRepository implements JobRepository {
   }
 
   private async deleteKeys(items: Item[]): Promise<void> {
-    for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) {
-      let requests: Record<string, unknown>[] = items.slice(i, i + BATCH_WRITE_MAX).map((item) => ({
-        DeleteRequest: { Key: { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] } },
-      }));
-      // BatchWrite may hand back unprocessed items under throttling; retry them with a short backoff.
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1_000, 50 * 2 ** attempt));
-        if (attempt > 6) throw new Error(`Could not delete ${requests.length} item(s) after retries`);
-        const { UnprocessedItems } = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
-        requests = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
-      }
-    }
+    await batchWriteAll(this.client, this.tableName, items.map((item) => ({ DeleteRequest: { Key: primaryKeyOf(item) } })));
   }
 
   private isLive(item: Item): boolean {
@@ -228,10 +214,6 @@ function toJob(item: Item): Job {
   const job: Item = { ...item };
   for (const name of KEY_ATTRIBUTES) delete job[name];
   return job as unknown as Job;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The repository every function uses: the container's shared client and the table from the environment. */

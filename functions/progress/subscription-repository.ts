@@ -1,5 +1,4 @@
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -7,7 +6,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../lib/config/env-names';
 import { CACHE_TTLS } from '../../lib/config/limits';
-import { keys, TABLE } from '../../lib/config/table-design';
+import { keys, primaryKeyOf, TABLE } from '../../lib/config/table-design';
+import { batchWriteAll } from '../shared/batch-write';
 import { dynamoDocumentClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { expiresAfter, isLive } from '../shared/item-expiry';
@@ -39,8 +39,6 @@ export interface DynamoSubscriptionRepositoryOptions {
 }
 
 type Key = Record<string, unknown>;
-const BATCH_WRITE_MAX = 25;
-const MAX_BATCH_ATTEMPTS = 5;
 
 export class DynamoSubscriptionRepository implements SubscriptionRepository {
   private readonly client: DynamoDBDocumentClient;
@@ -97,7 +95,7 @@ export class DynamoSubscriptionRepository implements SubscriptionRepository {
     const deletes: Key[] = [];
     for (const item of items) {
       deletes.push({
-        DeleteRequest: { Key: { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] } },
+        DeleteRequest: { Key: primaryKeyOf(item) },
       });
       if (typeof item.jobId === 'string') {
         deletes.push({ DeleteRequest: { Key: keys.subscription(item.jobId, connectionId) } });
@@ -125,19 +123,8 @@ export class DynamoSubscriptionRepository implements SubscriptionRepository {
     return items;
   }
 
-  /** BatchWrite in pages of 25, re-sending what DynamoDB hands back unprocessed (throttling) with backoff. */
   private async batchWrite(requests: readonly Key[]): Promise<void> {
-    for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX) {
-      let pending = requests.slice(i, i + BATCH_WRITE_MAX);
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > MAX_BATCH_ATTEMPTS) throw new Error(`${pending.length} subscription write(s) left unprocessed`);
-        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-        const { UnprocessedItems } = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
-        );
-        pending = (UnprocessedItems?.[this.tableName] ?? []) as Key[];
-      }
-    }
+    await batchWriteAll(this.client, this.tableName, requests);
   }
 
   private expiresAt(): number {

@@ -25,6 +25,11 @@ export const TABLE = {
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
 } as const;
 
+/** The primary key of a stored item (what a delete or a get needs). */
+export function primaryKeyOf(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return { [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] };
+}
+
 export const keys = {
   job: (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' }),
   jobHistory: (ownerId: string, createdAt: string, jobId: string) => ({
