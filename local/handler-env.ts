@@ -38,7 +38,6 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     [ENV.tableName]: LOCAL.tableName,
     [ENV.uploadsBucket]: LOCAL.uploadsBucket,
     [ENV.workBucket]: LOCAL.workBucket,
-    [ENV.transcribeOutputBucket]: LOCAL.workBucket,
     [ENV.stateMachineArn]: input.stateMachineArn,
     [ENV.progressEndpoint]: input.progressEndpoint,
     [ENV.speechEngine]: 'local',

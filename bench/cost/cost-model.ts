@@ -1,4 +1,4 @@
-import { AUDIO, STORAGE, CACHE_TTLS } from '../../lib/config/limits';
+import { AUDIO, CACHE_TTLS, DAY_SECONDS, STORAGE } from '../../lib/config/limits';
 import { TIERS, type TierName } from '../../lib/config/tiers';
 import type { PriceList } from './prices';
 
@@ -167,7 +167,7 @@ export function costOfOneNote(
   // The job stays for its history retention (table + GSI); the cache entry for the audio-result TTL.
   const storedGbMonths =
     ((usage.jobItemKb * 2 * 1024) / GB) * tierRetentionMonths +
-    (path === 'cache-hit' ? 0 : (usage.jobItemKb * 1024) / GB) * (CACHE_TTLS.audioResultSeconds / 86_400 / 30);
+    (path === 'cache-hit' ? 0 : (usage.jobItemKb * 1024) / GB) * (CACHE_TTLS.audioResultSeconds / DAY_SECONDS / 30);
   c.dynamoDb =
     (wru / 1e6) * prices.dynamoDbOnDemand.perMillionWriteUnits +
     (usage.reads[path] / 1e6) * prices.dynamoDbOnDemand.perMillionReadUnits +

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import type { JobResult, JobStatus } from '../../functions/jobs/job';
+import { isTerminal } from '../../functions/jobs/job';
 
 /**
  * A benchmark client that behaves like the mobile app: POST /uploads, subscribe to the job's progress over
@@ -141,7 +142,7 @@ export class ProgressWatcher {
     if (message.type !== 'job' || message.status === undefined) return;
     const last = watch.events[watch.events.length - 1];
     if (last?.status !== message.status) watch.events.push({ status: message.status, at });
-    if (message.status === 'completed' || message.status === 'failed') {
+    if (isTerminal(message.status)) {
       watch.resolve({ jobId: message.jobId!, status: message.status, ...(message.result ? { result: message.result } : {}), ...(message.error ? { error: message.error } : {}) });
     }
   }

@@ -53,7 +53,7 @@ function isHistoryKeyOf(ownerId: string, key: unknown): key is Record<string, un
   if (names.join() !== expectedNames.join()) return false;
   const pk = k[TABLE.partitionKey];
   const gsi1sk = k[TABLE.gsi1.sortKey];
-  const jobId = typeof pk === 'string' ? pk.slice('JOB#'.length) : '';
+  const jobId = typeof pk === 'string' ? pk.slice(keys.jobPartition('').length) : '';
   return (
     typeof pk === 'string' &&
     pk === keys.job(jobId).pk &&

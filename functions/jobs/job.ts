@@ -1,4 +1,5 @@
 import type { LanguageCode } from '../../lib/config/languages';
+import { STORAGE } from '../../lib/config/limits';
 import type { TierName } from '../../lib/config/tiers';
 import type { PipelineFailureCode } from '../shared/errors';
 
@@ -69,11 +70,12 @@ export function isTerminal(status: JobStatus): boolean {
 }
 
 export function uploadKeyFor(ownerId: string, jobId: string): string {
-  return `uploads/${ownerId}/${jobId}`;
+  return `${STORAGE.uploadsPrefix}${ownerId}/${jobId}`;
 }
 
 /** Parses `uploads/<ownerId>/<jobId>`; anything else is not ours. */
 export function parseUploadKey(key: string): { ownerId: string; jobId: string } | undefined {
-  const match = /^uploads\/([A-Za-z0-9_-]{1,128})\/([A-Za-z0-9_-]{1,64})$/.exec(key);
+  if (!key.startsWith(STORAGE.uploadsPrefix)) return undefined;
+  const match = /^([A-Za-z0-9_-]{1,128})\/([A-Za-z0-9_-]{1,64})$/.exec(key.slice(STORAGE.uploadsPrefix.length));
   return match ? { ownerId: match[1]!, jobId: match[2]! } : undefined;
 }

@@ -55,15 +55,14 @@ export function complete(deps: CompleteDeps) {
       logger.info('Job already terminal or deleted; result not stored', { jobId: input.jobId });
       return { status: 'skipped' };
     }
-    try {
-      await deps.cache.put(input, result, TIERS[job.tier].historyRetentionDays * DAY_SECONDS);
-      await deps.stats.recordCompletion({
-        detectedLanguage: result.detectedLanguage,
-        targetLanguage: input.targetLanguage,
-        cached: false,
-      });
-    } catch (error) {
-      logger.error('Completed the job but could not update the cache or stats', { jobId: input.jobId, error: error as Error });
+    const sideEffects = await Promise.allSettled([
+      deps.cache.put(input, result, TIERS[job.tier].historyRetentionDays * DAY_SECONDS),
+      deps.stats.recordCompletion({ detectedLanguage: result.detectedLanguage, targetLanguage: input.targetLanguage, cached: false }),
+    ]);
+    for (const outcome of sideEffects) {
+      if (outcome.status === 'rejected') {
+        logger.error('Completed the job but could not update the cache or stats', { jobId: input.jobId, error: outcome.reason as Error });
+      }
     }
     recordCompletedNote(timings);
     logger.info('Note completed', { timings });

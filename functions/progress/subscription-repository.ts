@@ -79,7 +79,7 @@ export class DynamoSubscriptionRepository implements SubscriptionRepository {
   }
 
   async subscribers(jobId: string): Promise<string[]> {
-    const items = await this.queryPartition(keys.jobPartition(jobId), 'CONN#');
+    const items = await this.queryPartition(keys.jobPartition(jobId), keys.subscription(jobId, '').sk);
     return items.filter((item) => this.isLive(item)).map((item) => String(item.connectionId));
   }
 

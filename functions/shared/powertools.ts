@@ -7,12 +7,14 @@ import { METRICS } from '../../lib/config/metric-names';
  * Powertools singletons, created once per container. Service name and metrics namespace come from the
  * documented POWERTOOLS_* variables set by the ServiceFunction construct (and by the local stack).
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'voice-note-translator' });
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'voice-note-translator';
+
+export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS.namespace,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'voice-note-translator',
+  serviceName,
   // Metrics warns "No application metrics to publish" on every invocation that emits none (health, reads);
   // its own messages go through a child logger that keeps errors only.
   logger: logger.createChild({ logLevel: 'ERROR' }),
 });
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'voice-note-translator' });
+export const tracer = new Tracer({ serviceName });

@@ -18,11 +18,6 @@ export function baseLanguage(code: LanguageCode): string {
   return code.split('-')[0] ?? code;
 }
 
-/** ISO 639-3 code for one of our languages. */
-export function toIso6393(code: LanguageCode): string | undefined {
-  return ISO_639_3[baseLanguage(code)];
-}
-
 /**
  * Our base language for a code found in an apertium pair name, which may be 639-3 (eng) or, in older
  * pairs, 639-1 (en).

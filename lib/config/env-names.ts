@@ -20,6 +20,4 @@ export const ENV = {
   /** Path to ffmpeg/ffprobe (the layer puts them in /opt/bin). */
   ffmpegPath: 'FFMPEG_PATH',
   ffprobePath: 'FFPROBE_PATH',
-  /** IAM role Transcribe assumes to write into the work bucket (batch jobs). */
-  transcribeOutputBucket: 'TRANSCRIBE_OUTPUT_BUCKET',
 } as const;

@@ -59,12 +59,3 @@ export const TIERS: Readonly<Record<TierName, TierLimits>> = {
 export function isTierName(value: unknown): value is TierName {
   return typeof value === 'string' && (TIER_NAMES as readonly string[]).includes(value);
 }
-
-export function tierLimits(tier: TierName): TierLimits {
-  return TIERS[tier];
-}
-
-/** Largest upload any tier accepts: the bucket-level ceiling used by CORS and lifecycle sizing. */
-export const MAX_UPLOAD_BYTES_ANY_TIER = Math.max(...TIER_NAMES.map((t) => TIERS[t].maxUploadBytes));
-/** Longest note any tier accepts: sizes the normaliser's and the pipeline's timeouts. */
-export const MAX_AUDIO_SECONDS_ANY_TIER = Math.max(...TIER_NAMES.map((t) => TIERS[t].maxAudioSeconds));

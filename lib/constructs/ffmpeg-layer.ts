@@ -7,9 +7,6 @@ import { Construct } from 'constructs';
 import { buildFfmpegLayer, LAYER_BINARIES } from '../../layers/ffmpeg/build-layer';
 import { PROJECT_ROOT } from './service-function';
 
-/** Where the layer's binaries land in a function's filesystem (set FFMPEG_PATH/FFPROBE_PATH from these). */
-export const FFMPEG_LAYER_PATHS = { ffmpeg: '/opt/bin/ffmpeg', ffprobe: '/opt/bin/ffprobe' } as const;
-
 const LAYER_SOURCE = path.join(PROJECT_ROOT, 'layers', 'ffmpeg');
 const BUILD_SCRIPT = path.join(LAYER_SOURCE, 'build-layer.ts');
 const LOCK_FILE = path.join(PROJECT_ROOT, 'package-lock.json');

@@ -3,7 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
-import type { JobError, JobResult, JobStatus } from '../../functions/jobs/job';
+import { isTerminal, type JobError, type JobResult, type JobStatus } from '../../functions/jobs/job';
 import type { JobView } from '../../functions/jobs/job-view';
 import type { PresignedUpload } from '../../functions/jobs/upload-presigner';
 
@@ -46,8 +46,6 @@ export interface WatchOptions {
   readonly timeoutMs: number;
   onUpdate(update: JobUpdate): void;
 }
-
-const TERMINAL: readonly JobStatus[] = ['completed', 'failed'];
 
 /** A small client of the public API: what the CLI (and any script) needs to translate one voice note. */
 export class VoiceNoteClient {
@@ -135,7 +133,7 @@ export class VoiceNoteClient {
     const seen = (update: JobUpdate) => {
       if (last?.status !== update.status) options.onUpdate(update);
       last = update;
-      return TERMINAL.includes(update.status);
+      return isTerminal(update.status);
     };
 
     let socket: WebSocket | undefined;

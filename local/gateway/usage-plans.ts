@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { TIERS, type TierLimits, type TierName } from '../../lib/config/tiers';
+import { utcDay } from '../../functions/usage/utc-day';
 
 export type UsageDecision = 'allowed' | 'throttled' | 'quota-exceeded';
 
@@ -56,7 +57,7 @@ export class UsagePlans {
     const limits = { ...TIERS[tier], ...this.throttleOverrides[tier] };
     const bucket = this.refill(apiKeyId, limits, now);
     if (bucket.tokens < 1) return 'throttled';
-    const day = new Date(now).toISOString().slice(0, 10);
+    const day = utcDay(new Date(now));
     const counter = this.counters.get(apiKeyId);
     const used = counter?.day === day ? counter.used : 0;
     if (used >= limits.dailyQuota) return 'quota-exceeded';
@@ -64,13 +65,6 @@ export class UsagePlans {
     this.counters.set(apiKeyId, { day, used: used + 1 });
     this.dirty = true;
     return 'allowed';
-  }
-
-  /** Seconds until the quota resets (next UTC midnight), for clients that want to know when to retry. */
-  static secondsUntilQuotaReset(now = Date.now()): number {
-    const midnight = new Date(now);
-    midnight.setUTCHours(24, 0, 0, 0);
-    return Math.ceil((midnight.getTime() - now) / 1000);
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { isRecord } from './api-error';
 import type { JobProgressMessage, JobStatus, JobView } from './api-types';
+import { isTerminal } from '../../functions/jobs/job';
 
 /** The part of a job the page renders while it runs; both transports deliver it. */
 export type JobUpdate = Pick<JobView, 'jobId' | 'status' | 'progress' | 'result' | 'error'>;
@@ -29,7 +30,6 @@ export interface JobWatcher {
   stop(): void;
 }
 
-const TERMINAL: readonly JobStatus[] = ['completed', 'failed'];
 /** Stage order: an update is news only if it moves the job forward. */
 const RANK: Readonly<Record<JobStatus, number>> = {
   awaiting_upload: 0,
@@ -74,7 +74,7 @@ export function watchJob(options: JobWatcherOptions): JobWatcher {
     if (lastStatus && RANK[update.status] <= RANK[lastStatus]) return;
     lastStatus = update.status;
     options.onUpdate(update, via);
-    if (TERMINAL.includes(update.status)) {
+    if (isTerminal(update.status)) {
       stop();
       resolveDone(update);
     }
