@@ -196,7 +196,7 @@ export function watchJob(deps: JobWatcherDeps, options: WatchJobOptions = {}): J
     };
     current.onmessage = (event) => {
       const frame = parseFrame(event.data);
-      if (frame?.type === 'job') {
+      if (frame?.type === 'job' && frame.jobId === deps.jobId) {
         subscribed();
         armQuietCheck();
         const { type: _type, ...update } = frame;
