@@ -7,7 +7,7 @@ import { openAsBlob } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { audioContentType, type CreatedUpload, type JobUpdate, type PresignedUpload, VoiceNoteClient } from '../../client';
+import { audioContentType, type CreatedUpload, type JobView, type PresignedUpload, VoiceNoteClient } from '../../client';
 import type { TierName } from '../../lib/config/tiers';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
 
@@ -31,8 +31,8 @@ export interface TestStack {
   upload(upload: PresignedUpload, file: string, options?: SubmitOptions): Promise<void>;
   /** Both: returns the job id. */
   submit(file: string, key: string, options?: SubmitOptions): Promise<string>;
-  /** Follows the job (WebSocket, polling as the fallback) until it is completed or failed. */
-  waitForJob(jobId: string, key: string, timeoutMs?: number): Promise<JobUpdate>;
+  /** Follows the job (WebSocket, polling as the fallback) until it is completed or failed; then its full view. */
+  waitForJob(jobId: string, key: string, timeoutMs?: number): Promise<JobView>;
   stop(): Promise<void>;
 }
 
@@ -117,8 +117,9 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
       await upload(presigned, file, opts);
       return jobId;
     },
-    waitForJob(jobId, key, timeoutMs = 60_000) {
-      return client(key).watchJob(jobId, { timeoutMs }).done;
+    async waitForJob(jobId, key, timeoutMs = 60_000) {
+      await client(key).watchJob(jobId, { timeoutMs }).done;
+      return client(key).getJob(jobId);
     },
     async stop() {
       await stack.stop();
