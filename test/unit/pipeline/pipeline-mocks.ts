@@ -75,6 +75,19 @@ export function setFields(input: {
   return fields;
 }
 
+/** UpdateCommands on the `/stats` totals item. */
+export function statsUpdates() {
+  return ddb.commandCalls(UpdateCommand).filter((call) => call.args[0].input.Key?.pk === keys.stats().pk);
+}
+
+/** Quota units given back: the usage meter items decremented, as their keys. */
+export function quotaRefunds(): Record<string, unknown>[] {
+  return ddb
+    .commandCalls(UpdateCommand)
+    .filter((call) => String(call.args[0].input.Key?.pk).startsWith('USAGE#') && call.args[0].input.UpdateExpression?.includes(':minusOne'))
+    .map((call) => call.args[0].input.Key!);
+}
+
 /** Job updates (UpdateCommand on the job item) in call order, as the fields they SET. */
 export function jobUpdates(jobId = JOB_ID): Record<string, unknown>[] {
   return ddb
