@@ -1,10 +1,5 @@
 import '../unit/pipeline/pipeline-env';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoJobRepository } from '../../functions/jobs/dynamo-job-repository';
 import { isTerminal, JOB_STATUSES, type Job, UPLOAD_EXPIRED_ERROR } from '../../functions/jobs/job';
@@ -12,7 +7,7 @@ import { JobLifecycle, JobNotActiveError } from '../../functions/jobs/job-lifecy
 import { DynamoStatsRepository } from '../../functions/stats/dynamo-stats-repository';
 import { DynamoUsageMeter } from '../../functions/usage/dynamo-usage-meter';
 import { UsageService } from '../../functions/usage/usage-service';
-import { type LocalDynamoDb, startDynamoDb } from '../../local/emulators/dynamodb';
+import { type DynaliteTable, startDynaliteTable } from '../helpers/dynalite-table';
 import { job as jobFixture } from '../unit/jobs/fixtures';
 
 /**
@@ -20,11 +15,8 @@ import { job as jobFixture } from '../unit/jobs/fixtures';
  * non-terminal status (what a sweeper relies on), the `/stats` counters, and the quota refund landing on the
  * counter of the day the upload was metered, exactly once.
  */
-const TABLE_NAME = 'vnt-lifecycle-test';
 const OWNER = 'key-lifecycle';
-let database: LocalDynamoDb;
-let stateDir: string;
-let raw: DynamoDBClient;
+let table: DynaliteTable;
 let jobs: DynamoJobRepository;
 let stats: DynamoStatsRepository;
 let meter: DynamoUsageMeter;
@@ -32,17 +24,11 @@ let lifecycle: JobLifecycle;
 const pushed: Job[] = [];
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(tmpdir(), 'vnt-lifecycle-'));
-  database = await startDynamoDb(stateDir, TABLE_NAME);
-  raw = new DynamoDBClient({
-    endpoint: database.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  jobs = new DynamoJobRepository({ client, tableName: TABLE_NAME });
-  stats = new DynamoStatsRepository({ client, tableName: TABLE_NAME });
-  meter = new DynamoUsageMeter({ client, tableName: TABLE_NAME });
+  table = await startDynaliteTable('vnt-lifecycle-test');
+  const options = { client: table.documents, tableName: table.tableName };
+  jobs = new DynamoJobRepository(options);
+  stats = new DynamoStatsRepository(options);
+  meter = new DynamoUsageMeter(options);
   lifecycle = new JobLifecycle({
     jobs,
     progress: { publish: async (job) => void pushed.push(job) },
@@ -52,11 +38,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  raw?.destroy();
-  await database?.stop();
-  if (stateDir) await rm(stateDir, { recursive: true, force: true });
-});
+afterAll(() => table?.stop());
 
 /** A stored job, metered like POST /uploads does: one unit on its owner's counter for its createdAt day. */
 async function givenMeteredJob(overrides: Partial<Job>): Promise<Job> {

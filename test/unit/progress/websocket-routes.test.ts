@@ -8,7 +8,7 @@ import { progressPublisherFromEnv } from '../../../functions/progress/progress-p
 import { handler as subscribe } from '../../../functions/progress/subscribe';
 import { keys } from '../../../lib/config/table-design';
 import { lambdaContext } from '../../events/lambda-context';
-import { ddb, givenJob, JOB_ID, job, OWNER, resetMocks, websocket } from '../pipeline/pipeline-mocks';
+import { ddb, givenJob, JOB_ID, job, OWNER, postedMessages, resetMocks, websocket } from '../pipeline/pipeline-mocks';
 
 const CONNECTION = 'L0SM9cOFvHcCIhw=';
 
@@ -98,18 +98,18 @@ describe('subscribe', () => {
       { PutRequest: { Item: expect.objectContaining({ ...keys.subscription(JOB_ID, CONNECTION), expiresAt: expect.any(Number) }) } },
       { PutRequest: { Item: expect.objectContaining({ ...keys.connection(CONNECTION, JOB_ID), expiresAt: expect.any(Number) }) } },
     ]);
-    const [post] = websocket.commandCalls(PostToConnectionCommand);
-    expect(post?.args[0].input.ConnectionId).toBe(CONNECTION);
     // The same public view as GET /jobs/{id}, tagged as a job message.
-    expect(JSON.parse(Buffer.from(post!.args[0].input.Data as Uint8Array).toString())).toEqual({
-      type: 'job',
-      jobId: JOB_ID,
-      status: 'transcribing',
-      progress: 50,
-      createdAt: '2026-03-14T11:59:00.000Z',
-      updatedAt: '2026-03-14T11:59:30.000Z',
-      targetLanguage: 'es',
-    });
+    expect(postedMessages(CONNECTION)).toEqual([
+      {
+        type: 'job',
+        jobId: JOB_ID,
+        status: 'transcribing',
+        progress: 50,
+        createdAt: '2026-03-14T11:59:00.000Z',
+        updatedAt: '2026-03-14T11:59:30.000Z',
+        targetLanguage: 'es',
+      },
+    ]);
   });
 
   it('sends a job whose upload never came as failed UPLOAD_EXPIRED, like GET /jobs/{id}', async () => {
@@ -118,8 +118,7 @@ describe('subscribe', () => {
 
     await send({ action: 'subscribe', jobId: JOB_ID });
 
-    const [post] = websocket.commandCalls(PostToConnectionCommand);
-    expect(JSON.parse(Buffer.from(post!.args[0].input.Data as Uint8Array).toString())).toMatchObject({
+    expect(postedMessages(CONNECTION)[0]).toMatchObject({
       type: 'job',
       jobId: JOB_ID,
       status: 'failed',
@@ -200,8 +199,7 @@ describe('progress publisher', () => {
 
     await progressPublisherFromEnv().publish(job({ status: 'awaiting_upload', createdAt: new Date(Date.now() - 2 * 3600_000).toISOString() }));
 
-    const [post] = websocket.commandCalls(PostToConnectionCommand);
-    expect(JSON.parse(Buffer.from(post!.args[0].input.Data as Uint8Array).toString())).toMatchObject({
+    expect(postedMessages(CONNECTION)[0]).toMatchObject({
       type: 'job',
       status: 'failed',
       error: { code: 'UPLOAD_EXPIRED' },
