@@ -119,33 +119,31 @@ export class JobLifecycle {
     return current === undefined ? { status: 'gone' } : { status: 'already-terminal', job: current };
   }
 
+  /** The side effects of a finished job, in parallel; each failure is logged, none is thrown. */
   private async afterFinish(job: Job, outcome: JobOutcome): Promise<void> {
-    const effects: Record<string, () => unknown> =
-      'error' in outcome
-        ? {
-            stats: () => this.deps.stats.recordFailure(outcome.error.code),
-            metrics: () => this.deps.metrics.failed(outcome.error.code),
-            ...(refundsQuota(outcome.error.code) ? { 'quota refund': () => this.deps.quota.refund(quotaUnitOf(job)) } : {}),
-          }
-        : {
-            stats: () =>
-              this.deps.stats.recordCompletion({
-                detectedLanguage: outcome.result.detectedLanguage,
-                targetLanguage: job.targetLanguage,
-                cached: outcome.result.cached,
-              }),
-            metrics: () => this.deps.metrics.completed(outcome.timings ?? {}),
-          };
-    const names = Object.keys(effects);
-    const settled = await Promise.allSettled([
-      this.pushProgress(job),
-      ...Object.values(effects).map(async (effect) => effect()),
-    ]);
-    settled.slice(1).forEach((result, i) => {
+    const effects = Object.entries(this.sideEffectsOf(job, outcome));
+    const [, ...settled] = await Promise.allSettled([this.pushProgress(job), ...effects.map(async ([, run]) => run())]);
+    settled.forEach((result, i) => {
       if (result.status === 'rejected') {
-        logger.error(`The job is ${job.status} but its ${names[i]} failed`, { jobId: job.jobId, error: result.reason as Error });
+        logger.error(`The job is ${job.status} but recording its ${effects[i]![0]} failed`, { jobId: job.jobId, error: result.reason as Error });
       }
     });
+  }
+
+  private sideEffectsOf(job: Job, outcome: JobOutcome): Record<string, () => unknown> {
+    if ('error' in outcome) {
+      const { code } = outcome.error;
+      return {
+        stats: () => this.deps.stats.recordFailure(code),
+        metrics: () => this.deps.metrics.failed(code),
+        ...(refundsQuota(code) ? { 'quota refund': () => this.deps.quota.refund(quotaUnitOf(job)) } : {}),
+      };
+    }
+    const { detectedLanguage, cached } = outcome.result;
+    return {
+      stats: () => this.deps.stats.recordCompletion({ detectedLanguage, targetLanguage: job.targetLanguage, cached }),
+      metrics: () => this.deps.metrics.completed(outcome.timings ?? {}),
+    };
   }
 
   /** Best-effort: a client that misses a push still sees the status over HTTP. */
