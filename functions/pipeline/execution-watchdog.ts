@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import type { JobError } from '../jobs/job';
 import { isJobId } from '../jobs/job-id';
+import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { logger } from '../shared/powertools';
 import { INTERNAL_ERROR_MESSAGE, TIMEOUT_MESSAGE } from './common/failure';
-import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
 

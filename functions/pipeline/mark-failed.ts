@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import type { JobError } from '../jobs/job';
+import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { logger } from '../shared/powertools';
 import { jobErrorFrom } from './common/failure';
-import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
 import { JobId } from './common/task-schemas';

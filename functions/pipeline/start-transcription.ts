@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { DEFAULT_IDENTIFICATION_CANDIDATES } from '../../lib/config/languages';
+import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { requireEnv } from '../shared/env';
 import { speechRecognitionService } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
-import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { type TranscriptionCallbackStore, transcriptionCallbacksFromEnv } from './common/transcription-callbacks';
 import { JobId, Language } from './common/task-schemas';

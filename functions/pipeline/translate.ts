@@ -1,10 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { METRICS } from '../../lib/config/metric-names';
+import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { metrics } from '../shared/powertools';
 import { translationService } from '../translation/engines';
 import type { TranslationService } from '../translation/translation-service';
-import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
 import { elapsedMs, JobId, Language, TranscriptOutput, type TranslationOutput } from './common/task-schemas';

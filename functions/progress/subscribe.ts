@@ -40,7 +40,7 @@ export function subscribeHandler(deps: SubscribeDeps) {
       throw new ForbiddenError('This connection is not authenticated; reconnect with your API key.', 'CONNECTION_UNKNOWN');
     }
     await deps.keys.caller(owner);
-    await deps.jobs.get(owner, message.jobId);
+    await deps.jobs.get(owner, message.jobId); // 404 before anything is subscribed
 
     await deps.subscriptions.subscribe(message.jobId, connectionId);
     const current = await deps.jobs.get(owner, message.jobId);
