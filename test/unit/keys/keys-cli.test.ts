@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseCli, runCommand, UsageError } from '../../../bin/keys';
+import { DEFAULT_STATE_DIR } from '../../../local/config';
 import type { KeyProvisioner } from '../../../functions/keys/api-key';
 
 describe('keys CLI parsing', () => {
@@ -8,6 +9,7 @@ describe('keys CLI parsing', () => {
       command: 'create',
       target: 'local',
       api: 'http://127.0.0.1:3000',
+      stateDir: DEFAULT_STATE_DIR,
       stage: 'dev',
       json: false,
       tier: 'basic',
