@@ -134,28 +134,33 @@ export function upgradeRequest(path: string, headers: Readonly<Record<string, st
   return `GET ${path} HTTP/1.1\r\n${Object.entries(all).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
 }
 
-/** The close code of the server's close frame after a 101 answer, if one arrived. */
-export function serverCloseCode(received: Buffer): number | undefined {
+/** The complete frames the server sent after its 101 answer. */
+export function serverFrames(received: Buffer): { readonly opcode: number; readonly payload: Buffer }[] {
   const start = received.indexOf('\r\n\r\n');
-  if (start < 0 || httpStatuses(received)[0] !== 101) return undefined;
+  if (start < 0 || httpStatuses(received)[0] !== 101) return [];
+  const frames: { opcode: number; payload: Buffer }[] = [];
   let offset = start + 4;
   while (offset + 2 <= received.length) {
     const opcode = received[offset]! & 0x0f;
     let length = received[offset + 1]! & 0x7f;
     let header = 2;
-    if (length === 126) {
-      if (offset + 4 > received.length) return undefined;
-      length = received.readUInt16BE(offset + 2);
-      header = 4;
-    } else if (length === 127) {
-      if (offset + 10 > received.length) return undefined;
-      length = Number(received.readBigUInt64BE(offset + 2));
-      header = 10;
+    if (length >= 126) {
+      header = length === 126 ? 4 : 10;
+      if (offset + header > received.length) break;
+      length = length === 126 ? received.readUInt16BE(offset + 2) : Number(received.readBigUInt64BE(offset + 2));
     }
-    if (opcode === 0x8) return length >= 2 && offset + header + 2 <= received.length ? received.readUInt16BE(offset + header) : 1005;
+    if (offset + header + length > received.length) break;
+    frames.push({ opcode, payload: received.subarray(offset + header, offset + header + length) });
     offset += header + length;
   }
-  return undefined;
+  return frames;
+}
+
+/** The close code of the server's close frame after a 101 answer, if one arrived (1005: none given). */
+export function serverCloseCode(received: Buffer): number | undefined {
+  const close = serverFrames(received).find((frame) => frame.opcode === 0x8);
+  if (close === undefined) return undefined;
+  return close.payload.length >= 2 ? close.payload.readUInt16BE(0) : 1005;
 }
 
 /** mulberry32: a tiny seeded PRNG, so a failing run can be replayed with its seed. */

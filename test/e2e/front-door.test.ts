@@ -1,12 +1,22 @@
 /**
- * The local stack against hostile clients: hundreds of abusive HTTP and WebSocket connections (resets at every
- * handshake stage, oversized and malformed frames, garbage bytes, header and query oddities, pipelined
- * requests after an error, slowloris) at one running stack; then every tenant must still be served, no
- * malformed input may have got a 5xx, and nothing may have reached the process's uncaught-exception handler.
- *
- * Seeded: FUZZ_SEED=<n> replays a run (the seed is printed), FUZZ_CONNECTIONS=<n> changes its size.
+ * The local stack's public port against hostile clients and web pages, on one running stack:
+ * - hundreds of abusive HTTP and WebSocket connections (resets at every handshake stage, oversized and
+ *   malformed frames, garbage bytes, header and query oddities, pipelined requests after an error,
+ *   slowloris); then every tenant must still be served, no malformed input may have got a 5xx, and nothing
+ *   may have reached the process's uncaught-exception handler. Seeded: FUZZ_SEED=<n> replays a run (the
+ *   seed is printed), FUZZ_CONNECTIONS=<n> changes its size;
+ * - API Gateway's WebSocket limits, from both sides of each boundary;
+ * - the key admin endpoint (token, origin, content type) and the Host check, direct and through a proxy;
+ * - the state directory: nothing in it readable by anyone but its owner.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { TierName } from '../../lib/config/tiers';
@@ -20,13 +30,15 @@ import {
   httpStatuses,
   seededRandom,
   serverCloseCode,
+  serverFrames,
   type Step,
   upgradeRequest,
 } from '../helpers/raw-connection';
+import { makeAudio } from '../helpers/audio-fixtures';
 import { startTestStack, type TestStack } from '../helpers/local-stack';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
-const CONNECTIONS = Number(process.env.FUZZ_CONNECTIONS ?? 500);
+const CONNECTIONS = Number(process.env.FUZZ_CONNECTIONS ?? 600);
 const CONCURRENCY = 16;
 /** Short client timeouts, so the slow attacks end in seconds; the real ones are 10 s and 10 minutes. */
 const HEADERS_TIMEOUT_MS = 1_000;
@@ -352,8 +364,10 @@ const SLOW_ATTACKS: readonly (Attack & { readonly count: number })[] = [
         [{ write: 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n' }, ...Array.from({ length: 30 }, () => [{ waitMs: 300 }, { write: 'x' }]).flat()],
         { timeoutMs: 10_000 },
       ),
-    check: (result) =>
-      result.endedBy === 'server' && result.elapsedMs < HEADERS_TIMEOUT_MS + 3_000 ? undefined : `still open after ${Math.round(result.elapsedMs)} ms`,
+    check: (result) => {
+      if (result.endedBy !== 'server' || result.elapsedMs > HEADERS_TIMEOUT_MS + 3_000) return `still open after ${Math.round(result.elapsedMs)} ms`;
+      return expectStatuses((s) => s === 408, '408')(result);
+    },
   },
   {
     name: 'idle WebSocket',
@@ -415,16 +429,26 @@ function subscribe(key: string, jobId: string): Promise<string> {
   });
 }
 
+async function keyNames(): Promise<string[]> {
+  const answer = await fetch(`${stack.url}${LOCAL.adminKeysPath}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+  return ((await answer.json()) as { items: { name: string }[] }).items.map((item) => item.name).sort();
+}
+
 describe('the local stack under hostile clients', () => {
   it(`survives ${CONNECTIONS} abusive connections and still serves every tenant`, async () => {
     const random = seededRandom(SEED);
     const tally: Tally = { connections: 0, failures: [], serverErrors: [], byAttack: new Map() };
     const started = performance.now();
     const totalWeight = ATTACKS.reduce((sum, attack) => sum + attack.weight, 0);
-    const planned = Array.from({ length: CONNECTIONS }, () => {
-      let roll = random() * totalWeight;
-      return ATTACKS.find((attack) => (roll -= attack.weight) < 0) ?? ATTACKS.at(-1)!;
-    });
+    // Every attack at least once, whatever the seed; the rest drawn by weight.
+    const planned = [
+      ...ATTACKS,
+      ...Array.from({ length: CONNECTIONS - ATTACKS.length }, () => {
+        let roll = random() * totalWeight;
+        return ATTACKS.find((attack) => (roll -= attack.weight) < 0) ?? ATTACKS.at(-1)!;
+      }),
+    ];
+    const keysBefore = await keyNames();
 
     const slow = SLOW_ATTACKS.flatMap((attack) => Array.from({ length: attack.count }, () => runAttack(attack, random, tally)));
     const workers = Array.from({ length: CONCURRENCY }, async () => {
@@ -434,8 +458,6 @@ describe('the local stack under hostile clients', () => {
     const duringAttack = (await Promise.all((['free', 'basic', 'premium'] as const).map(serves))).flat();
     await Promise.all([...workers, ...slow]);
     const afterAttack = (await Promise.all((['free', 'basic', 'premium'] as const).map(serves))).flat();
-    const adminList = await fetch(`${stack.url}${LOCAL.adminKeysPath}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
-    const keyNames = ((await adminList.json()) as { items: { name: string }[] }).items.map((item) => item.name).sort();
 
     console.log(
       [
@@ -450,7 +472,178 @@ describe('the local stack under hostile clients', () => {
     expect(duringAttack).toEqual([]);
     expect(afterAttack).toEqual([]);
     // No web page managed to mint a key.
-    expect(keyNames).toEqual(['attacker', 'demo-basic', 'demo-free', 'demo-premium']);
+    expect(await keyNames()).toEqual(keysBefore);
     expect(tally.connections).toBe(CONNECTIONS + SLOW_ATTACKS.reduce((sum, attack) => sum + attack.count, 0));
   }, 120_000);
+});
+
+/** A JSON text message of exactly `bytes` bytes. */
+const messageOf = (bytes: number) => {
+  const head = '{"action":"unknown","pad":"';
+  return Buffer.from(`${head}${'a'.repeat(bytes - head.length - 2)}"}`);
+};
+
+describe("API Gateway's WebSocket limits", () => {
+  it('accept a 32 KB frame and a 128 KB message in 32 KB frames, and close over either with 1009', async () => {
+    const frame = messageOf(32 * 1024);
+    const message = messageOf(128 * 1024);
+    const fragments = [0, 1, 2, 3].map((i) =>
+      clientFrame(message.subarray(i * 32 * 1024, (i + 1) * 32 * 1024), { opcode: i === 0 ? 0x1 : 0x0, fin: i === 3 }),
+    );
+    const twoAnswers = (received: Buffer) => serverFrames(received).filter((f) => f.opcode === 0x1).length >= 2;
+
+    const accepted = await webSocketAttack([{ write: clientFrame(frame) }, ...fragments.map((write) => ({ write }))], twoAnswers);
+    const overFrame = await webSocketAttack([{ write: clientFrame(messageOf(32 * 1024 + 1)) }]);
+    const overMessage = await webSocketAttack([
+      ...[0, 1, 2, 3].map((i) => ({
+        write: clientFrame(message.subarray(i * 32 * 1024, (i + 1) * 32 * 1024), { opcode: i === 0 ? 0x1 : 0x0, fin: false }),
+      })),
+      { write: clientFrame(Buffer.from('a'), { opcode: 0x0 }) },
+    ]);
+
+    // Answered (no route matches `unknown`: API Gateway's Forbidden message), not closed.
+    expect(serverFrames(accepted.received).map((f) => [f.opcode, JSON.parse(f.payload.toString()).message])).toEqual([
+      [0x1, 'Forbidden'],
+      [0x1, 'Forbidden'],
+    ]);
+    expect(serverCloseCode(overFrame.received)).toBe(1009);
+    expect(serverCloseCode(overMessage.received)).toBe(1009);
+  });
+
+  it('limit @connections posts to 128 KB (413, connection closed) and refuse a malformed connection id', async () => {
+    const socket = new WebSocket(`${stack.webSocketUrl}?apiKey=${attackerKey}`);
+    const received: string[] = [];
+    socket.on('message', (data) => received.push(data.toString()));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(JSON.stringify({ action: 'unknown' }));
+    await expect.poll(() => received.length).toBe(1);
+    const { connectionId } = JSON.parse(received[0]!) as { connectionId: string };
+    const managementUrl = `${stack.webSocketUrl.replace('ws:', 'http:')}/@connections/${encodeURIComponent(connectionId)}`;
+
+    const atLimit = await fetch(managementUrl, { method: 'POST', body: 'b'.repeat(128 * 1024) });
+    const overLimit = await fetch(managementUrl, { method: 'POST', body: 'b'.repeat(128 * 1024 + 1) });
+    const malformed = await fetch(`${stack.webSocketUrl.replace('ws:', 'http:')}/@connections/%E0`, { method: 'POST', body: 'x' });
+    await expect.poll(() => received.length).toBe(2);
+    socket.close();
+
+    expect(atLimit.status).toBe(200);
+    expect(received[1]).toHaveLength(128 * 1024);
+    expect(overLimit.status).toBe(413);
+    expect(overLimit.headers.get('x-amzn-errortype')).toBe('PayloadTooLargeException');
+    expect(overLimit.headers.get('connection')).toBe('close');
+    expect(malformed.status).toBe(400);
+  });
+});
+
+describe('the key admin endpoint', () => {
+  const keysUrl = () => `${stack.url}${LOCAL.adminKeysPath}`;
+  const bearer = () => `Bearer ${stack.adminToken}`;
+  const body = JSON.stringify({ name: 'page-made', tier: 'premium' });
+
+  it("refuses web pages (another origin, text/plain, no token) and mints nothing for them", async () => {
+    const before = await keyNames();
+    const crossOrigin = await fetch(keysUrl(), { method: 'POST', headers: { origin: 'http://evil.test', 'content-type': 'text/plain' }, body });
+    const noToken = await fetch(keysUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const wrongToken = await fetch(keysUrl(), { headers: { authorization: `Bearer ${'x'.repeat(43)}` } });
+    const textPlain = await fetch(keysUrl(), { method: 'POST', headers: { authorization: bearer(), 'content-type': 'text/plain' }, body });
+
+    expect([crossOrigin.status, noToken.status, wrongToken.status, textPlain.status]).toEqual([403, 401, 401, 415]);
+    expect((await crossOrigin.json()) as unknown).toMatchObject({ error: { code: 'CROSS_ORIGIN_REFUSED' } });
+    expect((await noToken.json()) as unknown).toMatchObject({ error: { code: 'ADMIN_TOKEN_REQUIRED' } });
+    expect((await textPlain.json()) as unknown).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    expect(await keyNames()).toEqual(before);
+  });
+
+  it("answers the token's holder, from no origin or the stack's own", async () => {
+    const own = await fetch(keysUrl(), {
+      method: 'POST',
+      headers: { authorization: bearer(), origin: stack.url, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ name: 'own-origin', tier: 'free' }),
+    });
+    expect(own.status).toBe(201);
+    expect(await keyNames()).toContain('own-origin');
+  });
+
+  it('is what `npm run keys` uses, with the token from --state-dir', async () => {
+    const { stdout } = await promisify(execFile)(
+      'npx',
+      ['tsx', 'bin/keys.ts', 'create', '--tier', 'basic', '--name', 'from-cli', '--api', stack.url, '--state-dir', stack.stateDir, '--json'],
+      { cwd: path.resolve(import.meta.dirname, '../..') },
+    );
+    const created = JSON.parse(stdout) as { value: string; tier: string };
+
+    expect(created.tier).toBe('basic');
+    expect((await stack.request('GET', '/usage', { key: created.value })).status).toBe(200);
+  }, 60_000);
+});
+
+describe('the Host check (DNS rebinding)', () => {
+  const healthWithHost = (host: string, to = port) =>
+    new Promise<number>((resolve, reject) => {
+      httpRequest({ host: '127.0.0.1', port: to, path: '/health', headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+
+  it('serves the loopback names on any port and refuses any other name with 421', async () => {
+    const statuses = await Promise.all(
+      ['127.0.0.1', `127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, '[::1]:8080', 'rebind.evil.test', `127.0.0.1.nip.io:${port}`].map(
+        (host) => healthWithHost(host),
+      ),
+    );
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 421, 421]);
+  });
+
+  it('still works behind a proxy on another port that forwards its own Host (an OpenAPI validation proxy)', async () => {
+    const proxy = createServer((req, res) => {
+      const upstream = httpRequest({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (proxy.address() as AddressInfo).port;
+    try {
+      expect(await healthWithHost(`127.0.0.1:${proxyPort}`, proxyPort)).toBe(200);
+      expect(await healthWithHost(`localhost:${proxyPort}`, proxyPort)).toBe(200);
+      expect(await healthWithHost(`rebind.evil.test:${proxyPort}`, proxyPort)).toBe(421);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+});
+
+describe('the state directory', () => {
+  it("keeps every tenant's audio, transcripts, queues and counters private to its owner (0700/0600)", async () => {
+    const audioDir = await mkdtemp(path.join(tmpdir(), 'vnt-e2e-audio-'));
+    try {
+      const file = await makeAudio('mp3', audioDir, { name: 'private' });
+      const job = await stack.waitForJob(await stack.submit(file, stack.keys.premium), stack.keys.premium);
+      expect(job.status).toBe('completed');
+    } finally {
+      await rm(audioDir, { recursive: true, force: true });
+    }
+
+    const loose: string[] = [];
+    const walk = async (at: string): Promise<void> => {
+      const info = await stat(at);
+      const wanted = info.isDirectory() ? 0o700 : 0o600;
+      if ((info.mode & 0o777) !== wanted) loose.push(`${(info.mode & 0o777).toString(8)} ${path.relative(stack.stateDir, at)}`);
+      if (info.isDirectory()) for (const entry of await readdir(at)) await walk(path.join(at, entry));
+    };
+    await walk(stack.stateDir);
+    const files = await readdir(stack.stateDir, { recursive: true });
+
+    expect(loose).toEqual([]);
+    // What was checked: the emulators' own files, not just ours.
+    expect(files.some((name) => name.startsWith(`s3${path.sep}vnt-local-uploads${path.sep}`) && !name.includes('_S3rver'))).toBe(true);
+    expect(files.some((name) => name.startsWith(`dynamodb${path.sep}`) && name.endsWith('.log'))).toBe(true);
+    expect(files.some((name) => name.startsWith(`sqs${path.sep}`))).toBe(true);
+    expect((await readFile(path.join(stack.stateDir, 'admin-token'), 'utf8')).trim()).toBe(stack.adminToken);
+  }, 90_000);
 });
