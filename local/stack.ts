@@ -157,6 +157,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onError: log.error,
     });
     const site = staticSite(join(REPO_ROOT, 'web', 'dist'));
+    // Re-provisioned when missing or no longer valid (e.g. the key store file was deleted by hand). Before the
+    // routes attach, so a ready /health means the demo keys are usable and in keys.json.
+    const saved = await readDemoKeys(layout.demoKeys);
+    const existing = saved && Object.values(saved).every((value) => keys.findActiveByValue(value)) ? saved : undefined;
+    const demoKeys = existing ?? (await provisionDemoKeys(keys));
+    if (existing === undefined) await writeDemoKeys(layout.demoKeys, demoKeys);
+
     frontDoor.attach({
       requests: [
         adminKeys({ keys, token: adminToken }),
@@ -171,12 +178,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
       upgrades: [(req, socket, head, requestUrl) => webSockets.handleUpgrade(req, socket, head, requestUrl)],
     });
-
-    // Re-provisioned when missing or no longer valid (e.g. the key store file was deleted by hand).
-    const saved = await readDemoKeys(layout.demoKeys);
-    const existing = saved && Object.values(saved).every((value) => keys.findActiveByValue(value)) ? saved : undefined;
-    const demoKeys = existing ?? (await provisionDemoKeys(keys));
-    if (existing === undefined) await writeDemoKeys(layout.demoKeys, demoKeys);
 
     let stopped: Promise<void> | undefined;
     return {
