@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TIER_NAMES, type TierName } from '../lib/config/tiers';
 
@@ -40,17 +40,18 @@ export function stateLayout(root: string): StateLayout {
 export async function prepareStateDir(layout: StateLayout, fresh: boolean): Promise<void> {
   if (fresh) await rm(layout.root, { recursive: true, force: true });
   for (const dir of [layout.dynamodb, layout.s3, layout.sqs]) await mkdir(dir, { recursive: true, mode: 0o700 });
-  await makePrivate(layout.root);
+  // The state directory itself may be a link (to another disk); what is under it is not followed.
+  await makePrivate(await realpath(layout.root));
 }
 
 /** The permissions the state directory's content must not exceed. */
-export const PRIVATE_DIR_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 /** What the local stack's process creates files with: no access for group or others. */
 export const PRIVATE_UMASK = 0o077;
 
 /** chmod 0700/0600 of `path` and everything under it; symbolic links are left alone (and not followed). */
-export async function makePrivate(path: string): Promise<void> {
+async function makePrivate(path: string): Promise<void> {
   const info = await lstat(path);
   if (info.isSymbolicLink()) return;
   if (!info.isDirectory()) {

@@ -5,7 +5,7 @@ import { AppError } from '../../functions/shared/errors';
 import { errorBody } from '../../functions/http/responses';
 import { TIER_NAMES } from '../../lib/config/tiers';
 import { LOCAL } from '../config';
-import { BodyTooLargeError, closeAfterAnswer, isLoopback, readBody, sendJson } from '../http/server';
+import { isLoopback, readBodyWithin, sendJson } from '../http/server';
 import type { LocalKeyStore } from './key-store';
 
 const createKeyRequest = z.object({
@@ -46,7 +46,11 @@ export function adminKeys(options: AdminKeysOptions) {
       if (req.method === 'GET' && id === '') {
         sendJson(res, 200, { items: await options.keys.list() });
       } else if (req.method === 'POST' && id === '') {
-        const parsed = createKeyRequest.safeParse(parseJson(await readBody(req, MAX_REQUEST_BYTES)));
+        const body = await readBodyWithin(req, res, MAX_REQUEST_BYTES, () =>
+          sendJson(res, 413, errorBody('PAYLOAD_TOO_LARGE', `A key request is at most ${MAX_REQUEST_BYTES} bytes.`)),
+        );
+        if (body === undefined) return true;
+        const parsed = createKeyRequest.safeParse(parseJson(body));
         if (!parsed.success) {
           const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
           sendJson(res, 400, errorBody('VALIDATION_ERROR', `Invalid key request: ${issues.join('; ')}`));
@@ -60,14 +64,8 @@ export function adminKeys(options: AdminKeysOptions) {
         sendJson(res, 405, errorBody('METHOD_NOT_ALLOWED', `${req.method} ${url.pathname} is not supported.`));
       }
     } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        closeAfterAnswer(res);
-        sendJson(res, 413, errorBody('PAYLOAD_TOO_LARGE', `A key request is at most ${MAX_REQUEST_BYTES} bytes.`));
-      } else if (error instanceof AppError) {
-        sendJson(res, error.httpStatus, errorBody(error.code, error.message));
-      } else {
-        throw error;
-      }
+      if (!(error instanceof AppError)) throw error;
+      sendJson(res, error.httpStatus, errorBody(error.code, error.message));
     }
     return true;
   };

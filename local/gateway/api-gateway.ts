@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { FunctionHost } from '../lambda/function-host';
 import type { CorsPreflightBinding } from '../template/template-bindings';
-import { BodyTooLargeError, closeAfterAnswer, readBody } from '../http/server';
+import { readBodyWithin } from '../http/server';
 import type { GatewayResponses } from './gateway-responses';
 import type { LocalKeyStore } from './key-store';
 import { restProxyEvent } from './rest-event';
@@ -81,15 +81,10 @@ export function apiGateway(options: ApiGatewayOptions) {
       return true;
     }
 
-    let body: Buffer;
-    try {
-      body = await readBody(req, MAX_PAYLOAD_BYTES);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      closeAfterAnswer(res);
-      options.responses.send(res, 'REQUEST_TOO_LARGE', requestId);
-      return true;
-    }
+    const body = await readBodyWithin(req, res, MAX_PAYLOAD_BYTES, () =>
+      options.responses.send(res, 'REQUEST_TOO_LARGE', requestId),
+    );
+    if (body === undefined) return true;
     const entry = `functions/api/${match.route.handler}.ts`;
     const event = restProxyEvent({
       req,

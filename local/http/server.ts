@@ -2,9 +2,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * Reads a request body, refusing more than `maxBytes` (the caller answers 413 and must close the connection:
- * see {@link closeAfterAnswer}). A declared Content-Length over the limit is refused before anything is read.
- * The request is never destroyed here, so the refusal can still be written to the client.
+ * Reads a request body, refusing more than `maxBytes` (callers that answer the client use
+ * {@link readBodyWithin}). A declared Content-Length over the limit is refused before anything is read. The
+ * request is never destroyed here, so a refusal can still reach the client.
  */
 export function readBody(req: IncomingMessage, maxBytes = 10 * 1024 * 1024): Promise<Buffer> {
   if (Number(req.headers['content-length'] ?? 0) > maxBytes) return Promise.reject(new BodyTooLargeError(maxBytes));
@@ -47,11 +47,24 @@ export class RequestAbortedError extends Error {
 }
 
 /**
- * For an answer given before the request body was read to its end (413 and friends): `Connection: close`, and
- * the connection closes after it. Kept alive, the unread body bytes would be parsed as the next request.
+ * The request body, or undefined once `refuseTooLarge` has answered a body over `maxBytes` (413 in the
+ * caller's error shape). That answer says `Connection: close` and the connection closes after it: kept
+ * alive, the unread rest of the body would be parsed as the next request.
  */
-export function closeAfterAnswer(res: ServerResponse): void {
-  if (!res.headersSent) res.setHeader('connection', 'close');
+export async function readBodyWithin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+  refuseTooLarge: () => void,
+): Promise<Buffer | undefined> {
+  try {
+    return await readBody(req, maxBytes);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    res.setHeader('connection', 'close');
+    refuseTooLarge();
+    return undefined;
+  }
 }
 
 export function sendJson(

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { LOCAL } from '../config';
 import { writeRawAnswer } from '../http/hardened-server';
-import { BodyTooLargeError, closeAfterAnswer, readBody, sendJson } from '../http/server';
+import { readBodyWithin, sendJson } from '../http/server';
 import type { FunctionHost } from '../lambda/function-host';
 import type { LocalKeyStore } from '../gateway/key-store';
 import { LOCAL_API_ID } from '../gateway/rest-event';
@@ -34,11 +34,11 @@ export interface WebSocketTimeouts {
   readonly maxDurationMs: number;
 }
 
-export const DEFAULT_WEBSOCKET_TIMEOUTS: WebSocketTimeouts = { idleMs: 10 * 60_000, maxDurationMs: 2 * 60 * 60_000 };
+const DEFAULT_WEBSOCKET_TIMEOUTS: WebSocketTimeouts = { idleMs: 10 * 60_000, maxDurationMs: 2 * 60 * 60_000 };
 
 /** API Gateway's WebSocket frame and message size quotas; both close the connection with 1009. */
-export const MAX_FRAME_BYTES = 32 * 1024;
-export const MAX_MESSAGE_BYTES = 128 * 1024;
+const MAX_FRAME_BYTES = 32 * 1024;
+const MAX_MESSAGE_BYTES = 128 * 1024;
 
 /** What a Lambda REQUEST authorizer returns (the fields API Gateway acts on). */
 interface AuthorizerResult {
@@ -128,15 +128,10 @@ export class WebSocketGateway {
       return true;
     }
     if (req.method === 'POST') {
-      let data: Buffer;
-      try {
-        data = await readBody(req, MAX_MESSAGE_BYTES);
-      } catch (error) {
-        if (!(error instanceof BodyTooLargeError)) throw error;
-        closeAfterAnswer(res);
-        sendAwsError(res, 413, 'PayloadTooLargeException', `Message too long (at most ${MAX_MESSAGE_BYTES} bytes)`);
-        return true;
-      }
+      const data = await readBodyWithin(req, res, MAX_MESSAGE_BYTES, () =>
+        sendAwsError(res, 413, 'PayloadTooLargeException', `Message too long (at most ${MAX_MESSAGE_BYTES} bytes)`),
+      );
+      if (data === undefined) return true;
       this.touch(connection);
       connection.socket.send(data, { binary: false });
       res.writeHead(200).end();
