@@ -86,6 +86,8 @@ export class WebSocketGateway {
     perMessageDeflate: false,
   });
   private readonly connections = new Map<string, Connection>();
+  /** $disconnect invocations under way: stop() waits for them, while the table they write to still runs. */
+  private readonly disconnecting = new Set<Promise<void>>();
   private readonly routes: ReadonlyMap<string, WebSocketRouteBinding>;
   private readonly timeouts: WebSocketTimeouts;
 
@@ -150,7 +152,7 @@ export class WebSocketGateway {
     return true;
   }
 
-  /** Closes every connection (each gets its $disconnect) and stops accepting new ones. */
+  /** Closes every connection and stops accepting new ones; returns once every $disconnect has run. */
   async stop(): Promise<void> {
     const closed = [...this.connections.values()].map(
       ({ socket }) =>
@@ -164,6 +166,7 @@ export class WebSocketGateway {
         }),
     );
     await Promise.all(closed);
+    await Promise.all(this.disconnecting);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -277,14 +280,18 @@ export class WebSocketGateway {
   }
 
   private disconnected(connectionId: string, connectedAt: number, sourceIp: string, code: number, reason: string): void {
-    void this.invoke('$disconnect', {
+    const invocation = this.invoke('$disconnect', {
       requestContext: {
         ...this.requestContext('$disconnect', 'DISCONNECT', connectionId, connectedAt, { sourceIp }),
         disconnectStatusCode: code,
         disconnectReason: reason,
       },
       isBase64Encoded: false,
-    }).catch((error: unknown) => this.options.onError(error, '$disconnect'));
+    })
+      .then(() => undefined)
+      .catch((error: unknown) => this.options.onError(error, '$disconnect'))
+      .finally(() => this.disconnecting.delete(invocation));
+    this.disconnecting.add(invocation);
   }
 
   /**
