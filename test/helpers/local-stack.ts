@@ -9,6 +9,7 @@ import type { TierName } from '../../lib/config/tiers';
 import type { JobView } from '../../functions/jobs/job-view';
 import type { PresignedUpload } from '../../functions/jobs/upload-presigner';
 import { audioContentType } from '../../local/cli/audio-content-type';
+import { LocalKeyProvisioner } from '../../local/gateway/local-key-provisioner';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
 
 export interface TestStack {
@@ -16,6 +17,8 @@ export interface TestStack {
   readonly webSocketUrl: string;
   readonly keys: Readonly<Record<TierName, string>>;
   readonly stateDir: string;
+  /** The key admin endpoint's bearer token. */
+  readonly adminToken: string;
   /** Any API call; returns status, headers and the parsed JSON body. */
   request(method: string, route: string, options?: { key?: string; body?: unknown }): Promise<ApiAnswer>;
   /** A new key of `tier` through the loopback admin endpoint (what `npm run keys -- create` does). */
@@ -94,12 +97,10 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
     webSocketUrl: stack.webSocketUrl,
     keys: stack.keys,
     stateDir,
+    adminToken: stack.adminToken,
     request,
-    async createKey(tier, name = `e2e-${tier}`) {
-      const answer = await request('POST', '/__local/keys', { body: { name, tier } });
-      if (answer.status !== 201) throw new Error(`key creation failed: ${answer.status} ${JSON.stringify(answer.body)}`);
-      return answer.body as { apiKeyId: string; value: string };
-    },
+    createKey: (tier, name = `e2e-${tier}`) =>
+      new LocalKeyProvisioner({ apiUrl: stack.url, adminToken: stack.adminToken }).create(name, tier),
     createUpload,
     upload,
     async submit(file, key, opts = {}) {
