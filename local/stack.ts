@@ -16,6 +16,7 @@ import { staticSite } from './gateway/static-site';
 import { type ThrottleOverrides, UsagePlans } from './gateway/usage-plans';
 import { handlerEnvironment } from './handler-env';
 import { FunctionHost } from './lambda/function-host';
+import { loadOrCreateLocalCredentials } from './local-credentials';
 import { consoleLog } from './log';
 import { startPipeline } from './pipeline/local-pipeline';
 import { WebSocketGateway } from './progress/websocket-gateway';
@@ -82,8 +83,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const url = `http://${LOCAL.host}:${frontDoor.port}`;
     const webSocketUrl = `ws://${LOCAL.host}:${frontDoor.port}${LOCAL.webSocketPath}`;
 
-    const [cursorSecret, dynamo] = await Promise.all([
+    const [cursorSecret, credentials, dynamo] = await Promise.all([
       loadOrCreateCursorSecret(layout),
+      loadOrCreateLocalCredentials(layout),
       startDynamoDb(layout.dynamodb, LOCAL.tableName),
     ]);
     stops.push(dynamo.stop);
@@ -93,6 +95,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       layout,
       functions,
       log,
+      credentials,
       configureEnvironment: (endpoints) => {
         Object.assign(
           process.env,
@@ -101,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             dynamoDbEndpoint: dynamo.endpoint,
             progressEndpoint: `${url}${LOCAL.webSocketPath}`,
             cursorSecret,
+            credentials,
             // An explicit POWERTOOLS_LOG_LEVEL wins; quiet runs (tests) keep only handler errors.
             logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (options.quiet ? 'ERROR' : 'WARN'),
           }),

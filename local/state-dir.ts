@@ -13,6 +13,8 @@ export interface StateLayout {
   readonly demoKeys: string;
   readonly usageCounters: string;
   readonly cursorSecret: string;
+  /** The local principal's AWS secret access key (see local-credentials.ts). */
+  readonly secretAccessKey: string;
 }
 
 export function stateLayout(root: string): StateLayout {
@@ -25,6 +27,7 @@ export function stateLayout(root: string): StateLayout {
     demoKeys: join(root, 'keys.json'),
     usageCounters: join(root, 'usage-plans.json'),
     cursorSecret: join(root, 'cursor-secret'),
+    secretAccessKey: join(root, 'secret-access-key'),
   };
 }
 
@@ -35,11 +38,16 @@ export async function prepareStateDir(layout: StateLayout, fresh: boolean): Prom
 }
 
 /** The history-cursor signing secret: generated once and kept, so cursors stay valid across restarts. */
-export async function loadOrCreateCursorSecret(layout: StateLayout): Promise<string> {
-  const existing = await readText(layout.cursorSecret);
+export function loadOrCreateCursorSecret(layout: StateLayout): Promise<string> {
+  return loadOrCreateSecret(layout.cursorSecret);
+}
+
+/** A random secret kept in `path`: generated on first use (mode 0600), the same on every later start. */
+export async function loadOrCreateSecret(path: string): Promise<string> {
+  const existing = await readText(path);
   if (existing !== undefined && existing.trim() !== '') return existing.trim();
   const secret = randomBytes(32).toString('base64url');
-  await writeFile(layout.cursorSecret, `${secret}\n`, { mode: 0o600 });
+  await writeFile(path, `${secret}\n`, { mode: 0o600 });
   return secret;
 }
 
