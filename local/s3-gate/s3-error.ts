@@ -61,6 +61,7 @@ function hostId(): string {
   return randomBytes(48).toString('base64');
 }
 
+/** Element content needs only these escaped (S3 leaves the quotes of a policy condition as they are). */
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }

@@ -69,7 +69,7 @@ async function answer(response: Response) {
   return {
     status: response.status,
     code: /<Code>([^<]+)<\/Code>/.exec(body)?.[1],
-    message: /<Message>([^<]+)<\/Message>/.exec(body)?.[1]?.replaceAll('&#34;', '"'),
+    message: /<Message>([^<]+)<\/Message>/.exec(body)?.[1],
     body,
     headers: response.headers,
   };
