@@ -13,7 +13,6 @@ import {
 } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { QueryParameterBag } from '@smithy/types';
 import { closeServer, listen } from '../http/server';
 import type { CorsRule } from '../template/template-bindings';
 import { corsHeaders } from './cors-headers';
@@ -23,7 +22,9 @@ import { accessDenied, newRequestId, S3RequestError } from './s3-error';
 import {
   authenticationOf,
   type AwsCredentials,
+  parseQuery,
   type SigningContext,
+  splitOnce,
   unsupportedAuthentication,
   verifyPostSignature,
   verifyRequestSignature,
@@ -49,7 +50,16 @@ export interface S3GateOptions {
 }
 
 /** Request headers that concern one connection only, never forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
 /** Form fields that only authenticate the form: S3 stores none of them. */
 const AUTHENTICATION_FIELDS = new Set([
   'policy',
@@ -277,33 +287,6 @@ function splitUrl(url: string): { path: string; rawQuery: string } {
 /** `/bucket` or `/bucket/`: where browser forms post. */
 function isBucketRoot(path: string): boolean {
   return /^\/[^/]+\/?$/.test(path);
-}
-
-/** The query as SigV4 canonicalises it: names and values percent-decoded (no `+` for space), repeats kept. */
-function parseQuery(rawQuery: string): QueryParameterBag {
-  // No prototype: a parameter named `__proto__` is just a parameter.
-  const query: Record<string, string | string[]> = Object.create(null);
-  for (const pair of rawQuery.split('&')) {
-    if (pair === '') continue;
-    const [rawName, rawValue = ''] = splitOnce(pair, '=');
-    const [name, value] = [strictDecode(rawName), strictDecode(rawValue)];
-    const existing = query[name];
-    query[name] = existing === undefined ? value : [existing, value].flat();
-  }
-  return query;
-}
-
-function splitOnce(text: string, separator: string): [string, string?] {
-  const at = text.indexOf(separator);
-  return at < 0 ? [text] : [text.slice(0, at), text.slice(at + 1)];
-}
-
-function strictDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    throw new S3RequestError('InvalidArgument', `Invalid URI encoding: ${text}`);
-  }
 }
 
 function safeDecode(text: string): string {

@@ -235,6 +235,34 @@ async function verifyQuerySignature(request: ReceivedRequest, context: SigningCo
   }
 }
 
+/** The query as SigV4 canonicalises it: names and values percent-decoded (no `+` for space), repeats kept. */
+export function parseQuery(rawQuery: string): QueryParameterBag {
+  // No prototype: a parameter named `__proto__` is just a parameter.
+  const query: Record<string, string | string[]> = Object.create(null);
+  for (const pair of rawQuery.split('&')) {
+    if (pair === '') continue;
+    const [rawName, rawValue = ''] = splitOnce(pair, '=');
+    const [name, value] = [strictDecode(rawName), strictDecode(rawValue)];
+    const existing = query[name];
+    query[name] = existing === undefined ? value : [existing, value].flat();
+  }
+  return query;
+}
+
+/** `text` cut at the first `separator`, if any. */
+export function splitOnce(text: string, separator: string): [string, string?] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+function strictDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new S3RequestError('InvalidArgument', `Invalid URI encoding: ${text}`);
+  }
+}
+
 interface CredentialScope {
   readonly accessKeyId: string;
   /** yyyymmdd */
