@@ -134,7 +134,7 @@ export class S3Gate {
 
   /** A browser form upload: checked in full, then forwarded to s3rver as a form of the checked fields only. */
   private async postObject(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<void> {
-    const bucket = decodeURIComponent(path.split('/')[1]!);
+    const bucket = safeDecode(path.split('/')[1]!);
     let upload: ReceivedUpload | undefined;
     try {
       upload = await receivePostUpload(req, {

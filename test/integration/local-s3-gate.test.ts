@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PresignedUpload } from '../../functions/jobs/upload-presigner';
 import { S3UploadPresigner } from '../../functions/jobs/s3-upload-presigner';
 import { type LocalS3, type S3NotificationRecord, decodeS3Key, startS3 } from '../../local/emulators/s3';
@@ -36,6 +37,8 @@ let s3: LocalS3;
 let client: S3Client;
 let presigner: S3UploadPresigner;
 const created: S3NotificationRecord[] = [];
+/** What the gate logged as its own failure: a refusal is an answer, never one of these. */
+const gateErrors: unknown[] = [];
 
 const clientWith = (options: Partial<ConstructorParameters<typeof S3Client>[0]> = {}) =>
   new S3Client({
@@ -93,12 +96,14 @@ beforeAll(async () => {
     cors: { [BUCKET]: [{ AllowedOrigins: ['*'], AllowedMethods: ['POST'], AllowedHeaders: ['*'] }] },
     credentials: CREDENTIALS,
     onObjectCreated: (record) => created.push(record),
-    onError: (error) => {
-      throw error;
-    },
+    onError: (error) => gateErrors.push(error),
   });
   client = clientWith();
   presigner = new S3UploadPresigner({ client, bucket: BUCKET });
+});
+
+afterEach(() => {
+  expect(gateErrors).toEqual([]);
 });
 
 afterAll(async () => {
@@ -307,5 +312,45 @@ describe('browser POST uploads (presigned POST policies)', () => {
     const response = await answer(await fetch(`${s3.endpoint}/${BUCKET}`, { method: 'POST', body: 'key=x' }));
 
     expect(response).toMatchObject({ status: 400, code: 'RequestIsNotMultiPartContent' });
+  });
+
+  it('drop an upload whose client goes away mid-file, store nothing and keep serving', async () => {
+    const upload = await presign(KEY_B);
+    const boundary = 'vnt-test-boundary';
+    const head = Object.entries(upload.fields)
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join('');
+    const url = new URL(upload.url);
+
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write(
+          `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\n` +
+            `Content-Length: 100000\r\n\r\n${head}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\npartial`,
+        );
+        setTimeout(() => {
+          socket.resetAndDestroy();
+          resolve();
+        }, 100);
+      });
+    });
+
+    expect(await objectBody(KEY_B)).toBeUndefined();
+    expect((await post(await presign(KEY_B), Buffer.from('tenant B audio'))).status).toBe(204);
+    expect(created).toHaveLength(1);
+  });
+});
+
+describe('malformed requests', () => {
+  it.each([
+    ['a bad percent-encoding in the path', 'GET', '/%E0/key', 403, 'AccessDenied'],
+    ['a bad percent-encoding in the query', 'GET', `/${BUCKET}?prefix=%E0`, 400, 'InvalidArgument'],
+    ['prototype names in the query', 'GET', `/${BUCKET}?__proto__=x&constructor=y`, 403, 'AccessDenied'],
+    ['a form posted to a bad bucket name', 'POST', '/%E0', 400, 'RequestIsNotMultiPartContent'],
+  ])('answer %s with S3’s error and keep serving', async (_name, method, target, status, code) => {
+    const response = await answer(await fetch(`${s3.endpoint}${target}`, { method, ...(method === 'POST' && { body: 'x' }) }));
+
+    expect(response).toMatchObject({ status, code });
+    expect(await objectBody(KEY_A)).toBe(AUDIO_A.toString());
   });
 });
