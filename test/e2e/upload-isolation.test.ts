@@ -14,6 +14,7 @@ import { TIERS } from '../../lib/config/tiers';
 import { LOCAL } from '../../local/config';
 import { stateLayout } from '../../local/state-dir';
 import { GOFORWARD_TEXT, makeAudio } from '../helpers/audio-fixtures';
+import { localS3Client } from '../helpers/local-s3-client';
 import { startTestStack, type TestStack } from '../helpers/local-stack';
 
 let stack: TestStack;
@@ -40,13 +41,7 @@ beforeAll(async () => {
   // The install's own principal, read where the stack keeps it: what the handlers sign with.
   const secretAccessKey = (await readFile(stateLayout(stack.stateDir).secretAccessKey, 'utf8')).trim();
   principalClient = (options = {}) =>
-    new S3Client({
-      endpoint: new URL(bucketUrl).origin,
-      region: LOCAL.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: LOCAL.accessKeyId, secretAccessKey },
-      ...options,
-    });
+    localS3Client(new URL(bucketUrl).origin, { accessKeyId: LOCAL.accessKeyId, secretAccessKey }, options);
   s3 = principalClient();
   await stack.upload(created.upload, noteA);
   uploadA = { jobId: created.jobId, key: created.upload.fields.key! };

@@ -9,7 +9,8 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
+  type S3ClientConfig,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
@@ -18,6 +19,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { PresignedUpload } from '../../functions/jobs/upload-presigner';
 import { S3UploadPresigner } from '../../functions/jobs/s3-upload-presigner';
 import { type LocalS3, type S3NotificationRecord, decodeS3Key, startS3 } from '../../local/emulators/s3';
+import { localS3Client } from '../helpers/local-s3-client';
 
 /**
  * The local S3 (the S3 gate in front of s3rver) against real SDK clients and browser-style forms: it lets in
@@ -25,7 +27,6 @@ import { type LocalS3, type S3NotificationRecord, decodeS3Key, startS3 } from '.
  * no event.
  */
 const BUCKET = 'vnt-gate-uploads';
-const REGION = 'us-east-1';
 const ORIGIN = 'http://127.0.0.1:3000';
 const CREDENTIALS = { accessKeyId: 'VNTLOCAL', secretAccessKey: randomBytes(32).toString('base64url') };
 const KEY_A = 'uploads/tenant-a/job-a';
@@ -40,16 +41,7 @@ const created: S3NotificationRecord[] = [];
 /** What the gate logged as its own failure: a refusal is an answer, never one of these. */
 const gateErrors: unknown[] = [];
 
-const clientWith = (options: Partial<ConstructorParameters<typeof S3Client>[0]> = {}) =>
-  new S3Client({
-    endpoint: s3.endpoint,
-    region: REGION,
-    forcePathStyle: true,
-    credentials: CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    maxAttempts: 1,
-    ...options,
-  });
+const clientWith = (options: Partial<S3ClientConfig> = {}) => localS3Client(s3.endpoint, CREDENTIALS, options);
 
 const presign = (key: string, options: { maxBytes?: number; contentType?: string } = {}) =>
   presigner.presign({ key, contentType: options.contentType ?? 'audio/mp4', maxBytes: options.maxBytes ?? 1024, expiresInSeconds: 60 });

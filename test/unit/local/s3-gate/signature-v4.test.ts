@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { HttpRequest } from '@smithy/types';
@@ -12,6 +12,7 @@ import {
   verifyPostSignature,
   verifyRequestSignature,
 } from '../../../../local/s3-gate/signature-v4';
+import { localS3Client } from '../../../helpers/local-s3-client';
 
 /**
  * The gate's SigV4 checks against what the AWS SDK itself sends: requests signed by S3Client (captured
@@ -29,17 +30,7 @@ const context = (overrides: Partial<SigningContext> = {}): SigningContext => ({
   ...overrides,
 });
 
-function clientWith(options: Partial<ConstructorParameters<typeof S3Client>[0]> = {}) {
-  return new S3Client({
-    endpoint: ENDPOINT,
-    region: REGION,
-    forcePathStyle: true,
-    credentials: CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    maxAttempts: 1,
-    ...options,
-  });
-}
+const clientWith = (options: Partial<S3ClientConfig> = {}) => localS3Client(ENDPOINT, CREDENTIALS, options);
 
 /** The request an S3Client would put on the wire, as the gate receives it. */
 async function signedBy(client: S3Client, command: object): Promise<ReceivedRequest> {
