@@ -17,6 +17,7 @@ import { staticSite } from './gateway/static-site';
 import { type ThrottleOverrides, UsagePlans } from './gateway/usage-plans';
 import { handlerEnvironment } from './handler-env';
 import { FunctionHost } from './lambda/function-host';
+import { loadOrCreateLocalCredentials } from './local-credentials';
 import { consoleLog } from './log';
 import { startPipeline } from './pipeline/local-pipeline';
 import { WebSocketGateway, type WebSocketTimeouts } from './progress/websocket-gateway';
@@ -93,9 +94,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const url = `http://${LOCAL.host}:${frontDoor.port}`;
     const webSocketUrl = `ws://${LOCAL.host}:${frontDoor.port}${LOCAL.webSocketPath}`;
 
-    const [cursorSecret, adminToken, dynamo] = await Promise.all([
+    const [cursorSecret, adminToken, credentials, dynamo] = await Promise.all([
       loadOrCreateCursorSecret(layout),
       loadOrCreateAdminToken(layout),
+      loadOrCreateLocalCredentials(layout),
       startDynamoDb(layout.dynamodb, LOCAL.tableName),
     ]);
     stops.push(dynamo.stop);
@@ -105,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       layout,
       functions,
       log,
+      credentials,
       configureEnvironment: (endpoints) => {
         Object.assign(
           process.env,
@@ -113,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             dynamoDbEndpoint: dynamo.endpoint,
             progressEndpoint: `${url}${LOCAL.webSocketPath}`,
             cursorSecret,
+            credentials,
             // An explicit POWERTOOLS_LOG_LEVEL wins; quiet runs (tests) keep only handler errors.
             logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (options.quiet ? 'ERROR' : 'WARN'),
           }),

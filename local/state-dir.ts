@@ -15,6 +15,8 @@ export interface StateLayout {
   readonly cursorSecret: string;
   /** The bearer token of the key admin endpoint (`/__local/keys`), which the keys CLI reads. */
   readonly adminToken: string;
+  /** The local principal's AWS secret access key (see local-credentials.ts). */
+  readonly secretAccessKey: string;
 }
 
 export function stateLayout(root: string): StateLayout {
@@ -28,6 +30,7 @@ export function stateLayout(root: string): StateLayout {
     usageCounters: join(root, 'usage-plans.json'),
     cursorSecret: join(root, 'cursor-secret'),
     adminToken: join(root, 'admin-token'),
+    secretAccessKey: join(root, 'secret-access-key'),
   };
 }
 
@@ -77,7 +80,8 @@ export async function readAdminToken(layout: StateLayout): Promise<string | unde
   return (await readText(layout.adminToken))?.trim() || undefined;
 }
 
-async function loadOrCreateSecret(path: string): Promise<string> {
+/** A random secret kept in `path`: generated on first use (mode 0600), the same on every later start. */
+export async function loadOrCreateSecret(path: string): Promise<string> {
   const existing = (await readText(path))?.trim();
   if (existing) return existing;
   const secret = randomBytes(32).toString('base64url');
