@@ -3,8 +3,9 @@
  * inputs the normaliser must reject. Shared by the audio unit tests and the workflow/e2e tests.
  *
  * Sources: the Debian package `pocketsphinx-testdata` (16 kHz mono s16le raw English speech with known
- * transcripts). Encoders: Debian's ffmpeg for most formats; the npm static ffmpeg for AMR, which Debian's
- * build cannot encode (no libopencore_amrnb encoder).
+ * transcripts). Encoders: Debian's ffmpeg for most formats; the npm static ffmpeg (`@ffmpeg-installer/ffmpeg`,
+ * a dev dependency for this alone) for AMR, which Debian's build cannot encode (no libopencore_amrnb encoder).
+ * The npm build only ever encodes our own audio; the product decodes with Debian's (locally) or the layer's.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';

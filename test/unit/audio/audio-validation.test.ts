@@ -150,7 +150,7 @@ describe('AudioValidationService rules', () => {
     const service = new AudioValidationService(
       toolsReturning({
         probe: async () => {
-          throw new AudioToolsError('TOOL_FAILED', 'ffprobe missing');
+          throw new AudioToolsError('TOOL_FAILED', 'ffmpeg missing');
         },
       }),
     );

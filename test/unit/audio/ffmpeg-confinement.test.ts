@@ -11,7 +11,7 @@ import { FfmpegAudioTools } from '../../../functions/audio/ffmpeg-audio-tools';
 import { PipelineFailureError } from '../../../functions/shared/errors';
 import { TIERS } from '../../../lib/config/tiers';
 import { CACHED_LAYER_DIR } from '../../../layers/ffmpeg/build-layer';
-import { makeAudio } from '../../helpers/audio-fixtures';
+import { AUDIO_FORMATS, makeAudio } from '../../helpers/audio-fixtures';
 import { HOSTILE_UPLOADS, type HostileTargets } from '../../helpers/hostile-media';
 
 /**
@@ -26,6 +26,8 @@ import { HOSTILE_UPLOADS, type HostileTargets } from '../../helpers/hostile-medi
  */
 
 const QEMU = '/usr/bin/qemu-aarch64-static';
+/** goforward.raw: 89,160 bytes of 16 kHz 16-bit mono. */
+const GOFORWARD_SECONDS = 89_160 / 32_000;
 const LAYER_FFMPEG = path.join(CACHED_LAYER_DIR, 'bin', 'ffmpeg');
 const STRACE_WORKS = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', 'true']).status === 0;
 
@@ -118,6 +120,21 @@ for (const build of BUILDS) {
       console.info(`ffmpeg confinement [${build.name}]: ${tried.length} hostile files tried, ${outside.length} reads outside the upload`);
       await new Promise((resolve) => server?.close(resolve));
       await rm(dir, { recursive: true, force: true });
+    });
+
+    it.each(AUDIO_FORMATS)('still decodes every accepted format, confined: %s', async (format) => {
+      const file = await makeAudio(format, dir, { name: `valid-${format}` });
+
+      const { probe, audio } = await service.normalizeUpload({
+        inputPath: file,
+        sizeBytes: (await stat(file)).size,
+        limits: TIERS.free,
+        outputWavPath: path.join(dir, `valid-${format}.wav`),
+      });
+
+      expect(probe.channelLayout).toBe('mono');
+      expect(audio.durationSeconds).toBeCloseTo(GOFORWARD_SECONDS, 0);
+      expect(audio.containerErrors).toEqual([]);
     });
 
     it.each(HOSTILE_UPLOADS)('$name', async (hostile) => {
