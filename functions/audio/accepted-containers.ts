@@ -26,7 +26,8 @@ export const ACCEPTED_CONTAINERS: readonly AcceptedContainer[] = [
     demuxer: 'mov',
     ffmpegName: 'mov,mp4,m4a,3gp,3g2,mj2',
     lengthIsTheAudios: false,
-    // External data references (`dref` aliases) would make the demuxer open other files: off, whatever the build's default.
+    // External data references (`dref` aliases) would make the demuxer open other files: off, whatever the build's
+    // default. The probe cannot name these before it knows the format; it relies on that default (off).
     options: ['-enable_drefs', '0', '-use_absolute_path', '0'],
   },
   { demuxer: 'matroska', ffmpegName: 'matroska,webm', lengthIsTheAudios: false, options: [] },
