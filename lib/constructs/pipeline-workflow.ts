@@ -42,7 +42,7 @@ export interface PipelineWorkflowProps {
   readonly uploadsBucket: IBucket;
   /** Normalised audio (`normalized/`) and Transcribe output (`transcripts/`). */
   readonly workBucket: IBucket;
-  /** Static ffmpeg/ffprobe; attached only to the functions that decode or split audio. */
+  /** Static ffmpeg; attached only to the functions that decode or split audio. */
   readonly ffmpegLayer: ILayerVersion;
   /** Where job progress is pushed (the WebSocket API). */
   readonly progress: ProgressChannel;
