@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { DAY_SECONDS } from '../../lib/config/limits';
 import { TIERS } from '../../lib/config/tiers';
 import type { StageTimings } from '../jobs/job';
@@ -9,20 +8,7 @@ import { type AudioResultCache, audioResultCacheFromEnv } from './common/audio-r
 import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
 import { recordCompletedNote } from './common/pipeline-metrics';
 import { taskHandler } from './common/task-handler';
-import { elapsedMs, JobId, Language, TranscriptOutput, TranslationOutput } from './common/task-schemas';
-
-export const CompleteInput = z.object({
-  jobId: JobId,
-  audioHash: z.string().min(1),
-  targetLanguage: Language,
-  languageHint: Language.nullable(),
-  transcript: TranscriptOutput,
-  translation: TranslationOutput,
-  normalizeMs: z.number(),
-  /** `$$.Execution.StartTime`. */
-  executionStartTime: z.string(),
-});
-export type CompleteInput = z.infer<typeof CompleteInput>;
+import { CompleteInput, elapsedMs } from './common/task-schemas';
 
 export interface CompleteDeps {
   readonly lifecycle: Pick<JobLifecycle, 'complete'>;

@@ -1,5 +1,3 @@
-import * as z from 'zod';
-import type { JobError } from '../jobs/job';
 import { logger } from '../shared/powertools';
 import { statsRepositoryFromEnv } from '../stats/dynamo-stats-repository';
 import type { StatsRepository } from '../stats/stats-repository';
@@ -7,21 +5,12 @@ import { jobErrorFrom } from './common/failure';
 import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
 import { recordFailedNote } from './common/pipeline-metrics';
 import { taskHandler } from './common/task-handler';
-import { JobId } from './common/task-schemas';
-
-export const MarkFailedInput = z.object({
-  jobId: JobId,
-  /** What Catch put at `$.error`. */
-  error: z.object({ Error: z.string().nullish(), Cause: z.string().nullish() }),
-});
-export type MarkFailedInput = z.infer<typeof MarkFailedInput>;
+import { MarkFailedInput, type MarkFailedOutput } from './common/task-schemas';
 
 export interface MarkFailedDeps {
   readonly lifecycle: Pick<JobLifecycle, 'fail'>;
   readonly stats: Pick<StatsRepository, 'recordFailure'>;
 }
-
-export type MarkFailedOutput = JobError & { readonly recorded: boolean };
 
 /**
  * Catch target of every task: the job becomes `failed` with a stable code and a human message (see
