@@ -90,6 +90,32 @@ export function transcribeJobPrefix(stage: string): string {
   return `vnt-${stage}-`;
 }
 
+/** The Transcribe job of a stage's pipeline job: deterministic, so a retried start hits ConflictException. */
+export function transcriptionJobName(stage: string, jobId: string): string {
+  return `${transcribeJobPrefix(stage)}${jobId}`;
+}
+
+/**
+ * Pipeline job id from a Transcribe job name (e.g. from the EventBridge event), or undefined if the job is not
+ * this stage's (another stage's or someone else's).
+ */
+export function jobIdFromTranscriptionJobName(stage: string, name: string): string | undefined {
+  const prefix = transcribeJobPrefix(stage);
+  return name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
+}
+
+/** Where an ARN points: a CDK Stack is one (its values may be unresolved tokens). */
+export interface ArnScope {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/** Every Transcribe job of a stage: the narrowest IAM resource for them (job names are not known in advance). */
+export function transcriptionJobsArn(scope: ArnScope, stage: string): string {
+  return `arn:${scope.partition}:transcribe:${scope.region}:${scope.account}:transcription-job/${transcribeJobPrefix(stage)}*`;
+}
+
 export const API = {
   /** Largest JSON body a route accepts before parsing. */
   maxBodyBytes: 16 * 1024,
