@@ -16,6 +16,11 @@ export const CACHE_TTLS = {
   progressSubscriptionSeconds: 2 * 60 * 60,
   /** GET /stats answers from memory (and tells CloudFront/clients to cache) for this long. */
   statsSeconds: 10 * 60,
+  /**
+   * A live API key's tier is remembered per container for this long: one DynamoDB read fewer on most
+   * requests, and a revocation takes effect within it (API Gateway caches its own key checks for a similar while).
+   */
+  apiKeySeconds: 30,
 } as const;
 
 export const UPLOAD = {
@@ -72,6 +77,8 @@ export const PIPELINE = {
   executionTimeoutSeconds: 60 * 60,
   /** How long to wait for the Transcribe EventBridge event before polling GetTranscriptionJob. */
   transcribeCallbackTimeoutSeconds: 15 * 60,
+  /** A batch transcription's stored task token outlives any execution (the token dies with it). */
+  transcriptionCallbackTtlSeconds: DAY_SECONDS,
   /** Amazon Translate's per-request limit is 10,000 UTF-8 bytes; stay under it. */
   translateMaxBytesPerRequest: 9_000,
   /**
