@@ -20,9 +20,6 @@ export const LOCAL = {
   tableName: 'vnt-local',
   uploadsBucket: 'vnt-local-uploads',
   workBucket: 'vnt-local-work',
-  intakeQueue: 'vnt-local-intake',
-  deadLetterQueue: 'vnt-local-intake-dlq',
-  stateMachineName: 'vnt-local-pipeline',
   /** s3rver only accepts its built-in account's access key id; the secret is never checked. */
   accessKeyId: 'S3RVER',
   secretAccessKey: 'S3RVER',
