@@ -20,9 +20,6 @@ export const LOCAL = {
   tableName: 'vnt-local',
   uploadsBucket: 'vnt-local-uploads',
   workBucket: 'vnt-local-work',
-  intakeQueue: 'vnt-local-intake',
-  deadLetterQueue: 'vnt-local-intake-dlq',
-  stateMachineName: 'vnt-local-pipeline',
   /** Key id of the local principal the handlers sign as; its secret is random per install (local-credentials.ts). */
   accessKeyId: 'VNTLOCAL',
   /** What the stack's own DynamoDB and SQS clients sign with: dynalite and fauxqs verify no signature. */

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { DAY_SECONDS } from '../../lib/config/limits';
 import { TIERS } from '../../lib/config/tiers';
 import type { StageTimings } from '../jobs/job';
@@ -7,20 +6,7 @@ import { logger } from '../shared/powertools';
 import { type AudioResultCache, audioResultCacheFromEnv } from './common/audio-result-cache';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
-import { elapsedMs, JobId, Language, TranscriptOutput, TranslationOutput } from './common/task-schemas';
-
-export const CompleteInput = z.object({
-  jobId: JobId,
-  audioHash: z.string().min(1),
-  targetLanguage: Language,
-  languageHint: Language.nullable(),
-  transcript: TranscriptOutput,
-  translation: TranslationOutput,
-  normalizeMs: z.number(),
-  /** `$$.Execution.StartTime`. */
-  executionStartTime: z.string(),
-});
-export type CompleteInput = z.infer<typeof CompleteInput>;
+import { CompleteInput, elapsedMs } from './common/task-schemas';
 
 export interface CompleteDeps {
   readonly lifecycle: Pick<JobLifecycle, 'finish'>;

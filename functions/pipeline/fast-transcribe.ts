@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { DEFAULT_IDENTIFICATION_CANDIDATES } from '../../lib/config/languages';
 import { AUDIO } from '../../lib/config/limits';
@@ -14,14 +13,7 @@ import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { type ObjectStore, objectStoreFromEnv } from './common/object-store';
 import { taskHandler } from './common/task-handler';
-import { elapsedMs, JobId, Language, type TranscriptOutput } from './common/task-schemas';
-
-export const FastTranscribeInput = z.object({
-  jobId: JobId,
-  normalizedKey: z.string().min(1),
-  languageHint: Language.nullable(),
-});
-export type FastTranscribeInput = z.infer<typeof FastTranscribeInput>;
+import { elapsedMs, FastTranscribeInput, type TranscriptOutput } from './common/task-schemas';
 
 export interface FastTranscribeDeps {
   readonly lifecycle: Pick<JobLifecycle, 'enter'>;

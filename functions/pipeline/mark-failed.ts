@@ -1,24 +1,13 @@
-import * as z from 'zod';
-import type { JobError } from '../jobs/job';
 import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { logger } from '../shared/powertools';
 import { jobErrorFrom } from './common/failure';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
-import { JobId } from './common/task-schemas';
-
-export const MarkFailedInput = z.object({
-  jobId: JobId,
-  /** What Catch put at `$.error`. */
-  error: z.object({ Error: z.string().nullish(), Cause: z.string().nullish() }),
-});
-export type MarkFailedInput = z.infer<typeof MarkFailedInput>;
+import { MarkFailedInput, type MarkFailedOutput } from './common/task-schemas';
 
 export interface MarkFailedDeps {
   readonly lifecycle: Pick<JobLifecycle, 'finish'>;
 }
-
-export type MarkFailedOutput = JobError & { readonly recorded: boolean };
 
 /**
  * Catch target of every task: the job becomes `failed` with a stable code and a human message (see

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { TIERS } from '../../lib/config/tiers';
 import type { JobLifecycle } from '../jobs/job-lifecycle';
@@ -14,14 +13,8 @@ import { type AudioResultCache, audioResultCacheFromEnv, type CachedNoteResult }
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { type ObjectStore, objectStoreFromEnv } from './common/object-store';
 import { recordCacheLookup } from './common/pipeline-metrics';
-import { ExecutionInput, elapsedMs, type NormalizedAudioOutput } from './common/task-schemas';
+import { elapsedMs, type NormalizedAudioOutput, NormalizeInput } from './common/task-schemas';
 import { taskHandler } from './common/task-handler';
-
-export const NormalizeInput = ExecutionInput.extend({
-  /** `$$.Execution.StartTime`: on a cache hit the note's total time is measured from it. */
-  executionStartTime: z.string(),
-});
-export type NormalizeInput = z.infer<typeof NormalizeInput>;
 
 export interface NormalizeDeps {
   readonly lifecycle: Pick<JobLifecycle, 'enter' | 'patch' | 'finish'>;

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { DEFAULT_IDENTIFICATION_CANDIDATES } from '../../lib/config/languages';
 import type { JobLifecycle } from '../jobs/job-lifecycle';
@@ -7,17 +6,8 @@ import { speechRecognitionService } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { type TranscriptionCallbackStore, transcriptionCallbacksFromEnv } from './common/transcription-callbacks';
-import { JobId, Language } from './common/task-schemas';
+import { StartTranscriptionInput } from './common/task-schemas';
 import { taskHandler } from './common/task-handler';
-
-export const StartTranscriptionInput = z.object({
-  jobId: JobId,
-  normalizedKey: z.string().min(1),
-  languageHint: Language.nullable(),
-  /** `$$.Task.Token` of the waiting `.waitForTaskToken` state. */
-  taskToken: z.string().min(1),
-});
-export type StartTranscriptionInput = z.infer<typeof StartTranscriptionInput>;
 
 export interface StartTranscriptionDeps {
   readonly lifecycle: Pick<JobLifecycle, 'enter'>;

@@ -1,5 +1,4 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import * as z from 'zod';
 import { METRICS } from '../../lib/config/metric-names';
 import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { metrics } from '../shared/powertools';
@@ -7,14 +6,7 @@ import { translationService } from '../translation/engines';
 import type { TranslationService } from '../translation/translation-service';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
-import { elapsedMs, JobId, Language, TranscriptOutput, type TranslationOutput } from './common/task-schemas';
-
-export const TranslateInput = z.object({
-  jobId: JobId,
-  transcript: TranscriptOutput,
-  targetLanguage: Language,
-});
-export type TranslateInput = z.infer<typeof TranslateInput>;
+import { elapsedMs, TranslateInput, type TranslationOutput } from './common/task-schemas';
 
 export interface TranslateDeps {
   readonly lifecycle: Pick<JobLifecycle, 'enter'>;
