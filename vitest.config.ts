@@ -1,12 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+/** One project per suite, so each runs alone (`vitest run --project unit`); `vitest run` runs them all together. */
+const SUITES = ['unit', 'infra', 'workflow', 'integration', 'e2e'] as const;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
     restoreMocks: true,
+    projects: SUITES.map((name) => ({ extends: true, test: { name, include: [`test/${name}/**/*.test.ts`] } })),
   },
 });

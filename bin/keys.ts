@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
@@ -10,7 +11,8 @@ import { AwsKeyProvisioner } from '../functions/keys/aws-key-provisioner';
 import type { ApiKeyRecord, KeyProvisioner } from '../functions/keys/api-key';
 import { DynamoApiKeyRepository } from '../functions/keys/dynamo-api-key-repository';
 import { LocalKeyProvisioner } from '../local/gateway/local-key-provisioner';
-import { LOCAL } from '../local/config';
+import { DEFAULT_STATE_DIR, LOCAL } from '../local/config';
+import { readAdminToken, stateLayout } from '../local/state-dir';
 
 /**
  * Admin CLI for API keys (run through `npm run keys -- …`):
@@ -20,7 +22,7 @@ import { LOCAL } from '../local/config';
  *   revoke <apiKeyId>                                 disables the key and stamps its record
  *
  * Options: --target local|aws (default local), --api <url> (local stack, default http://127.0.0.1:3000),
- * --stage <name> (aws, default dev), --table <name> (aws; default: $TABLE_NAME, else the `TableName`
+ * --state-dir <dir> (the local stack's, for its admin token; default .local), --stage <name> (aws, default dev), --table <name> (aws; default: $TABLE_NAME, else the `TableName`
  * exported by the stateful stack `--stack`, default `VoiceNoteTranslator-<stage>-Stateful`), --json.
  */
 export const USAGE = `Usage: npm run keys -- <command> [options]
@@ -33,6 +35,7 @@ Commands:
 Options:
   --target local|aws   where the keys live (default: local)
   --api <url>          local stack URL (default: http://${LOCAL.host}:${LOCAL.defaultPort})
+  --state-dir <dir>    local stack state directory holding its admin token (default: .local)
   --stage <name>       AWS stage whose usage plans keys join (default: dev)
   --table <name>       AWS table name (default: $${ENV.tableName} or the stateful stack's TableName export)
   --stack <name>       AWS stateful stack to read it from (default: VoiceNoteTranslator-<stage>-Stateful)
@@ -43,6 +46,8 @@ export interface CliOptions {
   readonly command: 'create' | 'list' | 'revoke';
   readonly target: 'local' | 'aws';
   readonly api: string;
+  /** The local stack's state directory (its `admin-token`). */
+  readonly stateDir: string;
   readonly stage: string;
   readonly table?: string;
   readonly stack?: string;
@@ -63,6 +68,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       options: {
         target: { type: 'string', default: 'local' },
         api: { type: 'string', default: `http://${LOCAL.host}:${LOCAL.defaultPort}` },
+        'state-dir': { type: 'string', default: DEFAULT_STATE_DIR },
         stage: { type: 'string', default: 'dev' },
         table: { type: 'string' },
         stack: { type: 'string' },
@@ -87,6 +93,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     command,
     target: values.target,
     api: values.api,
+    stateDir: resolve(values['state-dir']),
     stage: values.stage,
     json: values.json,
     ...(values.table !== undefined ? { table: values.table } : {}),
@@ -162,8 +169,17 @@ async function resolveTableName(options: CliOptions): Promise<string> {
   }
 }
 
+/** The local provisioner, with the admin token of the stack that owns `--state-dir`. */
+export async function localProvisioner(options: Pick<CliOptions, 'api' | 'stateDir'>): Promise<KeyProvisioner> {
+  const adminToken = await readAdminToken(stateLayout(options.stateDir));
+  if (adminToken === undefined) {
+    throw new Error(`No admin token in ${options.stateDir}: start the local stack first, or pass its --state-dir.`);
+  }
+  return new LocalKeyProvisioner({ apiUrl: options.api, adminToken });
+}
+
 async function provisionerFor(options: CliOptions): Promise<KeyProvisioner> {
-  if (options.target === 'local') return new LocalKeyProvisioner({ apiUrl: options.api });
+  if (options.target === 'local') return localProvisioner(options);
   const tableName = await resolveTableName(options);
   return new AwsKeyProvisioner({
     apiGateway: new APIGatewayClient({}),

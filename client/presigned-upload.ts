@@ -76,15 +76,18 @@ export async function uploadToPresignedPost(
   if (!response.ok) throw s3UploadError(response.status, await response.text().catch(() => ''));
 }
 
-/** Maps S3's XML refusal (`<Error><Code>…</Code><Message>…</Message></Error>`) to the client's codes. */
+/**
+ * Maps S3's XML refusal (`<Error><Code>…</Code><Message>…</Message></Error>`) to a code: UPLOAD_TOO_LARGE,
+ * EMPTY_AUDIO, UPLOAD_POLICY_EXPIRED, else UPLOAD_FAILED; the message keeps S3's words.
+ */
 export function s3UploadError(status: number, body: string): ApiError {
   const s3Code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
   const s3Message = /<Message>([^<]+)<\/Message>/.exec(body)?.[1] ?? '';
-  if (s3Code === 'EntityTooLarge') return new ApiError('UPLOAD_TOO_LARGE', s3Message || 'The file is larger than the upload allows.', { status });
-  if (s3Code === 'AccessDenied' && /expired/i.test(s3Message)) {
-    return new ApiError('UPLOAD_POLICY_EXPIRED', s3Message, { status });
-  }
   const detail = s3Code ? `Storage answered ${s3Code}${s3Message ? `: ${s3Message}` : ''}.` : `Storage answered HTTP ${status}.`;
+  // The codes the API and the pipeline use for the same trouble, so a UI needs one set of words.
+  if (s3Code === 'EntityTooLarge') return new ApiError('UPLOAD_TOO_LARGE', detail, { status });
+  if (s3Code === 'EntityTooSmall') return new ApiError('EMPTY_AUDIO', detail, { status });
+  if (s3Code === 'AccessDenied' && /expired/i.test(s3Message)) return new ApiError('UPLOAD_POLICY_EXPIRED', detail, { status });
   return new ApiError('UPLOAD_FAILED', detail, { status });
 }
 

@@ -20,12 +20,10 @@ export const LOCAL = {
   tableName: 'vnt-local',
   uploadsBucket: 'vnt-local-uploads',
   workBucket: 'vnt-local-work',
-  intakeQueue: 'vnt-local-intake',
-  deadLetterQueue: 'vnt-local-intake-dlq',
-  stateMachineName: 'vnt-local-pipeline',
-  /** s3rver only accepts its built-in account's access key id; the secret is never checked. */
-  accessKeyId: 'S3RVER',
-  secretAccessKey: 'S3RVER',
+  /** Key id of the local principal the handlers sign as; its secret is random per install (local-credentials.ts). */
+  accessKeyId: 'VNTLOCAL',
+  /** What the stack's own DynamoDB and SQS clients sign with: dynalite and fauxqs verify no signature. */
+  unverifiedSecretAccessKey: 'unverified',
   /** Path of the WebSocket progress channel on the gateway's port. */
   webSocketPath: '/ws',
   /** Loopback admin endpoint for API keys (the local stand-in for API Gateway's key APIs). */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ENV } from '../lib/config/env-names';
 import { METRICS } from '../lib/config/metric-names';
 import { LOCAL } from './config';
+import type { LocalCredentials } from './local-credentials';
 
 /** The version /health reports: the package's, marked as the local stack's. */
 const SERVICE_VERSION = `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}-local`;
@@ -15,6 +16,8 @@ export interface HandlerEnvInput {
   /** The WebSocket management API base, `http://127.0.0.1:<port>/ws`. */
   readonly progressEndpoint: string;
   readonly cursorSecret: string;
+  /** The local principal: the presigner signs upload policies with it, and the local S3 accepts nothing else. */
+  readonly credentials: LocalCredentials;
   /** Handler log level (Powertools). @default WARN */
   readonly logLevel?: string;
 }
@@ -29,8 +32,8 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
   return {
     AWS_REGION: LOCAL.region,
     AWS_DEFAULT_REGION: LOCAL.region,
-    AWS_ACCESS_KEY_ID: LOCAL.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL.secretAccessKey,
+    AWS_ACCESS_KEY_ID: input.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: input.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_S3: input.s3Endpoint,
     AWS_ENDPOINT_URL_SQS: input.sqsEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: input.dynamoDbEndpoint,

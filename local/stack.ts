@@ -9,6 +9,7 @@ import { startDynamoDb } from './emulators/dynamodb';
 import { adminKeys } from './gateway/admin-keys';
 import { apiGateway } from './gateway/api-gateway';
 import { FrontDoor } from './gateway/front-door';
+import type { HttpTimeouts } from './http/hardened-server';
 import { GatewayResponses } from './gateway/gateway-responses';
 import { LocalKeyStore } from './gateway/key-store';
 import { RouteTable } from './gateway/routes';
@@ -16,12 +17,15 @@ import { staticSite } from './gateway/static-site';
 import { type ThrottleOverrides, UsagePlans } from './gateway/usage-plans';
 import { handlerEnvironment } from './handler-env';
 import { FunctionHost } from './lambda/function-host';
+import { loadOrCreateLocalCredentials } from './local-credentials';
 import { consoleLog } from './log';
 import { startPipeline } from './pipeline/local-pipeline';
-import { WebSocketGateway } from './progress/websocket-gateway';
+import { WebSocketGateway, type WebSocketTimeouts } from './progress/websocket-gateway';
 import {
   type DemoKeys,
+  loadOrCreateAdminToken,
   loadOrCreateCursorSecret,
+  PRIVATE_UMASK,
   prepareStateDir,
   readDemoKeys,
   stateLayout,
@@ -39,6 +43,8 @@ export interface LocalStackOptions {
   readonly quiet?: boolean;
   /** Faster refill for some tiers (tests that must not wait for the real rate). @default - the tiers' own */
   readonly throttleOverrides?: ThrottleOverrides;
+  /** Shorter client timeouts (tests that must not wait minutes). @default - see HttpTimeouts, WebSocketTimeouts */
+  readonly timeouts?: { readonly http?: Partial<HttpTimeouts>; readonly webSocket?: Partial<WebSocketTimeouts> };
 }
 
 export interface LocalStack {
@@ -52,6 +58,8 @@ export interface LocalStack {
   readonly keys: DemoKeys;
   /** True when this start provisioned the demo keys (first start of a state directory). */
   readonly provisionedKeys: boolean;
+  /** The key admin endpoint's bearer token (also in `<stateDir>/admin-token`). */
+  readonly adminToken: string;
   /** Stops everything it started; idempotent. */
   stop(): Promise<void>;
 }
@@ -67,6 +75,9 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = consoleLog(options.quiet ?? false);
   const layout = stateLayout(options.stateDir ?? DEFAULT_STATE_DIR);
+  // Process-wide, before anything is written: every file the emulators create (LevelDB, s3rver's objects,
+  // fauxqs's SQLite) is then private to the owner, like the state directory itself.
+  const previousUmask = process.umask(PRIVATE_UMASK);
   // Stopped in reverse order of start, except the public port, which closes first so nothing new comes in.
   const stops: (() => Promise<void>)[] = [];
   let frontDoor: FrontDoor | undefined;
@@ -74,16 +85,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const stop of [() => frontDoor?.close() ?? Promise.resolve(), ...stops.splice(0).reverse()]) {
       await stop().catch((error: unknown) => log.error(error, 'stop'));
     }
+    process.umask(previousUmask);
   };
 
   try {
     await prepareStateDir(layout, options.fresh ?? false);
-    frontDoor = await FrontDoor.open(options.port ?? LOCAL.defaultPort, LOCAL.host, log.error);
+    frontDoor = await FrontDoor.open(options.port ?? LOCAL.defaultPort, LOCAL.host, log.error, options.timeouts?.http);
     const url = `http://${LOCAL.host}:${frontDoor.port}`;
     const webSocketUrl = `ws://${LOCAL.host}:${frontDoor.port}${LOCAL.webSocketPath}`;
 
-    const [cursorSecret, dynamo] = await Promise.all([
+    const [cursorSecret, adminToken, credentials, dynamo] = await Promise.all([
       loadOrCreateCursorSecret(layout),
+      loadOrCreateAdminToken(layout),
+      loadOrCreateLocalCredentials(layout),
       startDynamoDb(layout.dynamodb, LOCAL.tableName),
     ]);
     stops.push(dynamo.stop);
@@ -93,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       layout,
       functions,
       log,
+      credentials,
       configureEnvironment: (endpoints) => {
         Object.assign(
           process.env,
@@ -101,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             dynamoDbEndpoint: dynamo.endpoint,
             progressEndpoint: `${url}${LOCAL.webSocketPath}`,
             cursorSecret,
+            credentials,
             // An explicit POWERTOOLS_LOG_LEVEL wins; quiet runs (tests) keep only handler errors.
             logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (options.quiet ? 'ERROR' : 'WARN'),
           }),
@@ -128,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       keys,
       usagePlans,
       routes: pipeline.bindings.webSocketRoutes,
+      timeouts: options.timeouts?.webSocket,
       onError: log.error,
     });
     stops.push(() => webSockets.stop());
@@ -144,9 +161,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onError: log.error,
     });
     const site = staticSite(join(REPO_ROOT, 'web', 'dist'));
+    // Re-provisioned when missing or no longer valid (e.g. the key store file was deleted by hand). Before the
+    // routes attach, so a ready /health means the demo keys are usable and in keys.json.
+    const saved = await readDemoKeys(layout.demoKeys);
+    const existing = saved && Object.values(saved).every((value) => keys.findActiveByValue(value)) ? saved : undefined;
+    const demoKeys = existing ?? (await provisionDemoKeys(keys));
+    if (existing === undefined) await writeDemoKeys(layout.demoKeys, demoKeys);
+
     frontDoor.attach({
       requests: [
-        adminKeys(keys),
+        adminKeys({ keys, token: adminToken }),
         (req, res, requestUrl) => webSockets.handleManagement(req, res, requestUrl),
         api,
         site,
@@ -159,12 +183,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       upgrades: [(req, socket, head, requestUrl) => webSockets.handleUpgrade(req, socket, head, requestUrl)],
     });
 
-    // Re-provisioned when missing or no longer valid (e.g. the key store file was deleted by hand).
-    const saved = await readDemoKeys(layout.demoKeys);
-    const existing = saved && Object.values(saved).every((value) => keys.findActiveByValue(value)) ? saved : undefined;
-    const demoKeys = existing ?? (await provisionDemoKeys(keys));
-    if (existing === undefined) await writeDemoKeys(layout.demoKeys, demoKeys);
-
     let stopped: Promise<void> | undefined;
     return {
       url,
@@ -173,6 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateDir: layout.root,
       keys: demoKeys,
       provisionedKeys: existing === undefined,
+      adminToken,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {

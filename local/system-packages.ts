@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 
 /**
- * Debian packages behind the local engines: pocketsphinx (speech, with its US English model) and apertium
- * (translation, English↔Spanish). ffmpeg is not among them: the npm static build is used everywhere.
+ * Debian packages behind the local engines: ffmpeg (the normaliser's decoder: Debian's maintained build, the
+ * same one probing and decoding), pocketsphinx (speech, with its US English model) and apertium (translation,
+ * English↔Spanish).
  */
-export const LOCAL_ENGINE_PACKAGES = ['pocketsphinx', 'pocketsphinx-en-us', 'apertium', 'apertium-eng-spa'] as const;
+export const LOCAL_ENGINE_PACKAGES = ['ffmpeg', 'pocketsphinx', 'pocketsphinx-en-us', 'apertium', 'apertium-eng-spa'] as const;
 
 export interface PackageCheck {
   readonly missing: readonly string[];
@@ -26,7 +27,7 @@ export function missingPackages(packages: readonly string[] = LOCAL_ENGINE_PACKA
     );
     return packages.filter((name) => !installed.has(name));
   }
-  const commands: Record<string, string> = { pocketsphinx: 'pocketsphinx_continuous', apertium: 'apertium' };
+  const commands: Record<string, string> = { ffmpeg: 'ffmpeg', pocketsphinx: 'pocketsphinx_continuous', apertium: 'apertium' };
   return packages.filter((name) => commands[name] !== undefined && !hasCommand(commands[name]!));
 }
 

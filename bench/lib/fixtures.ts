@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { resolveFfmpegBinaries } from '../../functions/audio/ffmpeg-binaries';
 import { runProcess } from '../../functions/audio/run-process';
+import { npmFfmpeg } from '../../test/helpers/audio-fixtures';
 
 /**
  * Benchmark voice notes made from real recorded speech (pocketsphinx-testdata): the LibriVox clips and
@@ -41,7 +41,8 @@ export function formatByLabel(label: string): NoteFormat {
   return format;
 }
 
-const ffmpeg = (): string => resolveFfmpegBinaries().ffmpeg;
+/** The encoder: the npm static build, which (unlike Debian's) can write AMR-NB. */
+const ffmpeg = npmFfmpeg;
 
 async function ffmpegOrThrow(args: readonly string[]): Promise<void> {
   const result = await runProcess(ffmpeg(), ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args]);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Job } from '../../functions/jobs/job';
 import type { TierName } from '../../lib/config/tiers';
-import { LOCAL } from '../../local/config';
+import { LocalKeyProvisioner } from '../../local/gateway/local-key-provisioner';
+import { readAdminToken, stateLayout } from '../../local/state-dir';
 
 export interface BenchStack {
   readonly url: string;
@@ -90,16 +91,9 @@ export async function startBenchStack(log: (m: string) => void, options: BenchSt
       await request({ op: 'profile-stop', file });
     },
     async createKey(name, tier) {
-      const res = await fetch(`${ready.url}${LOCAL.adminKeysPath}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name, tier }),
-      });
-      if (res.status !== 201) throw new Error(`creating a ${tier} key failed: ${res.status} ${await res.text()}`);
-      const body = (await res.json()) as { value?: string; key?: { value?: string } };
-      const value = body.value ?? body.key?.value;
-      if (!value) throw new Error(`the admin endpoint returned no key value: ${JSON.stringify(body)}`);
-      return value;
+      const adminToken = await readAdminToken(stateLayout(stateDir));
+      if (adminToken === undefined) throw new Error(`the stack wrote no admin token into ${stateDir}`);
+      return (await new LocalKeyProvisioner({ apiUrl: ready.url, adminToken }).create(name, tier)).value;
     },
     stop: () =>
       (stopped ??= (async () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { resolveFfmpegBinaries } from '../../functions/audio/ffmpeg-binaries';
+import { resolveFfmpeg } from '../../functions/audio/ffmpeg-binaries';
 
 export interface MachineInfo {
   readonly cpuModel: string;
@@ -37,7 +37,7 @@ function osName(): string {
 export function machineInfo(): MachineInfo {
   let ffmpeg = 'unknown';
   try {
-    ffmpeg = tryExec(resolveFfmpegBinaries().ffmpeg, ['-version']).split('\n')[0] ?? 'unknown';
+    ffmpeg = tryExec(resolveFfmpeg(), ['-version']).split('\n')[0] ?? 'unknown';
   } catch {
     // reported as unknown
   }

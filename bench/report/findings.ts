@@ -29,7 +29,7 @@ export function deriveFindings(results: readonly SuiteResult[]): string[] {
     const short = conversion.cells.filter((c) => c.seconds === shortest);
     findings.push(
       `Conversion: ${over.length}/${conversion.cells.length} cells exceed 1.3× bare decode, but ${floorBound.length} of those are within 1.3× of ffmpeg's own decode + resample to 16 kHz: the gap is the resampling the engines need (worst on wav/flac, whose decode is nearly free). ` +
-        `Our wrapper adds a median ${ms(median(short.map((c) => c.normalizeMs - c.floorMs)))} over that floor on ${shortest} s notes; the pipeline step's separate ffprobe adds ${ms(median(short.map((c) => c.probeAndNormalizeMs - c.normalizeMs)))} more.`,
+        `Our wrapper adds a median ${ms(median(short.map((c) => c.normalizeMs - c.floorMs)))} over that floor on ${shortest} s notes; the pipeline step's separate probe adds ${ms(median(short.map((c) => c.probeAndNormalizeMs - c.normalizeMs)))} more.`,
     );
   }
 

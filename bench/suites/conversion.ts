@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FfmpegAudioTools } from '../../functions/audio/ffmpeg-audio-tools';
-import { resolveFfmpegBinaries } from '../../functions/audio/ffmpeg-binaries';
+import { resolveFfmpeg } from '../../functions/audio/ffmpeg-binaries';
 import { AUDIO } from '../../lib/config/limits';
 import { NOTE_FORMATS, makeNote } from '../lib/fixtures';
 import { median, round } from '../lib/stats';
@@ -37,7 +37,7 @@ export async function conversionSuite(ctx: SuiteContext): Promise<SuiteResult> {
   const started = performance.now();
   const lengths = ctx.smoke ? [10, 60] : [10, 60, 300];
   const runs = ctx.smoke ? 3 : 7;
-  const ffmpeg = resolveFfmpegBinaries().ffmpeg;
+  const ffmpeg = resolveFfmpeg();
   const tools = new FfmpegAudioTools();
   const work = await mkdtemp(path.join(tmpdir(), 'vnt-bench-conv-'));
   const cells: ConversionCell[] = [];
@@ -133,7 +133,7 @@ export async function conversionSuite(ctx: SuiteContext): Promise<SuiteResult> {
       },
     ],
     notes: [
-      `The pipeline's normalize step also runs ffprobe first (a second process): on ${lengths[0]} s notes that probe is ${round(probeShare * 100, 0)} % of the step (median over formats).`,
+      `The pipeline's normalize step also probes first (a second ffmpeg process): on ${lengths[0]} s notes that probe is ${round(probeShare * 100, 0)} % of the step (median over formats).`,
     ],
     data: { runs, cells },
   };

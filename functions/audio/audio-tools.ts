@@ -1,17 +1,29 @@
-/** What ffprobe tells about the real bytes (extension and content type are never trusted). */
+import type { AcceptedContainer } from './accepted-containers';
+
+/**
+ * What ffmpeg, the same build that decodes, saw in the real bytes (extension and content type are never trusted).
+ */
 export interface AudioProbe {
-  readonly formatName: string;
+  /** The accepted demuxer that opened it; the decode is forced to it. */
+  readonly container: AcceptedContainer;
   readonly codec: string;
-  /** Undefined when the container does not say (streamed webm); the decoded length is authoritative. */
-  readonly durationSeconds?: number;
   readonly sampleRateHz: number;
-  readonly channels: number;
+  readonly channelLayout: string;
+  /**
+   * How long the container says the audio is, only where that length is the audio's own (see
+   * AcceptedContainer.lengthIsTheAudios) and the file holds nothing else. Undefined otherwise: a container's
+   * length may belong to a video track or be padded, and the decoded samples are authoritative anyway.
+   */
+  readonly announcedAudioSeconds?: number;
 }
 
 /** 16 kHz mono 16-bit PCM WAV written by the normaliser, with what the pipeline needs to know about it. */
 export interface NormalizedAudio {
   readonly wavPath: string;
+  /** From the decoded samples: the audio stream's real length, whatever the container announces. */
   readonly durationSeconds: number;
+  /** Errors the demuxer logged while reading: data missing behind its index (a truncated mp4), a damaged container. */
+  readonly containerErrors: readonly string[];
   /** SHA-256 of the decoded PCM samples: the audio-result cache key (same sound, same hash, any container). */
   readonly pcmSha256: string;
   /** Mean volume in dBFS; below AUDIO.silenceThresholdDb the input is silent. */
@@ -26,6 +38,8 @@ export interface AudioChunk {
 }
 
 export interface NormalizeOptions {
+  /** The probe's verdict, which the decode is forced to. @default - the tools probe the input first */
+  readonly container?: AcceptedContainer;
   /**
    * Stop decoding a little past this many seconds: enough to know the note is too long without spending a
    * Lambda's time decoding an hour of audio. The result's duration then exceeds the limit.
@@ -38,8 +52,13 @@ export interface NormalizeOptions {
  * the adapters only describe what they saw.
  */
 export type AudioToolsFailure =
-  /** Not a media container ffprobe recognises (a text file named .m4a). */
+  /** Not a media container ffmpeg recognises (a text file named .m4a). */
   | 'NOT_MEDIA'
+  /**
+   * A format outside the accepted audio containers: playlists, concat lists, images, subtitles… never opened,
+   * since several of them make ffmpeg read other files or the network.
+   */
+  | 'UNSUPPORTED_CONTAINER'
   /** A media file without an audio stream (a picture, a video-only file). */
   | 'NO_AUDIO_STREAM'
   /** A recognised container that cannot be read or decoded (truncated upload, missing moov atom). */
@@ -57,7 +76,7 @@ export class AudioToolsError extends Error {
   }
 }
 
-/** Port over ffmpeg/ffprobe (the layer's binaries in AWS, the npm static binaries locally). Throws AudioToolsError. */
+/** Port over ffmpeg (the layer's static build in AWS, Debian's locally). Throws AudioToolsError. */
 export interface AudioTools {
   probe(inputPath: string): Promise<AudioProbe>;
   normalize(inputPath: string, outputWavPath: string, options?: NormalizeOptions): Promise<NormalizedAudio>;

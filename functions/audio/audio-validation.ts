@@ -26,8 +26,9 @@ export interface ValidatedAudio {
 const TRUNCATION_TOLERANCE = { ratio: 0.9, seconds: 0.5 } as const;
 
 /**
- * Turns what ffprobe/ffmpeg saw into the pipeline's failure codes, each a PipelineFailureError with a message a
- * user can act on. Order matters: cheap checks (size, container, announced length) run before the decode.
+ * Turns what ffmpeg saw into the pipeline's failure codes, each a PipelineFailureError with a message a user can
+ * act on. Every length is the audio's own: the decoded samples, or what the container announces only where
+ * that is a count of the audio's frames (never a movie or segment length, which a video track or padding sets).
  */
 export class AudioValidationService {
   constructor(
@@ -50,21 +51,23 @@ export class AudioValidationService {
   }
 
   /**
-   * Probes, checks and normalises an upload to 16 kHz mono 16-bit WAV. Throws PipelineFailureError with
-   * EMPTY_AUDIO, UPLOAD_TOO_LARGE, NOT_AUDIO, CORRUPT_AUDIO, AUDIO_TOO_LONG or SILENT_AUDIO; AudioToolsError
-   * 'TOOL_FAILED' (our fault, not the input's) is rethrown as INTERNAL_ERROR.
+   * Probes, checks and normalises an upload to 16 kHz mono 16-bit WAV, decoding with the demuxer the probe saw.
+   * Throws PipelineFailureError with EMPTY_AUDIO, UPLOAD_TOO_LARGE, NOT_AUDIO, CORRUPT_AUDIO, AUDIO_TOO_LONG or
+   * SILENT_AUDIO; AudioToolsError 'TOOL_FAILED' (our fault, not the input's) is rethrown as INTERNAL_ERROR.
    */
   async normalizeUpload(request: NormalizeUploadRequest): Promise<ValidatedAudio> {
     const { limits } = request;
     this.checkUploadSize(request.sizeBytes, limits);
 
     const probe = await this.tools.probe(request.inputPath).catch(rethrowAsFailure);
-    if (probe.durationSeconds !== undefined && probe.durationSeconds > limits.maxAudioSeconds) {
-      throw tooLong(probe.durationSeconds, limits.maxAudioSeconds);
+    const announced = probe.announcedAudioSeconds;
+    // Cheap early answer where the container's length is the audio's; otherwise the capped decode tells.
+    if (announced !== undefined && announced > limits.maxAudioSeconds) {
+      throw tooLong(announced, limits.maxAudioSeconds);
     }
 
     const audio = await this.tools
-      .normalize(request.inputPath, request.outputWavPath, { maxSeconds: limits.maxAudioSeconds })
+      .normalize(request.inputPath, request.outputWavPath, { container: probe.container, maxSeconds: limits.maxAudioSeconds })
       .catch(rethrowAsFailure);
     if (audio.durationSeconds <= 0) {
       throw new PipelineFailureError('CORRUPT_AUDIO', 'The audio could not be decoded: it contains no samples.');
@@ -72,14 +75,18 @@ export class AudioValidationService {
     if (audio.durationSeconds > limits.maxAudioSeconds) {
       throw tooLong(audio.durationSeconds, limits.maxAudioSeconds);
     }
-    if (
-      probe.durationSeconds !== undefined &&
-      audio.durationSeconds < probe.durationSeconds * TRUNCATION_TOLERANCE.ratio - TRUNCATION_TOLERANCE.seconds
-    ) {
+    if (audio.containerErrors.length > 0) {
       throw new PipelineFailureError(
         'CORRUPT_AUDIO',
-        `The audio looks truncated: the file announces ${probe.durationSeconds.toFixed(1)} s but only ${audio.durationSeconds.toFixed(1)} s could be decoded. Please upload it again.`,
-        { announcedSeconds: probe.durationSeconds, decodedSeconds: audio.durationSeconds },
+        `The audio file is damaged or incomplete: only ${audio.durationSeconds.toFixed(1)} s could be read. Please upload it again.`,
+        { decodedSeconds: audio.durationSeconds, reason: audio.containerErrors[0] },
+      );
+    }
+    if (announced !== undefined && audio.durationSeconds < announced * TRUNCATION_TOLERANCE.ratio - TRUNCATION_TOLERANCE.seconds) {
+      throw new PipelineFailureError(
+        'CORRUPT_AUDIO',
+        `The audio looks truncated: the file announces ${announced.toFixed(1)} s but only ${audio.durationSeconds.toFixed(1)} s could be decoded. Please upload it again.`,
+        { announcedSeconds: announced, decodedSeconds: audio.durationSeconds },
       );
     }
     if (audio.meanVolumeDb < this.silenceThresholdDb) {
@@ -98,6 +105,12 @@ function rethrowAsFailure(error: unknown): never {
   switch (error.failure) {
     case 'NOT_MEDIA':
       throw new PipelineFailureError('NOT_AUDIO', 'The file is not an audio recording (its content is not a media format).');
+    case 'UNSUPPORTED_CONTAINER':
+      throw new PipelineFailureError(
+        'NOT_AUDIO',
+        'The file is not in an audio format we accept (m4a, mp3, ogg, webm, 3gp, amr, aac, wav or flac).',
+        { reason: 'unsupported-container' },
+      );
     case 'NO_AUDIO_STREAM':
       throw new PipelineFailureError('NOT_AUDIO', 'The file is a media file without any audio in it.');
     case 'UNDECODABLE':

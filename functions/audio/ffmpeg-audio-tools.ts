@@ -4,6 +4,7 @@ import { mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AUDIO } from '../../lib/config/limits';
+import { acceptedContainer, confinedInput, NORMALIZED_WAV } from './accepted-containers';
 import {
   type AudioChunk,
   type AudioProbe,
@@ -12,15 +13,25 @@ import {
   type NormalizedAudio,
   type NormalizeOptions,
 } from './audio-tools';
-import { type FfmpegBinaries, resolveFfmpegBinaries } from './ffmpeg-binaries';
+import { resolveFfmpeg } from './ffmpeg-binaries';
+import {
+  audioStreamFacts,
+  containerErrors,
+  describeInput,
+  isAttachedPicture,
+  lastError,
+  type LogLine,
+  meanVolumeDb,
+  parseLog,
+} from './ffmpeg-log';
 import { planChunks, type TimeRange } from './silence-plan';
 import { ProcessStartError, type ProcessResult, runProcess } from './run-process';
 import { bytesPerSecond, readWavLayout, wavHeader } from './wav';
 
 export interface FfmpegAudioToolsOptions {
-  /** @default resolveFfmpegBinaries() - env, then the Lambda layer, then the npm static binaries */
-  readonly binaries?: FfmpegBinaries;
-  /** Kill a stuck ffmpeg/ffprobe after this long. @default 120 s */
+  /** @default resolveFfmpeg() - FFMPEG_PATH, then the Lambda layer, then `ffmpeg` on PATH */
+  readonly ffmpegPath?: string;
+  /** Kill a stuck ffmpeg after this long. @default 120 s */
   readonly timeoutMs?: number;
   /** Level under which audio counts as a pause when splitting. @default -35 dB */
   readonly splitSilenceDb?: number;
@@ -28,54 +39,43 @@ export interface FfmpegAudioToolsOptions {
   readonly splitMinSilenceSeconds?: number;
 }
 
-/** Any demuxer that logged an error recognised the container: the input is media, just unreadable. */
-const DEMUXER_LOG_LINE = /^\[[\w,]+ @ 0x[0-9a-f]+\]/m;
+/** Every run logs with levels, so the demuxer's own errors can be told from its info and warnings. */
+const LOGGING = ['-nostdin', '-hide_banner', '-nostats', '-loglevel', 'level+info'] as const;
 
 /**
- * AudioTools over the ffmpeg/ffprobe binaries. Works from files only: m4a/3gp keep their index (moov atom)
- * wherever the encoder put it, often at the end, so they cannot be read from a pipe. Every input is read
- * through an extension-less symlink, because ffmpeg falls back to the file extension when content probing is
- * inconclusive, and the extension is the one thing we must not trust.
+ * AudioTools over one ffmpeg build, which both probes and decodes, confined to the upload (see confinedInput):
+ * an allow-list of audio demuxers, the decode forced to the one the probe saw, the `file` protocol only. Works
+ * from files only: m4a/3gp keep their index (moov atom) wherever the encoder put it, often at the end, so they
+ * cannot be read from a pipe. Every input is read through an extension-less symlink, because ffmpeg falls back
+ * to the file extension when content probing is inconclusive, and the extension is the one thing we must not
+ * trust.
  */
 export class FfmpegAudioTools implements AudioTools {
-  private readonly binaries: FfmpegBinaries;
+  private readonly ffmpeg: string;
   private readonly timeoutMs: number;
   private readonly splitSilenceDb: number;
   private readonly splitMinSilenceSeconds: number;
 
   constructor(options: FfmpegAudioToolsOptions = {}) {
-    this.binaries = options.binaries ?? resolveFfmpegBinaries();
+    this.ffmpeg = options.ffmpegPath ?? resolveFfmpeg();
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.splitSilenceDb = options.splitSilenceDb ?? -35;
     this.splitMinSilenceSeconds = options.splitMinSilenceSeconds ?? 0.3;
   }
 
   async probe(inputPath: string): Promise<AudioProbe> {
-    return this.withNeutralName(inputPath, async (source) => {
-      const result = await this.run(this.binaries.ffprobe, [
-        '-v', 'error',
-        '-print_format', 'json',
-        '-show_format',
-        '-show_streams',
-        source,
-      ]);
-      if (result.exitCode !== 0) {
-        throw DEMUXER_LOG_LINE.test(result.stderr)
-          ? new AudioToolsError('UNDECODABLE', `The container is recognised but unreadable: ${firstLine(result.stderr)}`)
-          : new AudioToolsError('NOT_MEDIA', 'The file is not a media file ffprobe recognises.');
-      }
-      return toAudioProbe(parseProbeJson(result.stdout));
-    });
+    return this.withNeutralName(inputPath, (source) => this.probeSource(source));
   }
 
   async normalize(inputPath: string, outputWavPath: string, options: NormalizeOptions = {}): Promise<NormalizedAudio> {
     return this.withNeutralName(inputPath, async (source) => {
+      const container = options.container ?? (await this.probeSource(source)).container;
       const limit = options.maxSeconds === undefined ? [] : ['-t', String(options.maxSeconds + 1)];
-      const result = await this.run(this.binaries.ffmpeg, [
-        '-nostdin', '-hide_banner', '-nostats',
-        '-loglevel', 'info',
-        '-i', source,
+      const result = await this.run([
+        ...LOGGING,
+        ...confinedInput(source, container),
         '-map', '0:a:0',
+        '-vn', '-sn', '-dn',
         '-map_metadata', '-1',
         // Resample, downmix and quantise explicitly, then measure what the engines will hear.
         '-af', `aresample=${AUDIO.sampleRateHz},aformat=sample_fmts=s16:channel_layouts=mono,volumedetect`,
@@ -84,17 +84,19 @@ export class FfmpegAudioTools implements AudioTools {
         '-flags:a', '+bitexact',
         ...limit,
         '-f', 'wav',
-        '-y', outputWavPath,
+        '-y', `file:${path.resolve(outputWavPath)}`,
       ]);
+      const log = parseLog(result.stderr);
       if (result.exitCode !== 0) {
-        throw new AudioToolsError('UNDECODABLE', `ffmpeg could not decode the audio: ${lastErrorLine(result.stderr)}`);
+        throw new AudioToolsError('UNDECODABLE', `ffmpeg could not decode the audio: ${lastError(log)}`);
       }
       const layout = await readWavLayout(outputWavPath);
       return {
         wavPath: outputWavPath,
         durationSeconds: layout.dataBytes / bytesPerSecond(layout),
+        containerErrors: containerErrors(log, container.ffmpegName),
         pcmSha256: await sha256OfRange(outputWavPath, layout.dataOffset, layout.dataBytes),
-        meanVolumeDb: parseMeanVolume(result.stderr),
+        meanVolumeDb: meanVolumeDb(log),
       };
     });
   }
@@ -130,25 +132,44 @@ export class FfmpegAudioTools implements AudioTools {
     }
   }
 
+  /**
+   * ffmpeg's own description of the input (`ffmpeg -i` without an output: it stops once the input is open).
+   * Only the accepted demuxers may open it, so a playlist, concat list or picture fails here, unread.
+   */
+  private async probeSource(source: string): Promise<AudioProbe> {
+    const log = parseLog((await this.run([...LOGGING, ...confinedInput(source)])).stderr);
+    const input = describeInput(log);
+    if (!input) throw openFailure(log);
+    const container = acceptedContainer(input.demuxer);
+    if (!container) {
+      // The whitelist already refuses these; a build that ignored it must get no further.
+      throw new AudioToolsError('UNSUPPORTED_CONTAINER', `ffmpeg opened it as ${input.demuxer}, not an accepted audio container`);
+    }
+    const audio = input.streams.find((stream) => stream.type === 'Audio');
+    if (!audio) throw new AudioToolsError('NO_AUDIO_STREAM', 'The file has no audio stream.');
+    const onlyTheAudio = input.streams.every((stream) => stream === audio || isAttachedPicture(stream));
+    const announced = container.lengthIsTheAudios && onlyTheAudio ? input.durationSeconds : undefined;
+    return { container, ...audioStreamFacts(audio), ...(announced === undefined ? {} : { announcedAudioSeconds: announced }) };
+  }
+
   private async detectSilences(wavPath: string, durationSeconds: number): Promise<TimeRange[]> {
-    const result = await this.run(this.binaries.ffmpeg, [
-      '-nostdin', '-hide_banner', '-nostats',
-      '-loglevel', 'info',
-      '-i', wavPath,
+    const result = await this.run([
+      ...LOGGING,
+      ...confinedInput(wavPath, NORMALIZED_WAV),
       '-af', `silencedetect=noise=${this.splitSilenceDb}dB:d=${this.splitMinSilenceSeconds}`,
       '-f', 'null', '-',
     ]);
     if (result.exitCode !== 0) {
-      throw new AudioToolsError('TOOL_FAILED', `silencedetect failed: ${lastErrorLine(result.stderr)}`);
+      throw new AudioToolsError('TOOL_FAILED', `silencedetect failed: ${lastError(parseLog(result.stderr))}`);
     }
     return parseSilences(result.stderr, durationSeconds);
   }
 
-  private async run(binary: string, args: string[]): Promise<ProcessResult> {
+  private async run(args: string[]): Promise<ProcessResult> {
     try {
-      const result = await runProcess(binary, args, { timeoutMs: this.timeoutMs });
+      const result = await runProcess(this.ffmpeg, args, { timeoutMs: this.timeoutMs });
       if (result.signal !== null) {
-        throw new AudioToolsError('TOOL_FAILED', `${path.basename(binary)} was killed (${result.signal}) after ${this.timeoutMs} ms`);
+        throw new AudioToolsError('TOOL_FAILED', `${path.basename(this.ffmpeg)} was killed (${result.signal}) after ${this.timeoutMs} ms`);
       }
       return result;
     } catch (error) {
@@ -169,45 +190,21 @@ export class FfmpegAudioTools implements AudioTools {
   }
 }
 
-interface ProbeJson {
-  streams?: Array<{ codec_type?: string; codec_name?: string; sample_rate?: string; channels?: number; duration?: string }>;
-  format?: { format_name?: string; duration?: string };
-}
-
-function parseProbeJson(stdout: string): ProbeJson {
-  try {
-    return JSON.parse(stdout) as ProbeJson;
-  } catch {
-    throw new AudioToolsError('TOOL_FAILED', 'ffprobe printed something that is not JSON');
+/**
+ * Why ffmpeg could not open the input. A demuxer outside the allow-list that claimed it (`[hls @ …] Format not
+ * on whitelist`) means a refused format; an accepted one that complained means damaged media; no demuxer at all
+ * means it is not media.
+ */
+function openFailure(log: readonly LogLine[]): AudioToolsError {
+  const demuxerLines = log.filter((line) => line.context !== undefined && line.context !== 'AVFormatContext');
+  const refused = demuxerLines.find((line) => !acceptedContainer(line.context!));
+  if (refused) {
+    return new AudioToolsError('UNSUPPORTED_CONTAINER', `Not an accepted audio container (${refused.context}: ${refused.text})`);
   }
-}
-
-function toAudioProbe(json: ProbeJson): AudioProbe {
-  const audio = json.streams?.find((stream) => stream.codec_type === 'audio');
-  if (!json.format || !json.streams) {
-    throw new AudioToolsError('NOT_MEDIA', 'The file is not a media file ffprobe recognises.');
+  if (demuxerLines.length > 0) {
+    return new AudioToolsError('UNDECODABLE', `The container is recognised but unreadable: ${lastError(log)}`);
   }
-  if (!audio) throw new AudioToolsError('NO_AUDIO_STREAM', 'The file has no audio stream.');
-  const durationSeconds = positiveNumber(json.format.duration) ?? positiveNumber(audio.duration);
-  return {
-    formatName: json.format.format_name ?? 'unknown',
-    codec: audio.codec_name ?? 'unknown',
-    ...(durationSeconds === undefined ? {} : { durationSeconds }),
-    sampleRateHz: Number(audio.sample_rate ?? 0),
-    channels: audio.channels ?? 0,
-  };
-}
-
-function positiveNumber(value: string | undefined): number | undefined {
-  const parsed = Number(value);
-  return value !== undefined && Number.isFinite(parsed) && parsed > 0 ? parsed : undefined;
-}
-
-/** volumedetect prints nothing without samples: that is as silent as it gets. */
-function parseMeanVolume(stderr: string): number {
-  const match = /mean_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
-  if (!match || match[1] === '-inf') return Number.NEGATIVE_INFINITY;
-  return Number(match[1]);
+  return new AudioToolsError('NOT_MEDIA', 'The file is not a media file ffmpeg recognises.');
 }
 
 function parseSilences(stderr: string, durationSeconds: number): TimeRange[] {
@@ -233,13 +230,4 @@ async function sha256OfRange(filePath: string, start: number, length: number): P
     for await (const chunk of createReadStream(filePath, { start, end: start + length - 1 })) hash.update(chunk as Buffer);
   }
   return hash.digest('hex');
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
-}
-
-function lastErrorLine(stderr: string): string {
-  const lines = stderr.trim().split('\n');
-  return lines[lines.length - 1] ?? '';
 }

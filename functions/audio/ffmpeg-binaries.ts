@@ -1,39 +1,31 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { ENV } from '../../lib/config/env-names';
 
-export interface FfmpegBinaries {
-  readonly ffmpeg: string;
-  readonly ffprobe: string;
-}
-
-/** Where the ffmpeg Lambda layer puts its static binaries. */
+/** Where the ffmpeg Lambda layer puts its static binary. */
 export const LAYER_BIN_DIR = '/opt/bin';
 
 /**
- * Finds ffmpeg/ffprobe: explicit env (FFMPEG_PATH/FFPROBE_PATH) first, then the Lambda layer's /opt/bin,
- * then the static binaries from the npm installer packages (local stack and tests). The npm packages are
- * resolved from the working directory at runtime on purpose, so esbuild never pulls them into a Lambda bundle.
+ * Finds the one ffmpeg that both probes and decodes (no ffprobe: a probe from another build is not a verdict on
+ * what this one does). FFMPEG_PATH first, then the Lambda layer's /opt/bin/ffmpeg, then `ffmpeg` on PATH: the
+ * local stack and the tests use the system's maintained build (Debian's `ffmpeg` package).
  */
-export function resolveFfmpegBinaries(env: NodeJS.ProcessEnv = process.env): FfmpegBinaries {
-  return {
-    ffmpeg: resolveBinary('ffmpeg', env[ENV.ffmpegPath], '@ffmpeg-installer/ffmpeg'),
-    ffprobe: resolveBinary('ffprobe', env[ENV.ffprobePath], '@ffprobe-installer/ffprobe'),
-  };
+export function resolveFfmpeg(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env[ENV.ffmpegPath];
+  if (fromEnv) return fromEnv;
+  const candidates = [LAYER_BIN_DIR, ...(env.PATH ?? '').split(path.delimiter).filter(Boolean)].map((dir) => path.join(dir, 'ffmpeg'));
+  const found = candidates.find(isExecutable);
+  if (found) return found;
+  throw new Error(
+    `ffmpeg not found: set ${ENV.ffmpegPath}, attach the ffmpeg layer (${LAYER_BIN_DIR}/ffmpeg), or install ffmpeg (Debian: apt-get install ffmpeg)`,
+  );
 }
 
-function resolveBinary(name: 'ffmpeg' | 'ffprobe', fromEnv: string | undefined, npmPackage: string): string {
-  if (fromEnv) return fromEnv;
-  const inLayer = path.join(LAYER_BIN_DIR, name);
-  if (existsSync(inLayer)) return inLayer;
+function isExecutable(file: string): boolean {
   try {
-    const requireFromCwd = createRequire(path.join(process.cwd(), 'package.json'));
-    const installer = requireFromCwd(npmPackage) as { path: string };
-    return installer.path;
+    accessSync(file, constants.X_OK);
+    return true;
   } catch {
-    throw new Error(
-      `${name} not found: set ${name === 'ffmpeg' ? ENV.ffmpegPath : ENV.ffprobePath}, attach the ffmpeg layer (${inLayer}), or install ${npmPackage}`,
-    );
+    return false;
   }
 }

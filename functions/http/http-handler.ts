@@ -1,9 +1,5 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { logger, metrics, tracer } from '../shared/powertools';
+import { handlerChain } from '../shared/handler-chain';
 import type { ApiEvent, ApiResult } from './api-event';
 import { httpResponses } from './http-responses';
 import { jsonBodyParser } from './json-body-parser';
@@ -11,16 +7,9 @@ import { jsonBodyParser } from './json-body-parser';
 export type ApiFunction = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 /**
- * The one middleware chain every HTTP handler uses: tracer → logger → metrics → JSON body parser →
- * error/headers mapper (last, so it runs first on the way out and the others see the final response).
+ * Every HTTP route's handler: the shared chain with the JSON body parser as its input and the error/headers
+ * mapper last, so every response, success or error, leaves in the one shape with the security headers.
  */
 export function httpHandler(fn: ApiFunction) {
-  return middy<APIGatewayProxyEvent, ApiResult>()
-    // Responses carry transcripts and presigned POST credentials: keep them out of trace metadata.
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(jsonBodyParser())
-    .use(httpResponses())
-    .handler((event, context) => fn(event as unknown as ApiEvent, context));
+  return handlerChain<APIGatewayProxyEvent, ApiEvent, ApiResult>({ input: jsonBodyParser(), errors: httpResponses() }, fn);
 }

@@ -12,8 +12,8 @@ import { batchWriteAll } from '../shared/batch-write';
 import { dynamoDocumentClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { ConflictError } from '../shared/errors';
-import { type Job, type JobError, type JobResult, type JobStatus, type StageTimings, TERMINAL_STATUSES } from './job';
-import type { HistoryPage, JobProgressPatch, JobRepository } from './job-repository';
+import type { Job, JobStatus } from './job';
+import type { JobPatch, JobRepository, StoredHistoryPage } from './job-repository';
 import { epochSeconds, isLive } from '../shared/item-expiry';
 
 export interface DynamoJobRepositoryOptions {
@@ -27,14 +27,15 @@ type Item = Record<string, unknown>;
 
 /** Attributes that exist only to index the item; never part of a Job. */
 const KEY_ATTRIBUTES = [TABLE.partitionKey, TABLE.sortKey, TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey];
-const PATCHABLE: readonly (keyof JobProgressPatch)[] = ['durationSeconds', 'audioHash', 'sourceLanguage', 'timings'];
+const PATCHABLE: readonly (keyof JobPatch)[] = ['durationSeconds', 'audioHash', 'sourceLanguage', 'timings', 'result', 'error'];
 /** Pages are filled by re-querying past expired items; bounded so one request cannot scan a whole history. */
 const MAX_QUERY_ROUNDS = 5;
 
 /**
  * JobRepository over the single table. A job item is also its owner's history entry (GSI1
- * `OWNER#<owner>` / `<createdAt>#<jobId>`, newest first). Status changes are conditional writes so late or
- * duplicate pipeline events cannot move a job backwards, and every read hides items past `expiresAt`
+ * `OWNER#<owner>` / `<createdAt>#<jobId>`, newest first). Status changes are conditional writes on the
+ * statuses the caller allows (JobLifecycle derives them from JOB_TRANSITIONS), so late or duplicate
+ * pipeline events cannot move a job backwards, and every read hides items past `expiresAt`
  * because DynamoDB TTL deletes lazily (and dynalite never).
  */
 export class DynamoJobRepository implements JobRepository {
@@ -77,7 +78,7 @@ export class DynamoJobRepository implements JobRepository {
     return Item && this.isLive(Item) ? toJob(Item) : undefined;
   }
 
-  async listByOwner(ownerId: string, limit: number, startKey?: Record<string, unknown>): Promise<HistoryPage> {
+  async listByOwner(ownerId: string, limit: number, startKey?: Record<string, unknown>): Promise<StoredHistoryPage> {
     const items: Job[] = [];
     let exclusiveStartKey = startKey;
     // Each round asks only for what is still missing, so a page never overshoots and the last key always
@@ -133,7 +134,7 @@ export class DynamoJobRepository implements JobRepository {
     jobId: string,
     from: readonly JobStatus[],
     to: JobStatus,
-    patch: JobProgressPatch = {},
+    patch: JobPatch = {},
   ): Promise<Job | undefined> {
     if (from.length === 0) throw new Error('transition needs at least one source status');
     const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
@@ -147,21 +148,6 @@ export class DynamoJobRepository implements JobRepository {
       `#status IN (${Object.keys(fromValues).join(', ')})`,
       fromValues,
     );
-  }
-
-  async complete(jobId: string, result: JobResult, timings?: StageTimings): Promise<Job | undefined> {
-    const fields: Record<string, unknown> = { status: 'completed', result };
-    if (timings !== undefined) fields.timings = timings;
-    return this.finish(jobId, fields);
-  }
-
-  async fail(jobId: string, error: JobError): Promise<Job | undefined> {
-    return this.finish(jobId, { status: 'failed', error });
-  }
-
-  private finish(jobId: string, fields: Record<string, unknown>): Promise<Job | undefined> {
-    const terminal = Object.fromEntries(TERMINAL_STATUSES.map((status, i) => [`:terminal${i}`, status]));
-    return this.conditionalSet(jobId, fields, `NOT (#status IN (${Object.keys(terminal).join(', ')}))`, terminal);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { HistoryCursorCodec } from './history-cursor';
 import type { JobRepository } from './job-repository';
-import { type JobView, toJobView } from './job-view';
+import { type JobView, toPublicJob } from './job-view';
 
 export interface HistoryPageView {
   readonly items: readonly JobView[];
@@ -22,7 +22,7 @@ export class HistoryService {
     const page = await this.jobs.listByOwner(ownerId, limit, startKey);
     const now = this.now();
     return {
-      items: page.items.map((job) => toJobView(job, now)),
+      items: page.items.map((job) => toPublicJob(job, now)),
       nextCursor: page.lastKey ? await this.cursors.encode(ownerId, page.lastKey) : null,
     };
   }

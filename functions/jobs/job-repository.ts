@@ -1,14 +1,18 @@
-import type { Job, JobError, JobResult, JobStatus, StageTimings } from './job';
+import type { Job, JobStatus } from './job';
 
-export interface HistoryPage {
+/** One page of an owner's stored jobs, before the API turns them into public views and a signed cursor. */
+export interface StoredHistoryPage {
   readonly items: readonly Job[];
   /** DynamoDB's LastEvaluatedKey, opaque to callers; the API signs it into a cursor. */
   readonly lastKey?: Record<string, unknown>;
 }
 
-/** Fields the pipeline may add while a job moves through its stages. */
-export type JobProgressPatch = Partial<
-  Pick<Job, 'durationSeconds' | 'audioHash' | 'sourceLanguage' | 'timings'>
+/**
+ * Fields a status change may write with the status: stage data as the pipeline learns it, and the result
+ * or error of the terminal write. Which fields go with which status is JobLifecycle's business.
+ */
+export type JobPatch = Partial<
+  Pick<Job, 'durationSeconds' | 'audioHash' | 'sourceLanguage' | 'timings' | 'result' | 'error'>
 >;
 
 /**
@@ -20,16 +24,14 @@ export interface JobRepository {
   create(job: Job): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;
   /** Newest first. */
-  listByOwner(ownerId: string, limit: number, startKey?: Record<string, unknown>): Promise<HistoryPage>;
+  listByOwner(ownerId: string, limit: number, startKey?: Record<string, unknown>): Promise<StoredHistoryPage>;
   /** Idempotent. */
   delete(jobId: string): Promise<void>;
   /**
-   * Moves a job to `to` only if its current status is one of `from` (a conditional write, so duplicate or
-   * late events cannot move a job backwards). Returns the updated job, or undefined if the condition failed.
+   * Moves an existing job to `to` only if its current status is one of `from` (a conditional write, so
+   * duplicate or late events cannot move a job backwards, and a terminal write happens once). Returns the
+   * updated job, or undefined if the job is gone or the condition failed. Callers take `from` from
+   * JOB_TRANSITIONS (through JobLifecycle), never from a literal list.
    */
-  transition(jobId: string, from: readonly JobStatus[], to: JobStatus, patch?: JobProgressPatch): Promise<Job | undefined>;
-  /** Terminal success from any non-terminal status; undefined if already terminal. */
-  complete(jobId: string, result: JobResult, timings?: StageTimings): Promise<Job | undefined>;
-  /** Terminal failure from any non-terminal status; undefined if already terminal. */
-  fail(jobId: string, error: JobError): Promise<Job | undefined>;
+  transition(jobId: string, from: readonly JobStatus[], to: JobStatus, patch?: JobPatch): Promise<Job | undefined>;
 }

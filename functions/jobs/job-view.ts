@@ -1,8 +1,10 @@
-import { UPLOAD } from '../../lib/config/limits';
 import type { LanguageCode } from '../../lib/config/languages';
-import { type Job, type JobError, type JobResult, type JobStatus, STATUS_PROGRESS } from './job';
+import { isUploadExpired, type Job, type JobError, type JobResult, type JobStatus, STATUS_PROGRESS, UPLOAD_EXPIRED_ERROR } from './job';
 
-/** A job as clients see it: no owner, tier, keys or internal timings. */
+/**
+ * A job as clients see it, over HTTP (GET /jobs/{id}, history, POST /uploads) and in every WebSocket
+ * message: no owner, tier, keys or internal timings.
+ */
 export interface JobView {
   readonly jobId: string;
   readonly status: JobStatus;
@@ -15,21 +17,15 @@ export interface JobView {
   readonly error?: JobError;
 }
 
-const UPLOAD_EXPIRED: JobError = {
-  code: 'UPLOAD_EXPIRED',
-  message: 'No audio was uploaded in time; request a new upload URL.',
-};
-
 /**
- * Maps a stored job to its public view. A job still awaiting its upload long after the presigned POST
- * expired can never start, so it is shown as failed UPLOAD_EXPIRED (without writing on a read).
+ * The one mapping from a stored job to what clients see. A job still awaiting its upload past the expiry
+ * can never start, so it is shown as failed UPLOAD_EXPIRED (without writing on a read; a sweeper may
+ * persist it later through JobLifecycle.finish, and clients see no difference).
  */
-export function toJobView(job: Job, now: Date): JobView {
-  const expired =
-    job.status === 'awaiting_upload' &&
-    now.getTime() - Date.parse(job.createdAt) > UPLOAD.awaitingUploadExpirySeconds * 1000;
+export function toPublicJob(job: Job, now: Date): JobView {
+  const expired = isUploadExpired(job, now);
   const status: JobStatus = expired ? 'failed' : job.status;
-  const error = expired ? UPLOAD_EXPIRED : job.error;
+  const error = expired ? UPLOAD_EXPIRED_ERROR : job.error;
   return {
     jobId: job.jobId,
     status,

@@ -1,5 +1,5 @@
 import type { LanguageCode } from '../../lib/config/languages';
-import { STORAGE } from '../../lib/config/limits';
+import { STORAGE, UPLOAD } from '../../lib/config/limits';
 import type { TierName } from '../../lib/config/tiers';
 import type { PipelineFailureCode } from '../shared/errors';
 
@@ -15,7 +15,49 @@ export const JOB_STATUSES = [
 ] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed'];
+/**
+ * Every status change a job may make, as data: for each status, the statuses it may move to. Handlers name
+ * only the status they enter; the allowed predecessors are derived from here (see `predecessorsOf`), so a
+ * new stage or path is one edit.
+ *
+ * - A stage may re-enter itself: Step Functions retries a task that already moved the job (and S3 may
+ *   notify an upload twice), and the retry must find its job where it left it.
+ * - Every non-terminal status may fail (the pipeline's Catch, the execution watchdog, the intake on its
+ *   last attempt, a sweeper ending jobs that never got their upload or were stranded by a crash).
+ * - `completed` is reached after translation, or straight from normalisation on an audio-result cache hit.
+ * - Nothing leaves `completed` or `failed`: that is what makes them terminal, and what makes the terminal
+ *   write (and its stats, metrics and quota refund) happen at most once per job.
+ */
+export const JOB_TRANSITIONS = {
+  awaiting_upload: ['queued', 'failed'],
+  queued: ['queued', 'normalizing', 'failed'],
+  normalizing: ['normalizing', 'transcribing', 'completed', 'failed'],
+  transcribing: ['transcribing', 'translating', 'failed'],
+  translating: ['translating', 'completed', 'failed'],
+  completed: [],
+  failed: [],
+} as const satisfies Readonly<Record<JobStatus, readonly JobStatus[]>>;
+
+/** Statuses with no way out (derived from JOB_TRANSITIONS): `completed` and `failed`. */
+export type TerminalStatus = {
+  [S in JobStatus]: (typeof JOB_TRANSITIONS)[S] extends readonly [] ? S : never;
+}[JobStatus];
+
+export const TERMINAL_STATUSES: readonly TerminalStatus[] = JOB_STATUSES.filter(
+  (status): status is TerminalStatus => JOB_TRANSITIONS[status].length === 0,
+);
+
+/** A status the pipeline moves a job into: not the one it is created in, not a terminal one. */
+export type StageStatus = Exclude<JobStatus, 'awaiting_upload' | TerminalStatus>;
+
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return (JOB_TRANSITIONS[from] as readonly JobStatus[]).includes(to);
+}
+
+/** The statuses from which a job may move to `to`: the condition of the conditional write that moves it. */
+export function predecessorsOf(to: JobStatus): readonly JobStatus[] {
+  return JOB_STATUSES.filter((from) => canTransition(from, to));
+}
 
 /** Percent shown to clients for each status: coarse on purpose, stages differ wildly in length. */
 export const STATUS_PROGRESS: Readonly<Record<JobStatus, number>> = {
@@ -66,7 +108,24 @@ export interface Job {
 }
 
 export function isTerminal(status: JobStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
+  return (TERMINAL_STATUSES as readonly JobStatus[]).includes(status);
+}
+
+/**
+ * What a job that never got its upload ends with. The presigned POST expires within minutes; a job still
+ * awaiting its upload after UPLOAD.awaitingUploadExpirySeconds can never start.
+ */
+export const UPLOAD_EXPIRED_ERROR: JobError = {
+  code: 'UPLOAD_EXPIRED',
+  message: 'No audio was uploaded in time; request a new upload URL.',
+};
+
+/** Whether `job` waited for its upload past the expiry: clients see it failed, a sweeper may finish it. */
+export function isUploadExpired(job: Pick<Job, 'status' | 'createdAt'>, now: Date): boolean {
+  return (
+    job.status === 'awaiting_upload' &&
+    now.getTime() - Date.parse(job.createdAt) > UPLOAD.awaitingUploadExpirySeconds * 1000
+  );
 }
 
 export function uploadKeyFor(ownerId: string, jobId: string): string {

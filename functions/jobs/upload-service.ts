@@ -13,7 +13,7 @@ import type { UsageService } from '../usage/usage-service';
 import { type Job, uploadKeyFor } from './job';
 import { newJobId } from './job-id';
 import type { JobRepository } from './job-repository';
-import { type JobView, toJobView } from './job-view';
+import { type JobView, toPublicJob } from './job-view';
 import type { PresignedUpload, UploadPresigner } from './upload-presigner';
 
 export interface UploadRequest {
@@ -74,9 +74,10 @@ export class UploadService {
       );
     }
 
-    const receipt = await this.usage.consume(caller.apiKeyId, caller.tier);
+    // One clock reading: the job's createdAt day is the day metered, which is how a refund finds its counter.
+    const now = this.now();
+    const receipt = await this.usage.consume(caller.apiKeyId, caller.tier, now);
     try {
-      const now = this.now();
       const jobId = this.newId();
       const createdAt = now.toISOString();
       const job: Job = {
@@ -99,7 +100,7 @@ export class UploadService {
         expiresInSeconds: UPLOAD.presignedPostSeconds,
       });
       await this.jobs.create(job);
-      return { job: toJobView(job, now), upload };
+      return { job: toPublicJob(job, now), upload };
     } catch (error) {
       await this.usage.refund(receipt).catch(() => undefined); // the original error matters more
       throw error;

@@ -1,3 +1,4 @@
+import { CACHE_TTLS } from '../../lib/config/limits';
 import type { TierName } from '../../lib/config/tiers';
 import { ForbiddenError } from '../shared/errors';
 import type { ApiKeyRepository } from './api-key-repository';
@@ -10,10 +11,9 @@ export interface Caller {
 
 export interface ApiKeyServiceOptions {
   /**
-   * How long a live key's tier is remembered per container: one DynamoDB read fewer on most requests. A
-   * revocation takes effect within this time (API Gateway caches its own key checks for a similar while).
-   * Unknown and revoked keys are never cached, so a key created a moment ago works at once.
-   * @default 30
+   * How long a live key's tier is remembered per container. Unknown and revoked keys are never cached, so a
+   * key created a moment ago works at once.
+   * @default CACHE_TTLS.apiKeySeconds
    */
   readonly cacheSeconds?: number;
   /** @default Date.now */
@@ -34,7 +34,7 @@ export class ApiKeyService {
     private readonly keys: Pick<ApiKeyRepository, 'get'>,
     options: ApiKeyServiceOptions = {},
   ) {
-    this.cacheMs = (options.cacheSeconds ?? 30) * 1000;
+    this.cacheMs = (options.cacheSeconds ?? CACHE_TTLS.apiKeySeconds) * 1000;
     this.now = options.now ?? Date.now;
   }
 

@@ -1,41 +1,24 @@
-import * as z from 'zod';
 import { DAY_SECONDS } from '../../lib/config/limits';
 import { TIERS } from '../../lib/config/tiers';
 import type { StageTimings } from '../jobs/job';
+import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { logger } from '../shared/powertools';
-import { statsRepositoryFromEnv } from '../stats/dynamo-stats-repository';
-import type { StatsRepository } from '../stats/stats-repository';
 import { type AudioResultCache, audioResultCacheFromEnv } from './common/audio-result-cache';
-import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
-import { recordCompletedNote } from './common/pipeline-metrics';
+import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
-import { elapsedMs, JobId, Language, TranscriptOutput, TranslationOutput } from './common/task-schemas';
-
-export const CompleteInput = z.object({
-  jobId: JobId,
-  audioHash: z.string().min(1),
-  targetLanguage: Language,
-  languageHint: Language.nullable(),
-  transcript: TranscriptOutput,
-  translation: TranslationOutput,
-  normalizeMs: z.number(),
-  /** `$$.Execution.StartTime`. */
-  executionStartTime: z.string(),
-});
-export type CompleteInput = z.infer<typeof CompleteInput>;
+import { CompleteInput, elapsedMs } from './common/task-schemas';
 
 export interface CompleteDeps {
-  readonly lifecycle: Pick<JobLifecycle, 'complete'>;
+  readonly lifecycle: Pick<JobLifecycle, 'finish'>;
   readonly cache: Pick<AudioResultCache, 'put'>;
-  readonly stats: Pick<StatsRepository, 'recordCompletion'>;
 }
 
 /**
- * Terminal success: store the result on the job (which is the history entry, TTL by tier), then the
- * whole-note cache (kept no longer than the tier keeps history; deleting the job deletes it), the service
- * stats and the metrics. When the job is already terminal or deleted (its owner deleted it mid-flight)
- * nothing is cached or counted. Once the job is completed, the rest is best-effort: a failure there must
- * not turn a delivered result into a failed execution.
+ * Terminal success: JobLifecycle.finish stores the result on the job (which is the history entry, TTL by
+ * tier) and records the stats, metrics and progress push; then the whole-note cache entry is written (kept
+ * no longer than the tier keeps history; deleting the job deletes it). When the job is already terminal or
+ * deleted (its owner deleted it mid-flight) nothing is cached. Once the job is completed, the rest is
+ * best-effort: a failure there must not turn a delivered result into a failed execution.
  */
 export function complete(deps: CompleteDeps) {
   return async (input: CompleteInput): Promise<{ readonly status: 'completed' | 'skipped' }> => {
@@ -50,21 +33,13 @@ export function complete(deps: CompleteDeps) {
       detectedLanguage: input.transcript.languageCode,
       translation: input.translation.text,
     };
-    const job = await deps.lifecycle.complete(input.jobId, { ...result, cached: false }, timings);
-    if (job === undefined) {
-      logger.info('Job already terminal or deleted; result not stored', { jobId: input.jobId });
-      return { status: 'skipped' };
+    const finished = await deps.lifecycle.finish(input.jobId, { result: { ...result, cached: false }, timings });
+    if (finished.status !== 'finished') return { status: 'skipped' };
+    try {
+      await deps.cache.put(input, result, TIERS[finished.job.tier].historyRetentionDays * DAY_SECONDS);
+    } catch (error) {
+      logger.error('Completed the job but could not cache its result', { jobId: input.jobId, error: error as Error });
     }
-    const sideEffects = await Promise.allSettled([
-      deps.cache.put(input, result, TIERS[job.tier].historyRetentionDays * DAY_SECONDS),
-      deps.stats.recordCompletion({ detectedLanguage: result.detectedLanguage, targetLanguage: input.targetLanguage, cached: false }),
-    ]);
-    for (const outcome of sideEffects) {
-      if (outcome.status === 'rejected') {
-        logger.error('Completed the job but could not update the cache or stats', { jobId: input.jobId, error: outcome.reason as Error });
-      }
-    }
-    recordCompletedNote(timings);
     logger.info('Note completed', { timings });
     return { status: 'completed' };
   };
@@ -72,5 +47,5 @@ export function complete(deps: CompleteDeps) {
 
 export const handler = taskHandler(
   CompleteInput,
-  complete({ lifecycle: jobLifecycleFromEnv(), cache: audioResultCacheFromEnv(), stats: statsRepositoryFromEnv() }),
+  complete({ lifecycle: jobLifecycleFromEnv(), cache: audioResultCacheFromEnv() }),
 );

@@ -1,12 +1,10 @@
 import * as z from 'zod';
 import type { JobError } from '../jobs/job';
 import { isJobId } from '../jobs/job-id';
+import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { logger } from '../shared/powertools';
-import { statsRepositoryFromEnv } from '../stats/dynamo-stats-repository';
-import type { StatsRepository } from '../stats/stats-repository';
 import { INTERNAL_ERROR_MESSAGE, TIMEOUT_MESSAGE } from './common/failure';
-import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
-import { recordFailedNote } from './common/pipeline-metrics';
+import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
 
 /** EventBridge "Step Functions Execution Status Change" (the rule forwards only our machine's bad endings). */
@@ -22,8 +20,7 @@ export const ExecutionStatusChange = z.object({
 export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;
 
 export interface WatchdogDeps {
-  readonly lifecycle: Pick<JobLifecycle, 'fail'>;
-  readonly stats: Pick<StatsRepository, 'recordFailure'>;
+  readonly lifecycle: Pick<JobLifecycle, 'finish'>;
 }
 
 const ABORTED_MESSAGE = 'Processing the note was stopped by an operator. Please upload it again.';
@@ -31,7 +28,7 @@ const ABORTED_MESSAGE = 'Processing the note was stopped by an operator. Please 
 /**
  * Guarantees no job stays non-terminal: when an execution (named after its job) ends TIMED_OUT, ABORTED or
  * FAILED, a job still in flight is failed — PIPELINE_TIMEOUT for the execution timeout, INTERNAL_ERROR
- * otherwise. Normally MarkFailed got there first and this is a no-op (the conditional fail()).
+ * otherwise. Normally MarkFailed got there first and this is a no-op (JobLifecycle.finish's conditional write).
  */
 export function executionWatchdog(deps: WatchdogDeps) {
   return async (event: ExecutionStatusChange): Promise<{ readonly failed: boolean }> => {
@@ -44,16 +41,14 @@ export function executionWatchdog(deps: WatchdogDeps) {
       status === 'TIMED_OUT'
         ? { code: 'PIPELINE_TIMEOUT', message: TIMEOUT_MESSAGE }
         : { code: 'INTERNAL_ERROR', message: status === 'ABORTED' ? ABORTED_MESSAGE : INTERNAL_ERROR_MESSAGE };
-    const job = await deps.lifecycle.fail(jobId, error);
-    if (job === undefined) return { failed: false };
+    const finished = await deps.lifecycle.finish(jobId, { error });
+    if (finished.status !== 'finished') return { failed: false };
     logger.warn('Watchdog failed a job its execution left in flight', { jobId, executionArn, status, code: error.code });
-    await deps.stats.recordFailure(error.code);
-    recordFailedNote(error.code);
     return { failed: true };
   };
 }
 
 export const handler = taskHandler(
   ExecutionStatusChange,
-  executionWatchdog({ lifecycle: jobLifecycleFromEnv(), stats: statsRepositoryFromEnv() }),
+  executionWatchdog({ lifecycle: jobLifecycleFromEnv() }),
 );

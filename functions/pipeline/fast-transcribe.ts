@@ -1,29 +1,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { DEFAULT_IDENTIFICATION_CANDIDATES } from '../../lib/config/languages';
 import { AUDIO } from '../../lib/config/limits';
+import type { JobLifecycle } from '../jobs/job-lifecycle';
 import type { AudioTools } from '../audio/audio-tools';
 import { FfmpegAudioTools } from '../audio/ffmpeg-audio-tools';
 import { requireEnv } from '../shared/env';
 import { speechRecognitionService } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
-import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
+import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { type ObjectStore, objectStoreFromEnv } from './common/object-store';
 import { taskHandler } from './common/task-handler';
-import { elapsedMs, JobId, Language, type TranscriptOutput } from './common/task-schemas';
-
-export const FastTranscribeInput = z.object({
-  jobId: JobId,
-  normalizedKey: z.string().min(1),
-  languageHint: Language.nullable(),
-});
-export type FastTranscribeInput = z.infer<typeof FastTranscribeInput>;
+import { elapsedMs, FastTranscribeInput, type TranscriptOutput } from './common/task-schemas';
 
 export interface FastTranscribeDeps {
-  readonly lifecycle: Pick<JobLifecycle, 'advance'>;
+  readonly lifecycle: Pick<JobLifecycle, 'enter'>;
   readonly objects: Pick<ObjectStore, 'download'>;
   readonly audio: Pick<AudioTools, 'splitAtSilences'>;
   readonly speech: () => Promise<Pick<SpeechRecognitionService, 'transcribeChunks'>>;
@@ -43,7 +36,7 @@ export interface FastTranscribeDeps {
 export function fastTranscribe(deps: FastTranscribeDeps) {
   return async (input: FastTranscribeInput): Promise<TranscriptOutput> => {
     const started = Date.now();
-    await deps.lifecycle.advance(input.jobId, ['normalizing', 'transcribing'], 'transcribing');
+    await deps.lifecycle.enter(input.jobId, 'transcribing');
     const dir = await mkdtemp(path.join(deps.tempDir ?? tmpdir(), 'vnt-fast-'));
     try {
       const wavPath = path.join(dir, 'normalized.wav');

@@ -1,13 +1,9 @@
-import * as z from 'zod';
 import { RetryableError } from '../shared/errors';
 import { speechRecognitionService } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { taskHandler } from './common/task-handler';
-import { elapsedMs, JobId, type TranscriptOutput } from './common/task-schemas';
+import { elapsedMs, FetchTranscriptionInput, type TranscriptOutput } from './common/task-schemas';
 import { type TranscriptionCallbackStore, transcriptionCallbacksFromEnv } from './common/transcription-callbacks';
-
-export const FetchTranscriptionInput = z.object({ jobId: JobId });
-export type FetchTranscriptionInput = z.infer<typeof FetchTranscriptionInput>;
 
 export interface FetchTranscriptionDeps {
   readonly callbacks: Pick<TranscriptionCallbackStore, 'get'>;

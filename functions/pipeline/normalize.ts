@@ -1,36 +1,26 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { TIERS } from '../../lib/config/tiers';
+import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { AudioValidationService } from '../audio/audio-validation';
 import { FfmpegAudioTools } from '../audio/ffmpeg-audio-tools';
 import { requireEnv } from '../shared/env';
 import { AppError } from '../shared/errors';
-import { logger } from '../shared/powertools';
 import { normalizedAudioKey } from '../shared/work-objects';
-import { statsRepositoryFromEnv } from '../stats/dynamo-stats-repository';
-import type { StatsRepository } from '../stats/stats-repository';
 import { type AudioResultCache, audioResultCacheFromEnv, type CachedNoteResult } from './common/audio-result-cache';
-import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
+import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { type ObjectStore, objectStoreFromEnv } from './common/object-store';
-import { recordCacheLookup, recordCompletedNote } from './common/pipeline-metrics';
-import { ExecutionInput, elapsedMs, type NormalizedAudioOutput } from './common/task-schemas';
+import { recordCacheLookup } from './common/pipeline-metrics';
+import { elapsedMs, type NormalizedAudioOutput, NormalizeInput } from './common/task-schemas';
 import { taskHandler } from './common/task-handler';
 
-export const NormalizeInput = ExecutionInput.extend({
-  /** `$$.Execution.StartTime`: on a cache hit the note's total time is measured from it. */
-  executionStartTime: z.string(),
-});
-export type NormalizeInput = z.infer<typeof NormalizeInput>;
-
 export interface NormalizeDeps {
-  readonly lifecycle: Pick<JobLifecycle, 'advance' | 'patch' | 'complete'>;
+  readonly lifecycle: Pick<JobLifecycle, 'enter' | 'patch' | 'finish'>;
   readonly objects: ObjectStore;
   readonly validation: Pick<AudioValidationService, 'checkUploadSize' | 'normalizeUpload'>;
   readonly cache: Pick<AudioResultCache, 'get'>;
-  readonly stats: Pick<StatsRepository, 'recordCompletion'>;
   readonly workBucket: string;
   /** Where temporary files go (Lambda: /tmp). @default os.tmpdir() */
   readonly tempDir?: string;
@@ -49,7 +39,7 @@ export interface NormalizeDeps {
 export function normalize(deps: NormalizeDeps) {
   return async (input: NormalizeInput): Promise<NormalizedAudioOutput> => {
     const started = Date.now();
-    const job = await deps.lifecycle.advance(input.jobId, ['queued', 'normalizing'], 'normalizing');
+    const job = await deps.lifecycle.enter(input.jobId, 'normalizing');
     const limits = TIERS[job.tier];
 
     const sizeBytes = await deps.objects.size(input.upload);
@@ -91,20 +81,16 @@ export function normalize(deps: NormalizeDeps) {
   };
 }
 
-/** Completes the job with the cached result (`cached: true`), counting it once in the stats and metrics. */
+/**
+ * Completes the job with the cached result (`cached: true`) through JobLifecycle.finish, exactly like
+ * Complete does for a computed one (stats, metrics and progress push included, all best-effort). A job
+ * that became terminal or was deleted meanwhile is left alone; the state machine ends on `cached` either way.
+ */
 async function completeFromCache(deps: NormalizeDeps, input: NormalizeInput, hit: CachedNoteResult, normalizeMs: number) {
-  const timings = { normalize: normalizeMs, total: elapsedMs(input.executionStartTime) };
-  const job = await deps.lifecycle.complete(
-    input.jobId,
-    { transcript: hit.transcript, detectedLanguage: hit.detectedLanguage, translation: hit.translation, cached: true },
-    timings,
-  );
-  if (job === undefined) {
-    logger.info('Job already terminal or deleted; cache hit not recorded', { jobId: input.jobId });
-    return;
-  }
-  await deps.stats.recordCompletion({ detectedLanguage: hit.detectedLanguage, targetLanguage: input.targetLanguage, cached: true });
-  recordCompletedNote(timings);
+  await deps.lifecycle.finish(input.jobId, {
+    result: { transcript: hit.transcript, detectedLanguage: hit.detectedLanguage, translation: hit.translation, cached: true },
+    timings: { normalize: normalizeMs, total: elapsedMs(input.executionStartTime) },
+  });
 }
 
 export const handler = taskHandler(
@@ -114,7 +100,6 @@ export const handler = taskHandler(
     objects: objectStoreFromEnv(),
     validation: new AudioValidationService(new FfmpegAudioTools()),
     cache: audioResultCacheFromEnv(),
-    stats: statsRepositoryFromEnv(),
     workBucket: requireEnv(ENV.workBucket),
   }),
 );

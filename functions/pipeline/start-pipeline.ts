@@ -2,11 +2,12 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { PIPELINE } from '../../lib/config/limits';
-import { parseUploadKey } from '../jobs/job';
+import { canTransition, parseUploadKey } from '../jobs/job';
+import { type JobLifecycle, JobNotActiveError } from '../jobs/job-lifecycle';
 import { requireEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
-import { type JobLifecycle, JobNotActiveError, jobLifecycleFromEnv } from './common/job-lifecycle';
-import { type StepFunctionsGateway, stepFunctionsFromEnv } from './common/step-functions';
+import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
+import { type ExecutionStartOutcome, type StepFunctionsGateway, stepFunctionsFromEnv } from './common/step-functions';
 import type { ExecutionInput } from './common/task-schemas';
 import { taskHandler } from './common/task-handler';
 
@@ -45,10 +46,10 @@ const UploadMessage = z.union([
   }),
 ]);
 
-export type StartOutcome = 'started' | 'duplicate' | 'ignored';
+export type IntakeOutcome = 'started' | 'duplicate' | 'ignored';
 
 export interface StartPipelineDeps {
-  readonly lifecycle: Pick<JobLifecycle, 'get' | 'advance' | 'fail'>;
+  readonly lifecycle: Pick<JobLifecycle, 'get' | 'enter' | 'finish'>;
   readonly stepFunctions: Pick<StepFunctionsGateway, 'startExecution'>;
   readonly stateMachineArn: string;
   /** @default PIPELINE.intakeMaxReceives */
@@ -68,23 +69,24 @@ export const NOT_STARTED_MESSAGE = 'The note was uploaded but its processing cou
 export function startPipeline(deps: StartPipelineDeps) {
   const maxReceives = deps.maxReceives ?? PIPELINE.intakeMaxReceives;
 
-  const startUpload = async (bucket: string, key: string, lastAttempt: boolean): Promise<StartOutcome> => {
+  const startUpload = async (bucket: string, key: string, lastAttempt: boolean): Promise<IntakeOutcome> => {
     const parsed = parseUploadKey(key);
     if (parsed === undefined) {
       logger.warn('Ignoring an object that is not a job upload', { bucket, key });
       return 'ignored';
     }
     const job = await deps.lifecycle.get(parsed.jobId);
-    if (job === undefined || job.ownerId !== parsed.ownerId || job.uploadKey !== key) {
+    // The job's own upload key names its owner: a key under another owner is not this job's upload.
+    if (job === undefined || job.uploadKey !== key) {
       logger.warn('Ignoring an upload without a matching job', { bucket, key, jobId: parsed.jobId });
       return 'ignored';
     }
-    if (job.status !== 'awaiting_upload' && job.status !== 'queued') {
+    if (!canTransition(job.status, 'queued')) {
       logger.info('Duplicate upload notification: the job is already past queued', { jobId: job.jobId, status: job.status });
       return 'duplicate';
     }
     try {
-      await deps.lifecycle.advance(job.jobId, ['awaiting_upload', 'queued'], 'queued');
+      await deps.lifecycle.enter(job.jobId, 'queued');
     } catch (error) {
       if (!(error instanceof JobNotActiveError)) throw error;
       logger.info('Duplicate upload notification: the job moved on meanwhile', { jobId: job.jobId });
@@ -96,15 +98,16 @@ export function startPipeline(deps: StartPipelineDeps) {
       targetLanguage: job.targetLanguage,
       languageHint: job.sourceLanguage ?? null,
     };
-    let outcome: Awaited<ReturnType<StepFunctionsGateway['startExecution']>>;
+    let outcome: ExecutionStartOutcome;
     try {
       outcome = await deps.stepFunctions.startExecution(deps.stateMachineArn, job.jobId, input);
     } catch (error) {
       if (lastAttempt) {
-        // No execution, so neither the state machine nor the watchdog will ever end this job: end it here.
-        // The message still goes to the DLQ (rethrown below) for operators.
+        // No execution, so neither the state machine nor the watchdog will ever end this job: end it here,
+        // like any other failure (stats, metrics, quota refund). The message still goes to the DLQ
+        // (rethrown below) for operators.
         logger.error('Giving up starting the pipeline; failing the job', { jobId: job.jobId, error: error as Error });
-        await deps.lifecycle.fail(job.jobId, { code: 'INTERNAL_ERROR', message: NOT_STARTED_MESSAGE });
+        await deps.lifecycle.finish(job.jobId, { error: { code: 'INTERNAL_ERROR', message: NOT_STARTED_MESSAGE } });
       }
       throw error;
     }

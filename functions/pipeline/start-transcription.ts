@@ -1,25 +1,16 @@
-import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { DEFAULT_IDENTIFICATION_CANDIDATES } from '../../lib/config/languages';
+import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { requireEnv } from '../shared/env';
 import { speechRecognitionService } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
-import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
+import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { type TranscriptionCallbackStore, transcriptionCallbacksFromEnv } from './common/transcription-callbacks';
-import { JobId, Language } from './common/task-schemas';
+import { StartTranscriptionInput } from './common/task-schemas';
 import { taskHandler } from './common/task-handler';
 
-export const StartTranscriptionInput = z.object({
-  jobId: JobId,
-  normalizedKey: z.string().min(1),
-  languageHint: Language.nullable(),
-  /** `$$.Task.Token` of the waiting `.waitForTaskToken` state. */
-  taskToken: z.string().min(1),
-});
-export type StartTranscriptionInput = z.infer<typeof StartTranscriptionInput>;
-
 export interface StartTranscriptionDeps {
-  readonly lifecycle: Pick<JobLifecycle, 'advance'>;
+  readonly lifecycle: Pick<JobLifecycle, 'enter'>;
   readonly callbacks: Pick<TranscriptionCallbackStore, 'save'>;
   readonly speech: () => Promise<Pick<SpeechRecognitionService, 'startBatch'>>;
   readonly workBucket: string;
@@ -34,7 +25,7 @@ export interface StartTranscriptionDeps {
 export function startTranscription(deps: StartTranscriptionDeps) {
   const now = deps.now ?? (() => new Date());
   return async (input: StartTranscriptionInput): Promise<{ readonly started: true }> => {
-    await deps.lifecycle.advance(input.jobId, ['normalizing', 'transcribing'], 'transcribing');
+    await deps.lifecycle.enter(input.jobId, 'transcribing');
     await deps.callbacks.save(input.jobId, { taskToken: input.taskToken, startedAt: now().toISOString() });
     const speech = await deps.speech();
     await speech.startBatch({

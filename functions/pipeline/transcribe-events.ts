@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
+import { jobIdFromTranscriptionJobName } from '../../lib/config/limits';
 import { requireEnv } from '../shared/env';
 import { AppError, RetryableError } from '../shared/errors';
 import { logger } from '../shared/powertools';
-import { jobIdFromTranscriptionJobName } from '../speech/aws/transcribe-batch-speech-to-text';
 import { speechRecognitionService } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { type StepFunctionsGateway, stepFunctionsFromEnv } from './common/step-functions';

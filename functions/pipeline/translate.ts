@@ -1,22 +1,15 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import * as z from 'zod';
 import { METRICS } from '../../lib/config/metric-names';
+import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { metrics } from '../shared/powertools';
 import { translationService } from '../translation/engines';
 import type { TranslationService } from '../translation/translation-service';
-import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
+import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
-import { elapsedMs, JobId, Language, TranscriptOutput, type TranslationOutput } from './common/task-schemas';
-
-export const TranslateInput = z.object({
-  jobId: JobId,
-  transcript: TranscriptOutput,
-  targetLanguage: Language,
-});
-export type TranslateInput = z.infer<typeof TranslateInput>;
+import { elapsedMs, TranslateInput, type TranslationOutput } from './common/task-schemas';
 
 export interface TranslateDeps {
-  readonly lifecycle: Pick<JobLifecycle, 'advance'>;
+  readonly lifecycle: Pick<JobLifecycle, 'enter'>;
   readonly translation: () => Promise<Pick<TranslationService, 'translate'>>;
 }
 
@@ -28,9 +21,7 @@ export interface TranslateDeps {
 export function translate(deps: TranslateDeps) {
   return async (input: TranslateInput): Promise<TranslationOutput> => {
     const started = Date.now();
-    await deps.lifecycle.advance(input.jobId, ['transcribing', 'translating'], 'translating', {
-      sourceLanguage: input.transcript.languageCode,
-    });
+    await deps.lifecycle.enter(input.jobId, 'translating', { sourceLanguage: input.transcript.languageCode });
     const service = await deps.translation();
     const outcome = await service.translate({
       text: input.transcript.text,

@@ -1,23 +1,11 @@
-import { type Job, type JobError, type JobResult, type JobStatus, STATUS_PROGRESS } from '../jobs/job';
+import type { JobView } from '../jobs/job-view';
 
-/** What a subscribed WebSocket client receives on every status change of a job (contract 5). */
-export interface JobProgressMessage {
-  readonly type: 'job';
-  readonly jobId: string;
-  readonly status: JobStatus;
-  /** Coarse percent for a progress bar (STATUS_PROGRESS). */
-  readonly progress: number;
-  readonly result?: JobResult;
-  readonly error?: JobError;
-}
+/**
+ * What a subscribed WebSocket client receives on every status change of a job, and once on subscribing:
+ * the public job view (toPublicJob, the same as GET /jobs/{id}) tagged with its message type.
+ */
+export type JobProgressMessage = { readonly type: 'job' } & JobView;
 
-export function jobProgressMessage(job: Job): JobProgressMessage {
-  return {
-    type: 'job',
-    jobId: job.jobId,
-    status: job.status,
-    progress: STATUS_PROGRESS[job.status],
-    ...(job.result === undefined ? {} : { result: job.result }),
-    ...(job.error === undefined ? {} : { error: job.error }),
-  };
+export function jobProgressMessage(view: JobView): JobProgressMessage {
+  return { type: 'job', ...view };
 }

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { ENV } from '../../lib/config/env-names';
 import type { Job } from '../jobs/job';
+import { toPublicJob } from '../jobs/job-view';
 import { requireEnv } from '../shared/env';
 import { logger, tracer } from '../shared/powertools';
 import { jobProgressMessage } from './progress-message';
@@ -45,11 +46,13 @@ export class SubscriptionProgressPublisher implements ProgressPublisher {
   constructor(
     private readonly subscriptions: SubscriptionRepository,
     private readonly poster: ConnectionPoster,
+    /** For the public view's UPLOAD_EXPIRED rule. @default - the system clock */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async publish(job: Job): Promise<void> {
     const connections = await this.subscriptions.subscribers(job.jobId);
-    const message = jobProgressMessage(job);
+    const message = jobProgressMessage(toPublicJob(job, this.now()));
     const outcomes = await Promise.allSettled(
       connections.map(async (connectionId) => {
         if ((await this.poster.post(connectionId, message)) === 'gone') {

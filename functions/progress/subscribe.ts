@@ -2,10 +2,10 @@ import * as z from 'zod';
 import { parseWith } from '../http/validation';
 import { jobRepositoryFromEnv } from '../jobs/dynamo-job-repository';
 import { JOB_ID_PATTERN } from '../jobs/job-id';
-import type { JobRepository } from '../jobs/job-repository';
+import { JobService } from '../jobs/job-service';
 import { ApiKeyService } from '../keys/api-key-service';
 import { apiKeyRepositoryFromEnv } from '../keys/dynamo-api-key-repository';
-import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { ForbiddenError, ValidationError } from '../shared/errors';
 import { type ProgressPublisher, progressPublisherFromEnv } from './progress-publisher';
 import { jobProgressMessage } from './progress-message';
 import { type SubscriptionRepository, subscriptionRepositoryFromEnv } from './subscription-repository';
@@ -17,7 +17,8 @@ export const SubscribeMessage = z.object({
 });
 
 export interface SubscribeDeps {
-  readonly jobs: Pick<JobRepository, 'get'>;
+  /** The caller's jobs, as GET /jobs/{id} reads them: the same ownership rule and the same public view. */
+  readonly jobs: Pick<JobService, 'get'>;
   /** A connection outlives its key's revocation (up to 2 hours): the key is checked on every subscribe. */
   readonly keys: Pick<ApiKeyService, 'caller'>;
   readonly subscriptions: Pick<SubscriptionRepository, 'connectionOwner' | 'subscribe'>;
@@ -26,8 +27,9 @@ export interface SubscribeDeps {
 
 /**
  * `{action:'subscribe', jobId}`: follows one of the caller's own jobs. Someone else's job answers exactly like
- * a missing one, so job ids cannot be probed. The subscriber gets the job's current state straight away,
- * read after subscribing so no transition can fall between the snapshot and the first pushed update.
+ * a missing one (JobService.get), so job ids cannot be probed. The subscriber gets the job's current state
+ * straight away, read after subscribing so no transition can fall between the snapshot and the first
+ * pushed update.
  */
 export function subscribeHandler(deps: SubscribeDeps) {
   return async (event: WebSocketEvent): Promise<WebSocketResult> => {
@@ -38,13 +40,10 @@ export function subscribeHandler(deps: SubscribeDeps) {
       throw new ForbiddenError('This connection is not authenticated; reconnect with your API key.', 'CONNECTION_UNKNOWN');
     }
     await deps.keys.caller(owner);
-    const notFound = () => new NotFoundError(`Job ${message.jobId} was not found.`, 'JOB_NOT_FOUND');
-    const job = await deps.jobs.get(message.jobId);
-    if (job === undefined || job.ownerId !== owner) throw notFound();
+    await deps.jobs.get(owner, message.jobId); // 404 before anything is subscribed
 
     await deps.subscriptions.subscribe(message.jobId, connectionId);
-    const current = await deps.jobs.get(message.jobId);
-    if (current === undefined) throw notFound();
+    const current = await deps.jobs.get(owner, message.jobId);
     await deps.publisher.sendTo(connectionId, jobProgressMessage(current));
     return ok({ type: 'subscribed', jobId: message.jobId });
   };
@@ -60,7 +59,7 @@ function parseJson(body: string | null | undefined): unknown {
 
 export const handler = webSocketHandler(
   subscribeHandler({
-    jobs: jobRepositoryFromEnv(),
+    jobs: new JobService(jobRepositoryFromEnv()),
     keys: new ApiKeyService(apiKeyRepositoryFromEnv()),
     subscriptions: subscriptionRepositoryFromEnv(),
     publisher: progressPublisherFromEnv(),

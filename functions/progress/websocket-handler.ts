@@ -1,12 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { toErrorResponse } from '../http/http-responses';
-import { parseWith } from '../http/validation';
-import { logger, metrics, tracer } from '../shared/powertools';
+import { handlerChain, parsedEvent } from '../shared/handler-chain';
 
 /**
  * The fields of an API Gateway WebSocket event the progress handlers read. `identity.apiKeyId` is only
@@ -30,31 +25,27 @@ export interface WebSocketResult {
 export type WebSocketFunction = (event: WebSocketEvent, context: Context) => Promise<WebSocketResult>;
 
 /**
- * The WebSocket routes' middleware chain: tracer → logger → metrics → event parser → error mapper (last).
- * A non-2xx answer to $connect refuses the connection; on message routes the body goes back to the client
- * when the route has a route response.
+ * Every WebSocket route's handler: the shared chain with the event parser as its input and the error mapper
+ * last. A non-2xx answer to $connect refuses the connection; on message routes the body goes back to the
+ * client when the route has a route response.
  */
 export function webSocketHandler(fn: WebSocketFunction) {
-  return middy<unknown, WebSocketResult>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use({
-      name: 'webSocketEvent',
-      before: (request) => {
-        const event = parseWith(WebSocketEvent, request.event, 'WebSocket event');
-        logger.appendKeys({ connectionId: event.requestContext.connectionId, route: event.requestContext.routeKey });
-        request.event = event;
+  return handlerChain<unknown, WebSocketEvent, WebSocketResult>(
+    {
+      input: parsedEvent(WebSocketEvent, 'WebSocket event', ({ requestContext }) => ({
+        connectionId: requestContext.connectionId,
+        route: requestContext.routeKey,
+      })),
+      errors: {
+        name: 'webSocketErrors',
+        onError: (request) => {
+          const { statusCode, body } = toErrorResponse(request.error);
+          request.response = { statusCode, body };
+        },
       },
-    })
-    .use({
-      name: 'webSocketErrors',
-      onError: (request) => {
-        const { statusCode, body } = toErrorResponse(request.error);
-        request.response = { statusCode, body };
-      },
-    })
-    .handler((event, context) => fn(event as WebSocketEvent, context));
+    },
+    fn,
+  );
 }
 
 export function ok(body?: unknown): WebSocketResult {

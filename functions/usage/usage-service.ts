@@ -28,9 +28,12 @@ export class UsageService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Counts one metered request; throws QuotaExceededError (429 + Retry-After) when today's quota is used up. */
-  async consume(apiKeyId: string, tier: TierName): Promise<QuotaReceipt> {
-    const now = this.now();
+  /**
+   * Counts one metered request against the UTC day of `now`; throws QuotaExceededError (429 + Retry-After)
+   * when that day's quota is used up. Pass the time the metered record is created at, so a refund can find
+   * the same day's counter from the record alone.
+   */
+  async consume(apiKeyId: string, tier: TierName, now: Date = this.now()): Promise<QuotaReceipt> {
     const day = utcDay(now);
     const { dailyQuota } = TIERS[tier];
     const expiresAt = expiresAfter(now, CACHE_TTLS.usageMeterSeconds);

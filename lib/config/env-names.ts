@@ -17,7 +17,6 @@ export const ENV = {
   cursorSecret: 'CURSOR_SECRET',
   serviceVersion: 'SERVICE_VERSION',
   stage: 'STAGE',
-  /** Path to ffmpeg/ffprobe (the layer puts them in /opt/bin). */
+  /** Path to ffmpeg (the layer puts it in /opt/bin). */
   ffmpegPath: 'FFMPEG_PATH',
-  ffprobePath: 'FFPROBE_PATH',
 } as const;

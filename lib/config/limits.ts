@@ -17,6 +17,11 @@ export const CACHE_TTLS = {
   progressSubscriptionSeconds: 2 * 60 * 60,
   /** GET /stats answers from memory (and tells CloudFront/clients to cache) for this long. */
   statsSeconds: 10 * 60,
+  /**
+   * A live API key's tier is remembered per container for this long: one DynamoDB read fewer on most
+   * requests, and a revocation takes effect within it (API Gateway caches its own key checks for a similar while).
+   */
+  apiKeySeconds: 30,
 } as const;
 
 export const UPLOAD = {
@@ -55,6 +60,8 @@ export const PIPELINE = {
   executionTimeoutSeconds: 60 * 60,
   /** How long to wait for the Transcribe EventBridge event before polling GetTranscriptionJob. */
   transcribeCallbackTimeoutSeconds: 15 * 60,
+  /** A batch transcription's stored task token outlives any execution (the token dies with it). */
+  transcriptionCallbackTtlSeconds: DAY_SECONDS,
   /** Amazon Translate's per-request limit is 10,000 UTF-8 bytes; stay under it. */
   translateMaxBytesPerRequest: 9_000,
   /**
@@ -71,6 +78,32 @@ export const PIPELINE = {
  */
 export function transcribeJobPrefix(stage: string): string {
   return `vnt-${stage}-`;
+}
+
+/** The Transcribe job of a stage's pipeline job: deterministic, so a retried start hits ConflictException. */
+export function transcriptionJobName(stage: string, jobId: string): string {
+  return `${transcribeJobPrefix(stage)}${jobId}`;
+}
+
+/**
+ * Pipeline job id from a Transcribe job name (e.g. from the EventBridge event), or undefined if the job is not
+ * this stage's (another stage's or someone else's).
+ */
+export function jobIdFromTranscriptionJobName(stage: string, name: string): string | undefined {
+  const prefix = transcribeJobPrefix(stage);
+  return name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
+}
+
+/** Where an ARN points: a CDK Stack is one (its values may be unresolved tokens). */
+export interface ArnScope {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/** Every Transcribe job of a stage: the narrowest IAM resource for them (job names are not known in advance). */
+export function transcriptionJobsArn(scope: ArnScope, stage: string): string {
+  return `arn:${scope.partition}:transcribe:${scope.region}:${scope.account}:transcription-job/${transcribeJobPrefix(stage)}*`;
 }
 
 export const API = {

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -22,17 +22,20 @@ import {
   StateMachine,
   StateMachineType,
   Succeed,
-  TaskInput,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type * as z from 'zod';
+import { PIPELINE_TASKS } from '../../functions/pipeline/common/task-schemas';
 import { RETRYABLE_CODES } from '../../functions/shared/errors';
 import { ENV } from '../config/env-names';
-import { PIPELINE, STORAGE, transcribeJobPrefix } from '../config/limits';
+import { PIPELINE, STORAGE, transcribeJobPrefix, transcriptionJobsArn } from '../config/limits';
 import { METRICS } from '../config/metric-names';
 import type { ProgressChannel } from './progress-channel';
 import { grantObjectPut, grantObjectRead, grantTableRead, grantTableReadWrite } from './data-access';
+import { acknowledgeWildcardResources } from './nag';
+import { type PayloadPaths, type ResultPath, resultSelector, statePath, taskPayload } from './pipeline-contract';
 import { ServiceFunction, type ServiceFunctionProps } from './service-function';
 
 export interface PipelineWorkflowProps {
@@ -42,7 +45,7 @@ export interface PipelineWorkflowProps {
   readonly uploadsBucket: IBucket;
   /** Normalised audio (`normalized/`) and Transcribe output (`transcripts/`). */
   readonly workBucket: IBucket;
-  /** Static ffmpeg/ffprobe; attached only to the functions that decode or split audio. */
+  /** Static ffmpeg; attached only to the functions that decode or split audio. */
   readonly ffmpegLayer: ILayerVersion;
   /** Where job progress is pushed (the WebSocket API). */
   readonly progress: ProgressChannel;
@@ -122,11 +125,16 @@ export class PipelineWorkflow extends Construct {
     };
     const usesWorkBucket = (f: ServiceFunction) => f.addEnvironment(ENV.workBucket, workBucket.bucketName);
     const speechEngine = (f: ServiceFunction) => f.addEnvironment(ENV.speechEngine, 'aws');
-    const transcribeJobArn = Stack.of(this).formatArn({
-      service: 'transcribe',
-      resource: 'transcription-job',
-      resourceName: `${transcribeJobPrefix(props.stage)}*`,
-    });
+    /** A Transcribe job action on this stage's jobs only. */
+    const grantTranscriptionJobs = (f: ServiceFunction, action: string) => {
+      const jobs = transcriptionJobsArn(Stack.of(this), props.stage);
+      f.addToRolePolicy(new PolicyStatement({ actions: [action], resources: [jobs] }));
+      acknowledgeWildcardResources(
+        f,
+        [jobs],
+        'Transcribe job names are derived from the stage and job id (vnt-<stage>-<jobId>); the stage prefix is the narrowest resource.',
+      );
+    };
 
     // --- Task functions ---------------------------------------------------------------------------------
     const normalize = fn('Normalize', 'normalize', 'Normalises an upload to 16 kHz mono WAV; completes cache hits', {
@@ -164,9 +172,7 @@ export class PipelineWorkflow extends Construct {
     movesJobs(startTranscription);
     usesWorkBucket(startTranscription);
     speechEngine(startTranscription);
-    startTranscription.addToRolePolicy(
-      new PolicyStatement({ actions: ['transcribe:StartTranscriptionJob'], resources: [transcribeJobArn] }),
-    );
+    grantTranscriptionJobs(startTranscription, 'transcribe:StartTranscriptionJob');
     // Without a DataAccessRoleArn, Transcribe reads the media and writes its output with the caller's permissions.
     grantObjectRead(workBucket, startTranscription, STORAGE.normalizedPrefix);
     grantObjectPut(workBucket, startTranscription, STORAGE.transcriptsPrefix);
@@ -175,7 +181,7 @@ export class PipelineWorkflow extends Construct {
       readsTable(f);
       usesWorkBucket(f);
       speechEngine(f);
-      f.addToRolePolicy(new PolicyStatement({ actions: ['transcribe:GetTranscriptionJob'], resources: [transcribeJobArn] }));
+      grantTranscriptionJobs(f, 'transcribe:GetTranscriptionJob');
       grantObjectRead(workBucket, f, STORAGE.transcriptsPrefix);
     };
     const transcribeEvents = fn('TranscribeEvents', 'transcribe-events', 'Completes the waiting task when a Transcribe job ends', {
@@ -203,67 +209,77 @@ export class PipelineWorkflow extends Construct {
     movesJobs(markFailed);
 
     // --- State machine ----------------------------------------------------------------------------------
-    const invoke = (
+    /**
+     * A task state under the pipeline's data contract: its Payload is built from the task's input schema and
+     * its ResultSelector keeps exactly the result schema's fields (see pipeline-contract.ts). A callback task
+     * waits for the task token; its result is what the callback sends.
+     */
+    const invoke = <S extends z.ZodObject>(
       id: string,
-      f: ServiceFunction,
-      payload: Record<string, unknown>,
-      resultPath: string,
-      outputFields: readonly string[],
+      task: {
+        readonly fn: ServiceFunction;
+        readonly contract: { readonly input: S; readonly result: z.ZodType | undefined };
+        readonly payload: NoInfer<PayloadPaths<S>>;
+        readonly resultPath: ResultPath | typeof JsonPath.DISCARD;
+        /** Wait this long for SendTaskSuccess/Failure instead of using the function's return value. */
+        readonly callbackTimeout?: Duration;
+      },
     ) => {
-      const task = new LambdaInvoke(this, id, {
-        lambdaFunction: f,
-        payload: TaskInput.fromObject(payload),
-        // Keep only the handler's declared output, under its own key of the execution state.
-        resultSelector: Object.fromEntries(outputFields.map((field) => [field, JsonPath.objectAt(`$.Payload.${field}`)])),
-        resultPath,
-        taskTimeout: Timeout.duration(f.timeout!.plus(STATE_TIMEOUT_MARGIN)),
-        retryOnServiceExceptions: false,
-      });
-      return withRetries(task);
+      const { result } = task.contract;
+      const callback = task.callbackTimeout !== undefined;
+      return withRetries(
+        new LambdaInvoke(this, id, {
+          lambdaFunction: task.fn,
+          ...(callback && { integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN }),
+          payload: taskPayload(task.contract.input, task.payload),
+          // Keep only the declared result, under its own key of the execution state.
+          ...(result !== undefined && { resultSelector: resultSelector(result, callback ? '$' : '$.Payload') }),
+          resultPath: task.resultPath,
+          taskTimeout: Timeout.duration(task.callbackTimeout ?? task.fn.timeout!.plus(STATE_TIMEOUT_MARGIN)),
+          retryOnServiceExceptions: false,
+        }),
+      );
     };
 
-    const markFailedTask = new LambdaInvoke(this, 'MarkFailed', {
-      lambdaFunction: markFailed,
-      payload: TaskInput.fromObject({ jobId: JsonPath.stringAt('$.jobId'), error: JsonPath.objectAt('$.error') }),
-      resultSelector: { code: JsonPath.stringAt('$.Payload.code'), message: JsonPath.stringAt('$.Payload.message') },
+    const markFailedTask = invoke('MarkFailed', {
+      fn: markFailed,
+      contract: PIPELINE_TASKS['mark-failed'],
+      payload: { jobId: '$.jobId', error: '$.error' },
       resultPath: '$.failure',
-      taskTimeout: Timeout.duration(markFailed.timeout!.plus(STATE_TIMEOUT_MARGIN)),
-      retryOnServiceExceptions: false,
     });
-    withRetries(markFailedTask);
     // The execution ends FAILED with the job's code, so console and metrics show why.
-    markFailedTask.next(new Fail(this, 'PipelineFailed', { errorPath: '$.failure.code', causePath: '$.failure.message' }));
-    const catchAll = { errors: [Errors.ALL], resultPath: '$.error' };
+    markFailedTask.next(
+      new Fail(this, 'PipelineFailed', { errorPath: statePath('$.failure.code'), causePath: statePath('$.failure.message') }),
+    );
+    const catchAll = { errors: [Errors.ALL], resultPath: '$.error' satisfies ResultPath };
 
-    const normalizeTask = invoke(
-      'NormalizeAudio',
-      normalize,
-      {
-        jobId: JsonPath.stringAt('$.jobId'),
-        upload: JsonPath.objectAt('$.upload'),
+    const normalizeTask = invoke('NormalizeAudio', {
+      fn: normalize,
+      contract: PIPELINE_TASKS.normalize,
+      payload: {
+        jobId: '$.jobId',
+        upload: '$.upload',
         // The audio-result cache key (with the hash Normalize computes) and the start of a hit's total time.
-        targetLanguage: JsonPath.stringAt('$.targetLanguage'),
-        languageHint: JsonPath.objectAt('$.languageHint'),
-        executionStartTime: JsonPath.stringAt('$$.Execution.StartTime'),
+        targetLanguage: '$.targetLanguage',
+        languageHint: '$.languageHint',
+        executionStartTime: '$$.Execution.StartTime',
       },
-      '$.audio',
-      ['cached', 'normalizedKey', 'durationSeconds', 'audioHash', 'fastPathMaxSeconds', 'normalizeMs'],
-    ).addCatch(markFailedTask, catchAll);
+      resultPath: '$.audio',
+    }).addCatch(markFailedTask, catchAll);
 
-    const transcriptFields = ['text', 'languageCode', 'transcribeMs'] as const;
-    const fastTask = invoke(
-      'FastTranscribe',
-      fastTranscribe,
-      {
-        jobId: JsonPath.stringAt('$.jobId'),
-        normalizedKey: JsonPath.stringAt('$.audio.normalizedKey'),
-        languageHint: JsonPath.objectAt('$.languageHint'),
-      },
-      '$.transcript',
-      transcriptFields,
-    ).addCatch(markFailedTask, catchAll);
+    const fastTask = invoke('FastTranscribe', {
+      fn: fastTranscribe,
+      contract: PIPELINE_TASKS['fast-transcribe'],
+      payload: { jobId: '$.jobId', normalizedKey: '$.audio.normalizedKey', languageHint: '$.languageHint' },
+      resultPath: '$.transcript',
+    }).addCatch(markFailedTask, catchAll);
 
-    const fetchTask = invoke('FetchTranscription', fetchTranscription, { jobId: JsonPath.stringAt('$.jobId') }, '$.transcript', transcriptFields);
+    const fetchTask = invoke('FetchTranscription', {
+      fn: fetchTranscription,
+      contract: PIPELINE_TASKS['fetch-transcription'],
+      payload: { jobId: '$.jobId' },
+      resultPath: '$.transcript',
+    });
     // Polling: Transcribe jobs take minutes for long notes; back off up to a minute between polls.
     fetchTask.addRetry({
       errors: ['TRANSCRIPTION_PENDING'],
@@ -276,54 +292,44 @@ export class PipelineWorkflow extends Construct {
     fetchTask.addCatch(markFailedTask, catchAll);
 
     // The Lambda only starts the job; the state's result is what the Transcribe-events handler sends back.
-    const startTask = new LambdaInvoke(this, 'TranscribeBatch', {
-      lambdaFunction: startTranscription,
-      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: TaskInput.fromObject({
-        jobId: JsonPath.stringAt('$.jobId'),
-        normalizedKey: JsonPath.stringAt('$.audio.normalizedKey'),
-        languageHint: JsonPath.objectAt('$.languageHint'),
-        taskToken: JsonPath.taskToken,
-      }),
-      resultSelector: Object.fromEntries(transcriptFields.map((field) => [field, JsonPath.objectAt(`$.${field}`)])),
+    const startTask = invoke('TranscribeBatch', {
+      fn: startTranscription,
+      contract: PIPELINE_TASKS['start-transcription'],
+      payload: {
+        jobId: '$.jobId',
+        normalizedKey: '$.audio.normalizedKey',
+        languageHint: '$.languageHint',
+        taskToken: '$$.Task.Token',
+      },
       resultPath: '$.transcript',
-      taskTimeout: Timeout.duration(Duration.seconds(PIPELINE.transcribeCallbackTimeoutSeconds)),
-      retryOnServiceExceptions: false,
+      callbackTimeout: Duration.seconds(PIPELINE.transcribeCallbackTimeoutSeconds),
     });
-    withRetries(startTask);
     // The completion event is best-effort: on timeout, poll GetTranscriptionJob instead.
-    startTask.addCatch(fetchTask, { errors: [Errors.TIMEOUT], resultPath: '$.callbackTimeout' });
+    startTask.addCatch(fetchTask, { errors: [Errors.TIMEOUT], resultPath: '$.callbackTimeout' satisfies ResultPath });
     startTask.addCatch(markFailedTask, catchAll);
 
-    const translateTask = invoke(
-      'TranslateTranscript',
-      translate,
-      {
-        jobId: JsonPath.stringAt('$.jobId'),
-        transcript: JsonPath.objectAt('$.transcript'),
-        targetLanguage: JsonPath.stringAt('$.targetLanguage'),
-      },
-      '$.translation',
-      ['text', 'translateMs'],
-    ).addCatch(markFailedTask, catchAll);
+    const translateTask = invoke('TranslateTranscript', {
+      fn: translate,
+      contract: PIPELINE_TASKS.translate,
+      payload: { jobId: '$.jobId', transcript: '$.transcript', targetLanguage: '$.targetLanguage' },
+      resultPath: '$.translation',
+    }).addCatch(markFailedTask, catchAll);
 
-    const completeTask = new LambdaInvoke(this, 'CompleteJob', {
-      lambdaFunction: complete,
-      payload: TaskInput.fromObject({
-        jobId: JsonPath.stringAt('$.jobId'),
-        audioHash: JsonPath.stringAt('$.audio.audioHash'),
-        targetLanguage: JsonPath.stringAt('$.targetLanguage'),
-        languageHint: JsonPath.objectAt('$.languageHint'),
-        transcript: JsonPath.objectAt('$.transcript'),
-        translation: JsonPath.objectAt('$.translation'),
-        normalizeMs: JsonPath.numberAt('$.audio.normalizeMs'),
-        executionStartTime: JsonPath.stringAt('$$.Execution.StartTime'),
-      }),
+    const completeTask = invoke('CompleteJob', {
+      fn: complete,
+      contract: PIPELINE_TASKS.complete,
+      payload: {
+        jobId: '$.jobId',
+        audioHash: '$.audio.audioHash',
+        targetLanguage: '$.targetLanguage',
+        languageHint: '$.languageHint',
+        transcript: '$.transcript',
+        translation: '$.translation',
+        normalizeMs: '$.audio.normalizeMs',
+        executionStartTime: '$$.Execution.StartTime',
+      },
       resultPath: JsonPath.DISCARD,
-      taskTimeout: Timeout.duration(complete.timeout!.plus(STATE_TIMEOUT_MARGIN)),
-      retryOnServiceExceptions: false,
-    });
-    withRetries(completeTask).addCatch(markFailedTask, catchAll);
+    }).addCatch(markFailedTask, catchAll);
 
     translateTask.next(completeTask);
     fastTask.next(translateTask);
@@ -334,11 +340,14 @@ export class PipelineWorkflow extends Construct {
     const definition = normalizeTask.next(
       new Choice(this, 'CachedResult?')
         // Normalize completed the job from the audio-result cache: nothing left to do.
-        .when(Condition.booleanEquals('$.audio.cached', true), new Succeed(this, 'CompletedFromCache'))
+        .when(Condition.booleanEquals(statePath('$.audio.cached'), true), new Succeed(this, 'CompletedFromCache'))
         .otherwise(
           new Choice(this, 'ShortNote?')
             // Per tier: fastPathMaxSeconds comes from the job's tier (0 turns the fast path off).
-            .when(Condition.numberLessThanEqualsJsonPath('$.audio.durationSeconds', '$.audio.fastPathMaxSeconds'), fastTask)
+            .when(
+              Condition.numberLessThanEqualsJsonPath(statePath('$.audio.durationSeconds'), statePath('$.audio.fastPathMaxSeconds')),
+              fastTask,
+            )
             .otherwise(startTask),
         ),
     );
@@ -357,6 +366,22 @@ export class PipelineWorkflow extends Construct {
         includeExecutionData: false,
       },
     });
+    Validations.of(this.stateMachine).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray tracing and CloudWatch Logs delivery actions of the state machine have no resource-level permissions.',
+      },
+      {
+        id: 'AwsSolutions-SF1',
+        reason:
+          'Logs ERROR events, without execution data (which holds transcripts); job progress is tracked in the table and metrics.',
+      },
+    );
+    acknowledgeWildcardResources(
+      this.stateMachine,
+      [normalize, fastTranscribe, startTranscription, fetchTranscription, translate, complete, markFailed].map((f) => `${f.functionArn}:*`),
+      'LambdaInvoke may call any version of our own task functions (CDK grants <function>:*); the functions are named exactly.',
+    );
 
     // --- Intake: S3 (via EventBridge) → SQS (+DLQ) → starter ----------------------------------------------
     this.deadLetterQueue = new Queue(this, 'IntakeDeadLetterQueue', {
@@ -378,6 +403,10 @@ export class PipelineWorkflow extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.eventsDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the EventBridge rule targets.',
     });
     movesJobs(startPipeline);
     this.stateMachine.grantStartExecution(startPipeline);

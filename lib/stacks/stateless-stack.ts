@@ -1,9 +1,8 @@
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { transcribeJobPrefix } from '../config/limits';
 import type { StageConfig } from '../config/stages';
 import { FfmpegLayer } from '../constructs/ffmpeg-layer';
-import { acknowledgeCdkProviders, acknowledgeWildcardResources } from '../constructs/nag';
+import { acknowledgeCdkProviders } from '../constructs/nag';
 import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { PipelineWorkflow } from '../constructs/pipeline-workflow';
 import { ProgressWebSocketApi } from '../constructs/progress-channel';
@@ -98,48 +97,8 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ProgressUrl', { value: this.progress.url, description: 'WebSocket for job progress' });
     new CfnOutput(this, 'DashboardName', { value: this.operations.dashboard.dashboardName });
     acknowledgeCdkProviders(this);
-    this.acknowledgePipelineFindings(stage.name);
   }
 
-  /**
-   * cdk-nag findings of the workflow that are by design (kept here until PipelineWorkflow records them
-   * itself; acknowledging twice is harmless).
-   */
-  private acknowledgePipelineFindings(stageName: string): void {
-    const { stateMachine, functions, eventsDeadLetterQueue } = this.pipeline;
-    const transcriptionJobs = this.formatArn({
-      service: 'transcribe',
-      resource: 'transcription-job',
-      resourceName: `${transcribeJobPrefix(stageName)}*`,
-    });
-    for (const fn of [functions.startTranscription, functions.transcribeEvents, functions.fetchTranscription]) {
-      acknowledgeWildcardResources(
-        fn,
-        [transcriptionJobs],
-        'Transcribe job names are derived from the stage and job id (vnt-<stage>-<jobId>); the stage prefix is the narrowest resource.',
-      );
-    }
-    acknowledgeWildcardResources(
-      stateMachine,
-      Object.values(functions).map((fn) => `${fn.functionArn}:*`),
-      'LambdaInvoke may call any version of our own task functions (CDK grants <function>:*); the functions are named exactly.',
-    );
-    Validations.of(stateMachine).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray tracing and CloudWatch Logs delivery actions of the state machine have no resource-level permissions.',
-      },
-      {
-        id: 'AwsSolutions-SF1',
-        reason:
-          'Logs ERROR events, without execution data (which holds transcripts); job progress is tracked in the table and metrics.',
-      },
-    );
-    Validations.of(eventsDeadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the EventBridge rule targets.',
-    });
-  }
 }
 
 function prefixed<T>(prefix: string, record: Readonly<Record<string, T>>): Record<string, T> {

@@ -1,10 +1,10 @@
 import { LOCAL } from '../config';
 
-/** SDK client settings for talking to an emulator on loopback with the dummy credentials the emulators accept. */
+/** SDK client settings for the stack's own clients of dynalite and fauxqs, which verify no signature. */
 export function emulatorClientConfig(endpoint: string) {
   return {
     endpoint,
     region: LOCAL.region,
-    credentials: { accessKeyId: LOCAL.accessKeyId, secretAccessKey: LOCAL.secretAccessKey },
+    credentials: { accessKeyId: LOCAL.accessKeyId, secretAccessKey: LOCAL.unverifiedSecretAccessKey },
   };
 }

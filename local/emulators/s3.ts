@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import S3rver, { type S3rverEvent } from 's3rver';
 import type { CorsRule } from '../template/template-bindings';
 import { LOCAL } from '../config';
+import type { LocalCredentials } from '../local-credentials';
+import { S3Gate } from '../s3-gate/s3-gate';
 
 /** A Lambda/SQS-shaped S3 event notification record (what real S3 delivers). */
 export type S3NotificationRecord = S3rverEvent['Records'][number];
@@ -11,8 +16,11 @@ export interface LocalS3Options {
   readonly buckets: readonly string[];
   /** CORS rules per bucket name, as the template declares them (browsers upload with presigned POST). @default - none */
   readonly cors?: Readonly<Record<string, readonly CorsRule[]>>;
+  /** The only principal let in: what the handlers sign with, and so what upload policies are signed with. */
+  readonly credentials: LocalCredentials;
   /** Every object write, as the notification record real S3 would send. */
   onObjectCreated(record: S3NotificationRecord): void;
+  onError(error: unknown, context: string): void;
 }
 
 export interface LocalS3 {
@@ -20,14 +28,19 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
+/** s3rver's built-in account: it checks only this key id, so verified requests are forwarded as it. */
+const S3RVER_ACCESS_KEY_ID = 'S3RVER';
+
 /**
- * s3rver on disk. It takes presigned POST/PUT uploads (without evaluating POST policies: the pipeline
- * re-checks the real object) and emits an `event` per write, which stands in for bucket notifications.
+ * S3: s3rver on disk behind the S3 gate, which enforces what s3rver does not (signatures, presigned POST
+ * policies, no anonymous access). s3rver listens on a UNIX socket in a directory only this user can enter,
+ * so every object write, and every `event` it emits in place of bucket notifications, passed the gate.
  */
 export async function startS3(options: LocalS3Options): Promise<LocalS3> {
+  const privateDirectory = await mkdtemp(join(tmpdir(), 'vnt-s3-'));
+  const spoolDirectory = join(privateDirectory, 'spool');
+  const socket = join(privateDirectory, 's3rver.sock');
   const server = new S3rver({
-    address: LOCAL.host,
-    port: 0,
     silent: true,
     directory: options.directory,
     vhostBuckets: false,
@@ -41,13 +54,31 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
       if (raw.eventName.startsWith('ObjectCreated:')) options.onObjectCreated(toNotificationRecord(raw));
     }
   });
-  const address = await server.run();
-  return {
-    endpoint: `http://${LOCAL.host}:${address.port}`,
-    stop: async () => {
-      await server.close();
-    },
+  const stop = async (gate?: S3Gate) => {
+    await gate?.close();
+    server.httpServer?.closeAllConnections();
+    if (server.httpServer?.listening) await server.close();
+    await rm(privateDirectory, { recursive: true, force: true });
   };
+  try {
+    await mkdir(spoolDirectory, { mode: 0o700 });
+    await server.configureBuckets();
+    server.httpServer = await server.listen(socket);
+    const gate = await S3Gate.open({
+      host: LOCAL.host,
+      upstreamSocket: socket,
+      upstreamAccessKeyId: S3RVER_ACCESS_KEY_ID,
+      credentials: options.credentials,
+      region: LOCAL.region,
+      spoolDirectory,
+      cors: options.cors,
+      onError: options.onError,
+    });
+    return { endpoint: gate.endpoint, stop: () => stop(gate) };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** Whether a notification configuration's key filter lets this record through. */

@@ -3,11 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { FunctionHost } from '../lambda/function-host';
 import type { CorsPreflightBinding } from '../template/template-bindings';
-import { BodyTooLargeError, readBody } from '../http/server';
+import { readBodyWithin } from '../http/server';
 import type { GatewayResponses } from './gateway-responses';
 import type { LocalKeyStore } from './key-store';
 import { restProxyEvent } from './rest-event';
-import type { RouteTable } from './routes';
+import { MalformedPathError, type RouteMatch, type RouteTable } from './routes';
 import type { UsagePlans } from './usage-plans';
 
 export interface ApiGatewayOptions {
@@ -31,7 +31,6 @@ const INTEGRATION_TIMEOUT_MS = 29_000;
 /** API Gateway's payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-
 /**
  * The local stand-in for the REST API: routes from lib/config/routes.ts to functions/api/<handler>.ts with
  * proxy events, API keys and usage plans checked first (as API Gateway does, before any Lambda runs), the
@@ -48,7 +47,14 @@ export function apiGateway(options: ApiGatewayOptions) {
       res.end();
       return true;
     }
-    const match = options.routes.match(method === 'HEAD' ? 'GET' : method, url.pathname);
+    let match: RouteMatch | undefined;
+    try {
+      match = options.routes.match(method === 'HEAD' ? 'GET' : method, url.pathname);
+    } catch (error) {
+      if (!(error instanceof MalformedPathError)) throw error;
+      options.responses.send(res, 'BAD_REQUEST_PARAMETERS', requestId, error.message);
+      return true;
+    }
     if (match === undefined) {
       if (options.routes.methodsFor(url.pathname).length === 0) return false;
       options.responses.send(res, 'MISSING_AUTHENTICATION_TOKEN', requestId);
@@ -75,14 +81,10 @@ export function apiGateway(options: ApiGatewayOptions) {
       return true;
     }
 
-    let body: Buffer;
-    try {
-      body = await readBody(req, MAX_PAYLOAD_BYTES);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      options.responses.send(res, 'REQUEST_TOO_LARGE', requestId);
-      return true;
-    }
+    const body = await readBodyWithin(req, res, MAX_PAYLOAD_BYTES, () =>
+      options.responses.send(res, 'REQUEST_TOO_LARGE', requestId),
+    );
+    if (body === undefined) return true;
     const entry = `functions/api/${match.route.handler}.ts`;
     const event = restProxyEvent({
       req,

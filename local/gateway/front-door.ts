@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorBody } from '../../functions/http/responses';
-import { closeServer, listen, sendJson } from '../http/server';
+import { createHardenedServer, type HttpTimeouts, writeRawAnswer } from '../http/hardened-server';
+import { closeServer, isLoopbackHost, listen, RequestAbortedError, sendJson } from '../http/server';
 
 /** Answers a request it recognises (true) or leaves it to the next one (false). */
 export type RequestRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -12,10 +13,14 @@ export interface FrontDoorRoutes {
   readonly upgrades: readonly UpgradeRoute[];
 }
 
+/** Why the front door refused a request before any route saw it: [status, code, message]. */
+type Refusal = readonly [number, string, string];
+
 /**
  * The one public port of the local stack (API, WebSocket, management API, key admin, web client). It
  * listens before anything else starts, so a taken port fails at once, and answers 503 until the stack is
- * ready.
+ * ready. Before any route runs it refuses what no route should see: request targets that are not a path,
+ * and Host names other than the loopback names it serves (DNS rebinding).
  */
 export class FrontDoor {
   private routes: FrontDoorRoutes | undefined;
@@ -28,18 +33,23 @@ export class FrontDoor {
     this.server = server;
   }
 
-  static async open(port: number, host: string, onError: (error: unknown, context: string) => void): Promise<FrontDoor> {
+  static async open(
+    port: number,
+    host: string,
+    onError: (error: unknown, context: string) => void,
+    timeouts: Partial<HttpTimeouts> = {},
+  ): Promise<FrontDoor> {
     let door: FrontDoor | undefined;
-    const server = createServer((req, res) => {
+    const server = createHardenedServer((req, res) => {
       void door!.request(req, res).catch((error: unknown) => {
+        // Nobody is left to answer; the socket is already closing.
+        if (error instanceof RequestAbortedError) return void res.destroy();
         onError(error, `${req.method} ${req.url}`);
         if (!res.headersSent) sendJson(res, 500, errorBody('INTERNAL_ERROR', 'The local stack failed to answer.'));
         else res.destroy();
       });
-    });
+    }, timeouts);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => door!.upgrade(req, socket, head));
-    // Keep-alive sockets must not hold the process open after stop().
-    server.keepAliveTimeout = 5_000;
     door = new FrontDoor(await listen(server, port, host), server);
     return door;
   }
@@ -53,20 +63,48 @@ export class FrontDoor {
   }
 
   private async request(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://local');
-    if (this.routes === undefined) {
-      sendJson(res, 503, errorBody('STARTING', 'The local stack is starting; try again in a moment.'), {
-        'retry-after': '1',
-      });
+    const url = requestUrl(req);
+    const refusal = this.refusal(req, url);
+    if (refusal !== undefined) {
+      const [status, code, message] = refusal;
+      sendJson(res, status, errorBody(code, message), status === 503 ? { 'retry-after': '1' } : {});
       return;
     }
-    for (const route of this.routes.requests) if (await route(req, res, url)) return;
-    sendJson(res, 404, errorBody('NOT_FOUND', `Nothing at ${url.pathname}.`));
+    for (const route of this.routes!.requests) if (await route(req, res, url!)) return;
+    sendJson(res, 404, errorBody('NOT_FOUND', `Nothing at ${url!.pathname}.`));
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://local');
-    for (const route of this.routes?.upgrades ?? []) if (route(req, socket, head, url)) return;
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const url = requestUrl(req);
+    const refusal = this.refusal(req, url);
+    if (refusal !== undefined) {
+      const [status, code, message] = refusal;
+      writeRawAnswer(socket, status, errorBody(code, message));
+      return;
+    }
+    for (const route of this.routes!.upgrades) if (route(req, socket, head, url!)) return;
+    writeRawAnswer(socket, 404, errorBody('NOT_FOUND', `No WebSocket API at ${url!.pathname}.`));
+  }
+
+  private refusal(req: IncomingMessage, url: URL | undefined): Refusal | undefined {
+    if (url === undefined) return [400, 'MALFORMED_REQUEST', 'The request target must be a path starting with /.'];
+    if (!isLoopbackHost(req.headers.host)) {
+      return [421, 'MISDIRECTED_REQUEST', 'This local stack only answers to the host names 127.0.0.1, localhost and [::1].'];
+    }
+    if (this.routes === undefined) return [503, 'STARTING', 'The local stack is starting; try again in a moment.'];
+    return undefined;
+  }
+}
+
+/**
+ * The request target as a URL, or undefined unless it is a path (origin form). Resolved against a fixed
+ * origin so `//host/x` stays a path instead of naming a host.
+ */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  if (req.url?.startsWith('/') !== true) return undefined;
+  try {
+    return new URL(`http://local${req.url}`);
+  } catch {
+    return undefined;
   }
 }

@@ -7,6 +7,7 @@ export type GatewayResponseType =
   | 'THROTTLED'
   | 'QUOTA_EXCEEDED'
   | 'REQUEST_TOO_LARGE'
+  | 'BAD_REQUEST_PARAMETERS'
   | 'INTEGRATION_FAILURE'
   | 'INTEGRATION_TIMEOUT';
 
@@ -24,6 +25,7 @@ const DEFAULTS: Readonly<Record<GatewayResponseType, ResponseSpec>> = {
   THROTTLED: { statusCode: 429, message: 'Too Many Requests', fallback: 'DEFAULT_4XX' },
   QUOTA_EXCEEDED: { statusCode: 429, message: 'Limit Exceeded', fallback: 'DEFAULT_4XX' },
   REQUEST_TOO_LARGE: { statusCode: 413, message: 'Request Too Long', fallback: 'DEFAULT_4XX' },
+  BAD_REQUEST_PARAMETERS: { statusCode: 400, message: 'Invalid request parameters', fallback: 'DEFAULT_4XX' },
   INTEGRATION_FAILURE: { statusCode: 502, message: 'Internal server error', fallback: 'DEFAULT_5XX' },
   INTEGRATION_TIMEOUT: { statusCode: 504, message: 'Endpoint request timed out', fallback: 'DEFAULT_5XX' },
 };
@@ -50,8 +52,9 @@ export class GatewayResponses {
     this.customised = new Map(customisations.map((c) => [c.responseType, c]));
   }
 
-  send(res: ServerResponse, type: GatewayResponseType, requestId: string): void {
-    const spec = DEFAULTS[type];
+  /** `message` stands for API Gateway's own, request-specific `$context.error.message` where it has one. */
+  send(res: ServerResponse, type: GatewayResponseType, requestId: string, message?: string): void {
+    const spec = { ...DEFAULTS[type], ...(message !== undefined && { message }) };
     const custom = this.customised.get(type) ?? this.customised.get(spec.fallback);
     const statusCode = Number(custom?.statusCode ?? spec.statusCode);
     const headers: Record<string, string> = {
@@ -84,6 +87,8 @@ function errorTypeHeader(type: GatewayResponseType): string {
       return 'TooManyRequestsException';
     case 'REQUEST_TOO_LARGE':
       return 'RequestTooLargeException';
+    case 'BAD_REQUEST_PARAMETERS':
+      return 'BadRequestException';
     default:
       return 'InternalServerErrorException';
   }

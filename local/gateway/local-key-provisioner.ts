@@ -5,6 +5,8 @@ import { LOCAL } from '../config';
 export interface LocalKeyProvisionerOptions {
   /** The running local stack, e.g. `http://127.0.0.1:3000`. */
   readonly apiUrl: string;
+  /** Its admin token (`<state dir>/admin-token`). */
+  readonly adminToken: string;
 }
 
 /**
@@ -13,9 +15,11 @@ export interface LocalKeyProvisionerOptions {
  */
 export class LocalKeyProvisioner implements KeyProvisioner {
   private readonly base: string;
+  private readonly authorization: string;
 
   constructor(options: LocalKeyProvisionerOptions) {
     this.base = `${options.apiUrl.replace(/\/+$/, '')}${LOCAL.adminKeysPath}`;
+    this.authorization = `Bearer ${options.adminToken}`;
   }
 
   async create(name: string, tier: TierName): Promise<ProvisionedApiKey> {
@@ -35,7 +39,10 @@ export class LocalKeyProvisioner implements KeyProvisioner {
     try {
       response = await fetch(url, {
         method,
-        headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+        headers: {
+          authorization: this.authorization,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {

@@ -22,30 +22,24 @@ export const LOCAL_API_ID = 'localapi01';
  */
 export function restProxyEvent(input: RestEventInput): APIGatewayProxyEvent {
   const { req, url } = input;
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!;
-    const value = req.rawHeaders[i + 1]!;
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
+  // Maps, not object literals: a client's header or query name such as `constructor` or `__proto__` is data,
+  // never a property of Object.prototype. Object.fromEntries then makes own properties, as JSON.parse does
+  // for the event Lambda receives in AWS.
+  const headerValues = new Map<string, string[]>();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) appendTo(headerValues, req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? LOCAL.host;
   for (const [name, value] of [
     ['X-Forwarded-For', sourceIp],
     ['X-Forwarded-Proto', 'http'],
     ['X-Forwarded-Port', String(req.socket.localPort ?? '')],
   ] as const) {
-    headers[name] ??= value;
-    multiValueHeaders[name] ??= [value];
+    if (!headerValues.has(name)) headerValues.set(name, [value]);
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    query[name] = value;
-    (multiQuery[name] ??= []).push(value);
-  }
-  const hasQuery = Object.keys(query).length > 0;
+  const queryValues = new Map<string, string[]>();
+  for (const [name, value] of url.searchParams) appendTo(queryValues, name, value);
+  const headers = lastValues(headerValues);
+  const query = lastValues(queryValues);
+  const hasQuery = queryValues.size > 0;
   const now = new Date();
   const method = req.method ?? 'GET';
   return {
@@ -53,9 +47,9 @@ export function restProxyEvent(input: RestEventInput): APIGatewayProxyEvent {
     path: url.pathname,
     httpMethod: method,
     headers,
-    multiValueHeaders,
+    multiValueHeaders: Object.fromEntries(headerValues),
     queryStringParameters: hasQuery ? query : null,
-    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    multiValueQueryStringParameters: hasQuery ? Object.fromEntries(queryValues) : null,
     pathParameters: input.pathParameters === null ? null : { ...input.pathParameters },
     stageVariables: null,
     body: input.body.length === 0 ? null : input.body.toString('utf8'),
@@ -95,6 +89,17 @@ export function restProxyEvent(input: RestEventInput): APIGatewayProxyEvent {
       },
     },
   };
+}
+
+function appendTo(values: Map<string, string[]>, name: string, value: string): void {
+  const existing = values.get(name);
+  if (existing === undefined) values.set(name, [value]);
+  else existing.push(value);
+}
+
+/** The single-value view API Gateway builds: the last value of each name. */
+function lastValues(values: ReadonlyMap<string, readonly string[]>): Record<string, string> {
+  return Object.fromEntries([...values].map(([name, all]) => [name, all.at(-1)!]));
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -31,13 +31,16 @@ export class RouteTable {
     });
   }
 
-  /** The route for this method and path; `undefined` when no resource/method exists. */
+  /**
+   * The route for this method and path; `undefined` when no resource/method exists. Throws
+   * {@link MalformedPathError} when a path parameter is not valid percent-encoding (`/jobs/%E0`).
+   */
   match(method: string, pathname: string): RouteMatch | undefined {
     for (const { route, pattern, names } of this.compiled) {
       if (route.method !== method) continue;
       const found = pattern.exec(pathname);
       if (!found) continue;
-      const values = names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)] as const);
+      const values = names.map((name, i) => [name, decodePathParameter(name, found[i + 1]!)] as const);
       return { route, pathParameters: values.length === 0 ? null : Object.fromEntries(values) };
     }
     return undefined;
@@ -50,5 +53,20 @@ export class RouteTable {
 
   get entries(): readonly string[] {
     return [...new Set(this.compiled.map(({ route }) => `functions/api/${route.handler}.ts`))];
+  }
+}
+
+export class MalformedPathError extends Error {
+  constructor(readonly parameter: string) {
+    super(`The path parameter ${parameter} is not valid percent-encoded UTF-8.`);
+    this.name = 'MalformedPathError';
+  }
+}
+
+function decodePathParameter(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new MalformedPathError(name);
   }
 }

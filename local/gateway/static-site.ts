@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -49,7 +50,8 @@ export function staticSite(root: string) {
         'cache-control': candidate.endsWith('.html') ? 'no-cache' : 'public, max-age=300',
       });
       if (req.method === 'HEAD') res.end();
-      else createReadStream(path).pipe(res);
+      // pipeline, not pipe: a read error or a client gone mid-file closes both ends instead of being unhandled.
+      else pipeline(createReadStream(path), res, () => undefined);
       return true;
     }
     return false;

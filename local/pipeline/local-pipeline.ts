@@ -4,6 +4,7 @@ import { startSqs } from '../emulators/sqs';
 import { startSqsEventSource, type SqsEventSource } from '../emulators/sqs-event-source';
 import { LocalEventBus } from '../events/event-bus';
 import type { FunctionHost } from '../lambda/function-host';
+import type { LocalCredentials } from '../local-credentials';
 import type { LocalLog } from '../log';
 import type { StateLayout } from '../state-dir';
 import { startSfnEndpoint } from '../stepfunctions/sfn-endpoint';
@@ -28,6 +29,8 @@ export interface LocalPipelineOptions {
   readonly layout: StateLayout;
   readonly functions: FunctionHost;
   readonly log: LocalLog;
+  /** The principal the local S3 lets in (what the handlers sign with). */
+  readonly credentials: LocalCredentials;
   /** Sets the handlers' environment; called once every endpoint is known, before any handler is loaded. */
   configureEnvironment(endpoints: PipelineEndpoints): void;
 }
@@ -108,7 +111,9 @@ export async function startPipeline(options: LocalPipelineOptions): Promise<Loca
       cors: Object.fromEntries(
         Object.entries(localBuckets).map(([name, logicalId]) => [name, bucketCorsRules(templates, logicalId)]),
       ),
+      credentials: options.credentials,
       onObjectCreated,
+      onError: log.error,
     });
     stops.push(s3.stop);
 

@@ -1,14 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { LOCAL } from '../config';
-import { readBody, sendJson } from '../http/server';
+import { writeRawAnswer } from '../http/hardened-server';
+import { readBodyWithin, sendJson } from '../http/server';
 import type { FunctionHost } from '../lambda/function-host';
 import type { LocalKeyStore } from '../gateway/key-store';
 import { LOCAL_API_ID } from '../gateway/rest-event';
 import type { UsagePlans } from '../gateway/usage-plans';
 import type { WebSocketRouteBinding } from '../template/template-bindings';
+import { FrameSizeLimit } from './frame-size-limit';
 
 export interface WebSocketGatewayOptions {
   readonly functions: FunctionHost;
@@ -19,8 +21,24 @@ export interface WebSocketGatewayOptions {
    * `$default`, and action routes (route selection `$request.body.action`).
    */
   readonly routes: readonly WebSocketRouteBinding[];
+  /** @default API Gateway's: 10 minutes idle, 2 hours in all */
+  readonly timeouts?: Partial<WebSocketTimeouts>;
   onError(error: unknown, context: string): void;
 }
+
+/** How long API Gateway keeps a WebSocket connection open. */
+export interface WebSocketTimeouts {
+  /** Without a message in either direction (client message or @connections post). @default 10 min */
+  readonly idleMs: number;
+  /** Whatever the traffic. @default 2 h */
+  readonly maxDurationMs: number;
+}
+
+const DEFAULT_WEBSOCKET_TIMEOUTS: WebSocketTimeouts = { idleMs: 10 * 60_000, maxDurationMs: 2 * 60 * 60_000 };
+
+/** API Gateway's WebSocket frame and message size quotas; both close the connection with 1009. */
+const MAX_FRAME_BYTES = 32 * 1024;
+const MAX_MESSAGE_BYTES = 128 * 1024;
 
 /** What a Lambda REQUEST authorizer returns (the fields API Gateway acts on). */
 interface AuthorizerResult {
@@ -42,6 +60,8 @@ interface Connection {
   readonly sourceIp: string;
   readonly userAgent: string | undefined;
   lastActiveAt: number;
+  /** Restarted by every message in either direction. */
+  readonly idleTimer: NodeJS.Timeout;
 }
 
 interface HandlerResult {
@@ -58,18 +78,31 @@ const CONNECTIONS_PATH = /^\/@connections\/([^/]+)$/;
  * PROGRESS_ENDPOINT is `http://host:port/ws`, as it posts to the stage's callback URL in AWS.
  */
 export class WebSocketGateway {
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
+  private readonly server = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    skipUTF8Validation: false,
+    // Frames are counted on the wire (FrameSizeLimit): compressed frames would hide their real size.
+    perMessageDeflate: false,
+  });
   private readonly connections = new Map<string, Connection>();
+  /** $disconnect invocations under way: stop() waits for them, while the table they write to still runs. */
+  private readonly disconnecting = new Set<Promise<void>>();
   private readonly routes: ReadonlyMap<string, WebSocketRouteBinding>;
+  private readonly timeouts: WebSocketTimeouts;
 
   constructor(
     private readonly path: string,
     private readonly options: WebSocketGatewayOptions,
   ) {
     this.routes = new Map(options.routes.map((route) => [route.routeKey, route]));
+    this.timeouts = { ...DEFAULT_WEBSOCKET_TIMEOUTS, ...options.timeouts };
   }
 
-  /** Handles an HTTP upgrade; false if it is not for this API's path. */
+  /**
+   * Handles an HTTP upgrade; false if it is not for this API's path. The socket must already have an error
+   * listener for its whole life (the front door's server gives every socket one).
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
     if (url.pathname !== this.path) return false;
     void this.connect(req, socket, head, url).catch((error: unknown) => {
@@ -79,17 +112,30 @@ export class WebSocketGateway {
     return true;
   }
 
-  /** The management API; false if the request is not for it. */
+  /**
+   * The management API; false if the request is not for it. Answers in its AWS error shape (`message` and
+   * `x-amzn-errortype`), which is what the SDK's ApiGatewayManagementApi client parses.
+   */
   async handleManagement(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (!url.pathname.startsWith(`${this.path}/@connections/`)) return false;
     const id = CONNECTIONS_PATH.exec(url.pathname.slice(this.path.length))?.[1];
-    const connection = id === undefined ? undefined : this.connections.get(decodeURIComponent(id));
+    const connectionId = id === undefined ? undefined : decodeOrUndefined(id);
+    if (connectionId === undefined) {
+      sendAwsError(res, 400, 'BadRequestException', 'Invalid connectionId');
+      return true;
+    }
+    const connection = this.connections.get(connectionId);
     if (connection === undefined || connection.socket.readyState !== WebSocket.OPEN) {
-      sendJson(res, 410, { message: 'Gone' }, { 'x-amzn-errortype': 'GoneException' });
+      sendAwsError(res, 410, 'GoneException', 'Gone');
       return true;
     }
     if (req.method === 'POST') {
-      connection.socket.send(await readBody(req, 128 * 1024), { binary: false });
+      const data = await readBodyWithin(req, res, MAX_MESSAGE_BYTES, () =>
+        sendAwsError(res, 413, 'PayloadTooLargeException', `Message too long (at most ${MAX_MESSAGE_BYTES} bytes)`),
+      );
+      if (data === undefined) return true;
+      this.touch(connection);
+      connection.socket.send(data, { binary: false });
       res.writeHead(200).end();
     } else if (req.method === 'DELETE') {
       connection.socket.close(1000, 'Closed by the backend');
@@ -101,12 +147,12 @@ export class WebSocketGateway {
         Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
       });
     } else {
-      sendJson(res, 405, { message: `${req.method} is not supported` });
+      sendAwsError(res, 405, 'MethodNotAllowedException', `${req.method} is not supported`);
     }
     return true;
   }
 
-  /** Closes every connection (each gets its $disconnect) and stops accepting new ones. */
+  /** Closes every connection and stops accepting new ones; returns once every $disconnect has run. */
   async stop(): Promise<void> {
     const closed = [...this.connections.values()].map(
       ({ socket }) =>
@@ -120,6 +166,7 @@ export class WebSocketGateway {
         }),
     );
     await Promise.all(closed);
+    await Promise.all(this.disconnecting);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -160,6 +207,8 @@ export class WebSocketGateway {
       refuse(socket, error.status);
       return;
     }
+    // The client left while it was being authorised: no $connect for a connection that cannot open.
+    if (socket.destroyed) return;
 
     const result = await this.invoke('$connect', {
       ...requestParts,
@@ -174,31 +223,75 @@ export class WebSocketGateway {
       refuse(socket, status);
       return;
     }
+    let opened = false;
     this.server.handleUpgrade(req, socket, head, (ws) => {
-      const connection: Connection = {
-        socket: ws,
-        connectedAt,
-        sourceIp,
-        userAgent: req.headers['user-agent'],
-        lastActiveAt: connectedAt,
-      };
-      this.connections.set(connectionId, connection);
-      ws.on('message', (data, isBinary) => {
-        connection.lastActiveAt = Date.now();
-        void this.message(connectionId, connection, data.toString(), isBinary);
-      });
-      ws.on('close', (code, reason) => {
-        this.connections.delete(connectionId);
-        void this.invoke('$disconnect', {
-          requestContext: {
-            ...this.requestContext('$disconnect', 'DISCONNECT', connectionId, connectedAt, { sourceIp }),
-            disconnectStatusCode: code,
-            disconnectReason: reason.toString(),
-          },
-          isBase64Encoded: false,
-        }).catch((error: unknown) => this.options.onError(error, '$disconnect'));
-      });
+      opened = true;
+      this.open(ws, socket, connectionId, { connectedAt, sourceIp, userAgent: req.headers['user-agent'] });
     });
+    // `ws` refused the handshake (bad key or version) or the client left during $connect: $connect ran, so
+    // $disconnect must too, as API Gateway pairs them, or the connection's records would stay behind.
+    if (!opened) this.disconnected(connectionId, connectedAt, sourceIp, 1006, '');
+  }
+
+  private open(
+    ws: WebSocket,
+    socket: Duplex,
+    connectionId: string,
+    client: Pick<Connection, 'connectedAt' | 'sourceIp' | 'userAgent'>,
+  ): void {
+    const goAway = () => ws.close(1001, 'Going away');
+    const connection: Connection = {
+      ...client,
+      socket: ws,
+      lastActiveAt: client.connectedAt,
+      idleTimer: setTimeout(goAway, this.timeouts.idleMs).unref(),
+    };
+    const lifetime = setTimeout(goAway, this.timeouts.maxDurationMs).unref();
+    this.connections.set(connectionId, connection);
+
+    const frames = new FrameSizeLimit(MAX_FRAME_BYTES);
+    const watchFrames = (chunk: Buffer) => {
+      if (!frames.accept(chunk)) return;
+      socket.off('data', watchFrames);
+      ws.close(1009, 'Frame too big');
+    };
+    // Before ws's own listener, so an oversized frame is caught before its message is delivered.
+    socket.prependListener('data', watchFrames);
+    // ws has already closed the connection with the right code (1002, 1007, 1009); without a listener its
+    // 'error' event would end the process.
+    ws.on('error', () => undefined);
+    ws.on('message', (data, isBinary) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      this.touch(connection);
+      void this.message(connectionId, connection, toBuffer(data), isBinary);
+    });
+    ws.on('close', (code, reason) => {
+      clearTimeout(connection.idleTimer);
+      clearTimeout(lifetime);
+      socket.off('data', watchFrames);
+      this.connections.delete(connectionId);
+      this.disconnected(connectionId, client.connectedAt, client.sourceIp, code, reason.toString());
+    });
+  }
+
+  private touch(connection: Connection): void {
+    connection.lastActiveAt = Date.now();
+    connection.idleTimer.refresh();
+  }
+
+  private disconnected(connectionId: string, connectedAt: number, sourceIp: string, code: number, reason: string): void {
+    const invocation = this.invoke('$disconnect', {
+      requestContext: {
+        ...this.requestContext('$disconnect', 'DISCONNECT', connectionId, connectedAt, { sourceIp }),
+        disconnectStatusCode: code,
+        disconnectReason: reason,
+      },
+      isBase64Encoded: false,
+    })
+      .then(() => undefined)
+      .catch((error: unknown) => this.options.onError(error, '$disconnect'))
+      .finally(() => this.disconnecting.delete(invocation));
+    this.disconnecting.add(invocation);
   }
 
   /**
@@ -236,8 +329,8 @@ export class WebSocketGateway {
     return result;
   }
 
-  private async message(connectionId: string, connection: Connection, body: string, isBinary: boolean): Promise<void> {
-    const routeKey = this.selectRoute(body);
+  private async message(connectionId: string, connection: Connection, data: Buffer, isBinary: boolean): Promise<void> {
+    const routeKey = this.selectRoute(data.toString('utf8'));
     const requestId = randomUUID();
     if (routeKey === undefined) {
       connection.socket.send(JSON.stringify({ message: 'Forbidden', connectionId, requestId }));
@@ -252,7 +345,7 @@ export class WebSocketGateway {
           requestId,
           messageId: randomBytes(8).toString('base64url'),
         },
-        body: isBinary ? Buffer.from(body).toString('base64') : body,
+        body: data.toString(isBinary ? 'base64' : 'utf8'),
         isBase64Encoded: isBinary,
       });
       if (this.routes.get(routeKey)?.returnResponse && result?.body !== undefined) {
@@ -316,7 +409,25 @@ function newConnectionId(): string {
   return randomBytes(10).toString('base64');
 }
 
+/** API Gateway refuses a WebSocket handshake with a bare status. */
 function refuse(socket: Duplex, status: number): void {
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' }[status] ?? 'Error';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  writeRawAnswer(socket, status);
+}
+
+function sendAwsError(res: ServerResponse, status: number, errorType: string, message: string): void {
+  sendJson(res, status, { message }, { 'x-amzn-errortype': errorType });
+}
+
+function decodeOrUndefined(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
+}
+
+/** ws hands over a Buffer, or fragments/ArrayBuffer under other `binaryType` settings. */
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }

@@ -1,6 +1,7 @@
 /** Minimal typings for s3rver 3.x (the package ships none): only what the local stack uses. */
 declare module 's3rver' {
   import type { EventEmitter } from 'node:events';
+  import type { Server } from 'node:http';
   import type { AddressInfo } from 'node:net';
 
   export interface S3rverBucketConfig {
@@ -37,6 +38,11 @@ declare module 's3rver' {
   export default class S3rver extends EventEmitter {
     constructor(options?: S3rverOptions);
     run(): Promise<AddressInfo>;
+    /** What `run` does before it listens: creates the configured buckets. */
+    configureBuckets(): Promise<void>;
+    /** Listens with `server.listen(...args)` (e.g. a UNIX socket path); `close` closes `httpServer`. */
+    listen(path: string): Promise<Server>;
+    httpServer?: Server;
     close(): Promise<void>;
     on(event: 'event', listener: (event: S3rverEvent) => void): this;
     on(event: string, listener: (...args: unknown[]) => void): this;

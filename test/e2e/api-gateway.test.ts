@@ -39,17 +39,21 @@ describe('API keys', () => {
     const key = await stack.createKey('basic', 'e2e-revoked');
     expect((await stack.request('GET', '/jobs', { key: key.value })).status).toBe(200);
 
-    const revoked = await fetch(`${stack.url}/__local/keys/${key.apiKeyId}`, { method: 'DELETE' });
+    const revoked = await fetch(`${stack.url}/__local/keys/${key.apiKeyId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${stack.adminToken}` },
+    });
     expect(revoked.status).toBe(204);
     expect((await stack.request('GET', '/jobs', { key: key.value })).status).toBe(403);
   });
 
   it('are listed by the admin endpoint without their values', async () => {
-    const answer = await stack.request('GET', '/__local/keys');
+    const answer = await fetch(`${stack.url}/__local/keys`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
     expect(answer.status).toBe(200);
-    const tiers = answer.body.items.map((item: { tier: string }) => item.tier);
+    const body = (await answer.json()) as { items: { tier: string }[] };
+    const tiers = body.items.map((item) => item.tier);
     expect(tiers).toEqual(expect.arrayContaining(['free', 'basic', 'premium']));
-    expect(JSON.stringify(answer.body)).not.toContain(stack.keys.premium);
+    expect(JSON.stringify(body)).not.toContain(stack.keys.premium);
   });
 });
 

@@ -83,7 +83,6 @@ describe('a recorded English voice note', () => {
 describe('bad files', () => {
   it('end failed, each with its code', async () => {
     const cases: Array<[string, Promise<string>, string]> = [
-      ['empty', makeEmptyFile(dir), 'EMPTY_AUDIO'],
       ['text', makeTextFile(dir), 'NOT_AUDIO'],
       ['image', makeImageFile(dir), 'NOT_AUDIO'],
       ['truncated', makeTruncatedWithoutIndex(dir), 'CORRUPT_AUDIO'],
@@ -99,6 +98,14 @@ describe('bad files', () => {
       expect(outcome, outcome.name).toMatchObject({ status: 'failed', code: outcome.expected });
       expect(outcome.message, outcome.name).toEqual(expect.any(String));
     }
+  });
+
+  it('an empty file is refused by S3 at upload time (the policy signs 1..max bytes), as in AWS', async () => {
+    const file = await makeEmptyFile(dir);
+    const { jobId, upload } = await stack.createUpload(file, premium);
+
+    await expect(stack.upload(upload, file)).rejects.toMatchObject({ status: 400, code: 'EMPTY_AUDIO', message: expect.stringMatching(/^Storage answered EntityTooSmall/) });
+    await expect(stack.client(premium).getJob(jobId)).resolves.toMatchObject({ status: 'awaiting_upload' });
   });
 });
 

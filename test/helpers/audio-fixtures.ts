@@ -3,8 +3,9 @@
  * inputs the normaliser must reject. Shared by the audio unit tests and the workflow/e2e tests.
  *
  * Sources: the Debian package `pocketsphinx-testdata` (16 kHz mono s16le raw English speech with known
- * transcripts). Encoders: Debian's ffmpeg for most formats; the npm static ffmpeg for AMR, which Debian's
- * build cannot encode (no libopencore_amrnb encoder).
+ * transcripts). Encoders: Debian's ffmpeg for most formats; the npm static ffmpeg (`@ffmpeg-installer/ffmpeg`,
+ * a dev dependency for this alone) for AMR, which Debian's build cannot encode (no libopencore_amrnb encoder).
+ * The npm build only ever encodes our own audio; the product decodes with Debian's (locally) or the layer's.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -105,10 +106,45 @@ export async function makeTextFile(dir: string, name = 'not-audio.m4a'): Promise
   return output;
 }
 
-/** A PNG image with a misleading name: a media file without audio. */
+/** A PNG image with a misleading name: not an audio container at all. */
 export async function makeImageFile(dir: string, name = 'picture.mp3'): Promise<string> {
   const output = path.join(dir, name);
   await ffmpeg(systemFfmpeg(), ['-f', 'lavfi', '-i', 'color=c=red:s=32x32', '-frames:v', '1', '-f', 'image2', '-c:v', 'png', output]);
+  return output;
+}
+
+/**
+ * An mp4 whose movie is `videoSeconds` long (a video track) around `speechSeconds` of speech (0: no audio track):
+ * what a phone's screen or camera recording sends. The container's length is the video's, not the audio's.
+ */
+export async function makeVideoWithSpeech(dir: string, videoSeconds: number, speechSeconds: number): Promise<string> {
+  const output = path.join(dir, `video-${videoSeconds}s-speech-${speechSeconds}s.mp4`);
+  const speech = speechSeconds > 0 ? ['-stream_loop', '-1', ...RAW_INPUT, '-t', String(speechSeconds), '-i', GOFORWARD_RAW] : [];
+  const audio = speechSeconds > 0 ? ['-map', '1:a', '-c:a', 'aac', '-b:a', '32k'] : [];
+  await ffmpeg(systemFfmpeg(), [
+    '-f', 'lavfi', '-i', `color=c=black:s=32x32:r=2:d=${videoSeconds}`,
+    ...speech,
+    '-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast',
+    ...audio,
+    '-f', 'mp4', output,
+  ]);
+  return output;
+}
+
+/**
+ * An audio-only m4a of `speechSeconds` of speech whose movie header (mvhd) announces `movieSeconds`: a padded
+ * container, where only the track and the decoded samples tell the audio's length.
+ */
+export async function makePaddedM4a(dir: string, movieSeconds: number, speechSeconds: number): Promise<string> {
+  const source = path.join(dir, `unpadded-${speechSeconds}s.m4a`);
+  await ffmpeg(systemFfmpeg(), ['-stream_loop', '-1', ...RAW_INPUT, '-t', String(speechSeconds), '-i', GOFORWARD_RAW, '-c:a', 'aac', '-movflags', '+faststart', '-f', 'mp4', source]);
+  const bytes = await readFile(source);
+  // mvhd payload (version 0): version+flags, creation, modification, timescale, duration, all 32-bit.
+  const mvhd = bytes.indexOf('mvhd', 0, 'latin1') + 4;
+  if (mvhd < 4 || bytes[mvhd] !== 0) throw new Error('expected a version 0 mvhd box');
+  bytes.writeUInt32BE(bytes.readUInt32BE(mvhd + 12) * movieSeconds, mvhd + 16);
+  const output = path.join(dir, `padded-${movieSeconds}s-speech-${speechSeconds}s.m4a`);
+  await writeFile(output, bytes);
   return output;
 }
 

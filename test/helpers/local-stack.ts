@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { audioContentType, type CreatedUpload, type JobView, type PresignedUpload, VoiceNoteClient } from '../../client';
 import type { TierName } from '../../lib/config/tiers';
+import { LocalKeyProvisioner } from '../../local/gateway/local-key-provisioner';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
 
 export interface TestStack {
@@ -16,11 +17,13 @@ export interface TestStack {
   readonly webSocketUrl: string;
   readonly keys: Readonly<Record<TierName, string>>;
   readonly stateDir: string;
+  /** The key admin endpoint's bearer token. */
+  readonly adminToken: string;
   /** The API client with `key`, following jobs over the stack's WebSocket: how tests call the API. */
   client(key: string): VoiceNoteClient;
   /**
    * Raw HTTP, for tests about the wire itself (exact statuses, the error body shape, the gateway's own
-   * answers, local admin routes); returns status, headers and the parsed JSON body.
+   * answers); returns status, headers and the parsed JSON body.
    */
   request(method: string, route: string, options?: { key?: string; body?: unknown }): Promise<ApiAnswer>;
   /** A new key of `tier` through the loopback admin endpoint (what `npm run keys -- create` does). */
@@ -103,13 +106,11 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
     webSocketUrl: stack.webSocketUrl,
     keys: stack.keys,
     stateDir,
+    adminToken: stack.adminToken,
     client,
     request,
-    async createKey(tier, name = `e2e-${tier}`) {
-      const answer = await request('POST', '/__local/keys', { body: { name, tier } });
-      if (answer.status !== 201) throw new Error(`key creation failed: ${answer.status} ${JSON.stringify(answer.body)}`);
-      return answer.body as { apiKeyId: string; value: string };
-    },
+    createKey: (tier, name = `e2e-${tier}`) =>
+      new LocalKeyProvisioner({ apiUrl: stack.url, adminToken: stack.adminToken }).create(name, tier),
     createUpload,
     upload,
     async submit(file, key, opts = {}) {

@@ -1,46 +1,27 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDynamoDb, startDynamoDb } from '../../local/emulators/dynamodb';
 import { TIERS } from '../../lib/config/tiers';
 import { QuotaExceededError } from '../../functions/shared/errors';
 import { DynamoUsageMeter } from '../../functions/usage/dynamo-usage-meter';
 import { UsageService } from '../../functions/usage/usage-service';
+import { type DynaliteTable, startDynaliteTable } from '../helpers/dynalite-table';
 
 /**
  * The exact quota meter against a real DynamoDB-compatible server: concurrent requests over the quota are
  * refused exactly at N+1, and /usage reads the exact count.
  */
-const TABLE_NAME = 'vnt-quota-test';
-let database: LocalDynamoDb;
-let stateDir: string;
-let raw: DynamoDBClient;
+let table: DynaliteTable;
 let service: UsageService;
 let meter: DynamoUsageMeter;
 const now = new Date('2026-03-14T23:59:30.000Z');
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(tmpdir(), 'vnt-quota-'));
-  database = await startDynamoDb(stateDir, TABLE_NAME);
-  raw = new DynamoDBClient({
-    endpoint: database.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    // One attempt per call: the count must reflect exactly the calls made, not SDK retries.
-    maxAttempts: 1,
-  });
-  meter = new DynamoUsageMeter({ client: DynamoDBDocumentClient.from(raw), tableName: TABLE_NAME });
+  // One attempt per call: the count must reflect exactly the calls made, not SDK retries.
+  table = await startDynaliteTable('vnt-quota-test', { maxAttempts: 1 });
+  meter = new DynamoUsageMeter({ client: table.documents, tableName: table.tableName });
   service = new UsageService(meter, () => now);
 });
 
-afterAll(async () => {
-  raw?.destroy();
-  await database?.stop();
-  if (stateDir) await rm(stateDir, { recursive: true, force: true });
-});
+afterAll(() => table?.stop());
 
 describe('exact daily quota meter (dynalite)', () => {
   it('accepts exactly the free quota out of 150 concurrent uploads and refuses the rest with 429', async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { transcriptionJobName } from '../../functions/speech/aws/transcribe-batch-speech-to-text';
+import { transcriptionJobName } from '../../lib/config/limits';
 import { transcribeJobStateChange } from '../../functions/speech/local/local-transcribe-events';
 import { PocketsphinxRecognizer } from '../../functions/speech/local/pocketsphinx-recognizer';
 import { TIERS } from '../../lib/config/tiers';

@@ -7,7 +7,7 @@ import { RetryableError } from '../../functions/shared/errors';
 import { LocalBatchSpeechToText } from '../../functions/speech/local/local-batch-speech-to-text';
 import { LocalChunkSpeechToText } from '../../functions/speech/local/local-chunk-speech-to-text';
 import { ApertiumTranslator } from '../../functions/translation/apertium-translator';
-import { GOFORWARD_TEXT, makeAudio } from '../helpers/audio-fixtures';
+import { GOFORWARD_TEXT, makeAudio, makeVideoWithSpeech } from '../helpers/audio-fixtures';
 import { WorkflowHarness } from './workflow-harness';
 
 const FAST_PATH = [
@@ -109,5 +109,14 @@ describe('pipeline state machine: short notes (synthesised ASL, real handlers, l
     expect(harness.retries(run.execution.executionArn)).toEqual(['FastTranscribe']);
     expect(run.path).toEqual(FAST_PATH);
     expect(run.job.result).toMatchObject({ transcript: GOFORWARD_TEXT, cached: false });
+  }, 120_000);
+
+  it('transcribes the 7 s of speech in a 90 s video on the free tier: the audio’s length counts, not the container’s', async () => {
+    const run = await harness.runNote(await makeVideoWithSpeech(dir, 90, 7), { targetLanguage: 'es' });
+
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(run.path).toEqual(FAST_PATH);
+    expect(run.job.durationSeconds).toBeCloseTo(7, 0);
+    expect(run.job.result?.transcript).toMatch(/^go forward ten meters go forward/);
   }, 120_000);
 });

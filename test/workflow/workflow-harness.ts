@@ -7,7 +7,7 @@
  * aws-sdk-client-mock bridge.
  */
 import './workflow-env';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -60,7 +60,8 @@ export const STAGE = PIPELINE_TEST_STAGE;
 const TABLE_NAME = 'vnt-workflow';
 const UPLOADS_BUCKET = 'vnt-wf-uploads';
 const WORK_BUCKET = 'vnt-wf-work';
-const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+/** The harness's principal: the local S3 lets in only requests signed with it. */
+const CREDENTIALS = { accessKeyId: 'VNTWORKFLOW', secretAccessKey: randomBytes(32).toString('base64url') };
 
 /** Fast timings for tests: retries and waits at 1/100, and a short Transcribe callback timeout. */
 export const TEST_TIMING: LocalTiming = { intervalScale: 0.01, stateTimeoutSeconds: { TranscribeBatch: 60 } };
@@ -153,6 +154,8 @@ export class WorkflowHarness {
       onObjectCreated: (record) => {
         if (record.s3.bucket.name === UPLOADS_BUCKET && matchesKeyFilter(record, { prefix: 'uploads/' })) s3Records.push(record);
       },
+      credentials: CREDENTIALS,
+      onError: (error, context) => console.error(context, error),
     });
     stops.unshift(s3.stop);
     const posted = new Map<string, JobProgressMessage[]>();

@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRICS } from '../../../lib/config/metric-names';
 import type { StageTimings } from '../../jobs/job';
+import type { NoteMetrics } from '../../jobs/job-lifecycle';
 import type { PipelineFailureCode } from '../../shared/errors';
 import { metrics } from '../../shared/powertools';
 
@@ -12,7 +13,7 @@ const STAGE_METRICS = {
 } as const;
 
 /** EMF metrics of a completed note (from the cache or not): the count and each stage's duration. */
-export function recordCompletedNote(timings: StageTimings): void {
+function recordCompletedNote(timings: StageTimings): void {
   metrics.addMetric(METRICS.names.notesCompleted, MetricUnit.Count, 1);
   for (const [stage, name] of Object.entries(STAGE_METRICS)) {
     const value = timings[stage as keyof StageTimings];
@@ -29,9 +30,12 @@ export function recordCacheLookup(hit: boolean): void {
  * A failed note: the total (alarms) and, as its own EMF document with an extra dimension, the count by
  * failure code (the dashboard's "failures by code" widget).
  */
-export function recordFailedNote(code: PipelineFailureCode): void {
+function recordFailedNote(code: PipelineFailureCode): void {
   metrics.addMetric(METRICS.names.notesFailed, MetricUnit.Count, 1);
   const byCode = metrics.singleMetric();
   byCode.addDimension(METRICS.failureCodeDimension, code);
   byCode.addMetric(METRICS.names.notesFailed, MetricUnit.Count, 1);
 }
+
+/** The metrics JobLifecycle.finish records for every finished note, whoever finishes it. */
+export const pipelineNoteMetrics: NoteMetrics = { completed: recordCompletedNote, failed: recordFailedNote };

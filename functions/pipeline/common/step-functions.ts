@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { tracer } from '../../shared/powertools';
 
-export type StartOutcome = { readonly status: 'started'; readonly executionArn: string } | { readonly status: 'duplicate' };
+export type ExecutionStartOutcome = { readonly status: 'started'; readonly executionArn: string } | { readonly status: 'duplicate' };
 /** `closed`: the waiting task is gone (timed out, retried with a new token, execution ended): nothing to do. */
 export type CallbackOutcome = 'delivered' | 'closed';
 
@@ -23,7 +23,7 @@ export class StepFunctionsGateway {
    * execution; `ExecutionAlreadyExists` (name reused after it ended, or with another input) means this job
    * already has its execution: a duplicate S3 event, not an error.
    */
-  async startExecution(stateMachineArn: string, name: string, input: unknown): Promise<StartOutcome> {
+  async startExecution(stateMachineArn: string, name: string, input: unknown): Promise<ExecutionStartOutcome> {
     try {
       const { executionArn } = await this.client.send(
         new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DAY_SECONDS } from '../../../lib/config/limits';
+import { PIPELINE } from '../../../lib/config/limits';
 import { keys, TABLE } from '../../../lib/config/table-design';
 import { ENV } from '../../../lib/config/env-names';
 import { dynamoDocumentClient } from '../../shared/clients';
@@ -24,7 +24,7 @@ export interface TranscriptionCallbackStore {
 export interface DynamoTranscriptionCallbackStoreOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
-  /** Outlives any execution (task tokens die with it). @default 1 day */
+  /** @default PIPELINE.transcriptionCallbackTtlSeconds */
   readonly ttlSeconds?: number;
   /** @default - the system clock */
   readonly now?: () => Date;
@@ -39,7 +39,7 @@ export class DynamoTranscriptionCallbackStore implements TranscriptionCallbackSt
   constructor(options: DynamoTranscriptionCallbackStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
-    this.ttlSeconds = options.ttlSeconds ?? DAY_SECONDS;
+    this.ttlSeconds = options.ttlSeconds ?? PIPELINE.transcriptionCallbackTtlSeconds;
     this.now = options.now ?? (() => new Date());
   }
 

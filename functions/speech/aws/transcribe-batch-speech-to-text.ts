@@ -7,7 +7,7 @@ import {
   type TranscribeClient,
 } from '@aws-sdk/client-transcribe';
 import type { LanguageCode } from '../../../lib/config/languages';
-import { AUDIO, transcribeJobPrefix } from '../../../lib/config/limits';
+import { AUDIO, transcriptionJobName } from '../../../lib/config/limits';
 import { PipelineFailureError } from '../../shared/errors';
 import { transcriptKey } from '../../shared/work-objects';
 import { candidateLocales, languageFromLocale, requireSpokenLocale } from '../locales';
@@ -19,20 +19,6 @@ export interface TranscribeBatchOptions {
   readonly outputBucket: string;
   /** Deployment stage (ENV.stage): scopes the job names, which are account-wide. */
   readonly stage: string;
-}
-
-/** Transcribe job name for a stage's pipeline job: deterministic, so a retried start hits ConflictException. */
-export function transcriptionJobName(stage: string, jobId: string): string {
-  return `${transcribeJobPrefix(stage)}${jobId}`;
-}
-
-/**
- * Pipeline job id from a Transcribe job name (e.g. from the EventBridge event), or undefined if the job is not
- * this stage's (another stage's or someone else's).
- */
-export function jobIdFromTranscriptionJobName(stage: string, name: string): string | undefined {
-  const prefix = transcribeJobPrefix(stage);
-  return name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
 }
 
 interface TranscribeOutput {

@@ -6,7 +6,7 @@ import { AUDIO } from '../../../lib/config/limits';
 import type { AudioTools } from '../../audio/audio-tools';
 import { bytesPerSecond, readWavLayout } from '../../audio/wav';
 import { AppError, isPipelineFailureCode } from '../../shared/errors';
-import { transcriptionJobName } from '../aws/transcribe-batch-speech-to-text';
+import { transcriptionJobName } from '../../../lib/config/limits';
 import { mapWithConcurrency } from '../map-with-concurrency';
 import type { BatchSpeechToText, BatchTranscriptionRequest, BatchTranscriptionState } from '../speech-to-text';
 import type { LocalLanguagePolicy } from './local-language-policy';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIERS } from '../../../lib/config/tiers';
-import type { AudioTools } from '../../../functions/audio/audio-tools';
+import { NORMALIZED_WAV } from '../../../functions/audio/accepted-containers';
+import type { AudioProbe, AudioTools, NormalizedAudio } from '../../../functions/audio/audio-tools';
 import { AudioToolsError } from '../../../functions/audio/audio-tools';
 import { type AudioLimits, AudioValidationService } from '../../../functions/audio/audio-validation';
 import { FfmpegAudioTools } from '../../../functions/audio/ffmpeg-audio-tools';
@@ -17,6 +18,8 @@ import {
   makeTextFile,
   makeTruncated,
   makeTruncatedWithoutIndex,
+  makePaddedM4a,
+  makeVideoWithSpeech,
 } from '../../helpers/audio-fixtures';
 
 const FREE: AudioLimits = TIERS.free;
@@ -78,6 +81,21 @@ describe('AudioValidationService on real files', () => {
     expect(error).toMatchObject({ code: 'AUDIO_TOO_LONG' });
   });
 
+  // Issue 11: a 90 s mp4 with 7 s of audio failed AUDIO_TOO_LONG on free and CORRUPT_AUDIO "truncated" on basic.
+  it.each([
+    ['a 90 s video track', () => makeVideoWithSpeech(dir, 90, 7)],
+    ['a padded container (movie header says 90 s)', () => makePaddedM4a(dir, 90, 7)],
+  ] as const)('measures the audio, not the container: 7 s of speech in %s is accepted on every tier', async (_label, make) => {
+    const file = await make();
+
+    for (const limits of [TIERS.free, TIERS.basic]) {
+      const { audio } = await normalize(file, limits);
+
+      expect(audio.durationSeconds).toBeCloseTo(7, 0);
+      expect(audio.containerErrors).toEqual([]);
+    }
+  });
+
   it('UPLOAD_TOO_LARGE from the real size the caller passes, before any decoding', async () => {
     const error = await service
       .normalizeUpload({ inputPath: '/nonexistent', sizeBytes: FREE.maxUploadBytes + 1, limits: FREE, outputWavPath: '/nonexistent.wav' })
@@ -88,8 +106,8 @@ describe('AudioValidationService on real files', () => {
 });
 
 describe('AudioValidationService rules', () => {
-  const probe = { formatName: 'wav', codec: 'pcm_s16le', durationSeconds: 3, sampleRateHz: 16_000, channels: 1 };
-  const normalized = { wavPath: '/tmp/x.wav', durationSeconds: 3, pcmSha256: 'a'.repeat(64), meanVolumeDb: -30 };
+  const probe: AudioProbe = { container: NORMALIZED_WAV, codec: 'pcm_s16le', announcedAudioSeconds: 3, sampleRateHz: 16_000, channelLayout: 'mono' };
+  const normalized: NormalizedAudio = { wavPath: '/tmp/x.wav', durationSeconds: 3, containerErrors: [], pcmSha256: 'a'.repeat(64), meanVolumeDb: -30 };
   const toolsReturning = (overrides: Partial<AudioTools>): AudioTools => ({
     probe: async () => probe,
     normalize: async () => normalized,
@@ -110,7 +128,7 @@ describe('AudioValidationService rules', () => {
     let decoded = false;
     const service = new AudioValidationService(
       toolsReturning({
-        probe: async () => ({ ...probe, durationSeconds: 61 }),
+        probe: async () => ({ ...probe, announcedAudioSeconds: 61 }),
         normalize: async () => {
           decoded = true;
           return normalized;
@@ -132,7 +150,7 @@ describe('AudioValidationService rules', () => {
     const service = new AudioValidationService(
       toolsReturning({
         probe: async () => {
-          throw new AudioToolsError('TOOL_FAILED', 'ffprobe missing');
+          throw new AudioToolsError('TOOL_FAILED', 'ffmpeg missing');
         },
       }),
     );

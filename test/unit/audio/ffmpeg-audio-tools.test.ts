@@ -6,7 +6,19 @@ import { AUDIO } from '../../../lib/config/limits';
 import { AudioToolsError } from '../../../functions/audio/audio-tools';
 import { FfmpegAudioTools } from '../../../functions/audio/ffmpeg-audio-tools';
 import { readWavLayout } from '../../../functions/audio/wav';
-import { AUDIO_FORMATS, type AudioFormat, makeAudio, makeImageFile, makeSpeechWithPauses, makeTextFile } from '../../helpers/audio-fixtures';
+import { AUDIO_FORMATS, type AudioFormat, makeAudio, makeImageFile, makeSpeechWithPauses, makeTextFile, makeVideoWithSpeech } from '../../helpers/audio-fixtures';
+
+/** The demuxer each format must be opened (and decoded) with. */
+const DEMUXERS: Record<AudioFormat, string> = {
+  m4a: 'mov',
+  '3gp': 'mov',
+  mp3: 'mp3',
+  ogg: 'ogg',
+  webm: 'matroska',
+  'webm-stream': 'matroska',
+  wav: 'wav',
+  flac: 'flac',
+};
 
 /** goforward.raw: 89,160 bytes of 16 kHz 16-bit mono. */
 const SOURCE_SECONDS = 89_160 / 32_000;
@@ -29,9 +41,11 @@ describe('FfmpegAudioTools on real files', () => {
       const probe = await tools.probe(files[format]);
 
       expect(probe.codec).toMatch(/aac|mp3|opus|amr_nb|pcm_s16le|flac/);
-      expect(probe.channels).toBe(1);
-      if (format === 'webm-stream') expect(probe.durationSeconds).toBeUndefined();
-      else expect(probe.durationSeconds).toBeCloseTo(SOURCE_SECONDS, 0);
+      expect(probe.channelLayout).toBe('mono');
+      expect(probe.container.demuxer).toBe(DEMUXERS[format]);
+      // Only where the container's length counts the audio's own frames; mov/matroska lengths can be padded.
+      if (probe.container.lengthIsTheAudios) expect(probe.announcedAudioSeconds).toBeCloseTo(SOURCE_SECONDS, 0);
+      else expect(probe.announcedAudioSeconds).toBeUndefined();
     });
 
     it('normalises to 16 kHz mono 16-bit PCM WAV of the source length, audibly loud', async () => {
@@ -78,12 +92,16 @@ describe('FfmpegAudioTools on real files', () => {
     await expect(tools.probe(await makeTextFile(dir))).rejects.toMatchObject({ name: 'AudioToolsError', failure: 'NOT_MEDIA' });
   });
 
+  it('refuses a picture unopened: not an accepted audio container', async () => {
+    await expect(tools.probe(await makeImageFile(dir))).rejects.toMatchObject({ failure: 'UNSUPPORTED_CONTAINER' });
+  });
+
   it('tells a media file without audio apart from a non-media file', async () => {
-    await expect(tools.probe(await makeImageFile(dir))).rejects.toMatchObject({ failure: 'NO_AUDIO_STREAM' });
+    await expect(tools.probe(await makeVideoWithSpeech(dir, 2, 0))).rejects.toMatchObject({ failure: 'NO_AUDIO_STREAM' });
   });
 
   it('reports a missing binary as a tool failure, not the input’s fault', async () => {
-    const broken = new FfmpegAudioTools({ binaries: { ffmpeg: '/nonexistent/ffmpeg', ffprobe: '/nonexistent/ffprobe' } });
+    const broken = new FfmpegAudioTools({ ffmpegPath: '/nonexistent/ffmpeg' });
 
     const error = await broken.probe(files.wav).catch((e: unknown) => e);
 

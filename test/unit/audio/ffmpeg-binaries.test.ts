@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LAYER_BIN_DIR, resolveFfmpegBinaries } from '../../../functions/audio/ffmpeg-binaries';
+import { LAYER_BIN_DIR, resolveFfmpeg } from '../../../functions/audio/ffmpeg-binaries';
 
-describe('resolveFfmpegBinaries', () => {
-  it('explicit FFMPEG_PATH / FFPROBE_PATH win', () => {
-    expect(resolveFfmpegBinaries({ FFMPEG_PATH: '/x/ffmpeg', FFPROBE_PATH: '/x/ffprobe' })).toEqual({ ffmpeg: '/x/ffmpeg', ffprobe: '/x/ffprobe' });
+describe('resolveFfmpeg', () => {
+  it('explicit FFMPEG_PATH wins', () => {
+    expect(resolveFfmpeg({ FFMPEG_PATH: '/x/ffmpeg' })).toBe('/x/ffmpeg');
   });
 
-  it.skipIf(existsSync(LAYER_BIN_DIR))('without env or the Lambda layer, uses the npm static binaries', () => {
-    const { ffmpeg, ffprobe } = resolveFfmpegBinaries({});
+  it.skipIf(existsSync(LAYER_BIN_DIR))('without env or the Lambda layer, uses the system ffmpeg on PATH (Debian’s maintained build)', () => {
+    expect(resolveFfmpeg({ PATH: '/nonexistent:/usr/bin' })).toBe('/usr/bin/ffmpeg');
+  });
 
-    expect(ffmpeg).toMatch(/@ffmpeg-installer\/.+\/ffmpeg$/);
-    expect(ffprobe).toMatch(/@ffprobe-installer\/.+\/ffprobe$/);
-    expect(existsSync(ffmpeg) && existsSync(ffprobe)).toBe(true);
+  it.skipIf(existsSync(LAYER_BIN_DIR))('says how to get one when there is none', () => {
+    expect(() => resolveFfmpeg({ PATH: '/nonexistent' })).toThrow(/FFMPEG_PATH.*apt-get install ffmpeg/);
   });
 });

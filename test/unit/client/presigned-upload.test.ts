@@ -160,6 +160,10 @@ describe('s3UploadError', () => {
       code: 'UPLOAD_FAILED',
       message: 'Storage answered AccessDenied: Invalid according to Policy: Policy Condition failed.',
     });
+    expect(s3UploadError(400, xml('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size'))).toMatchObject({
+      code: 'EMPTY_AUDIO',
+      status: 400,
+    });
     expect(s3UploadError(500, '')).toMatchObject({ code: 'UPLOAD_FAILED', message: 'Storage answered HTTP 500.' });
   });
 });

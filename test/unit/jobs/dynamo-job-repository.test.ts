@@ -223,31 +223,27 @@ describe('DynamoJobRepository.transition', () => {
   });
 });
 
-describe('DynamoJobRepository.complete / fail', () => {
+describe('DynamoJobRepository.transition to a terminal status', () => {
   const result = { transcript: 'hola', detectedLanguage: 'es', translation: 'hello', cached: false } as const;
 
-  it('completes a non-terminal job with its result and timings', async () => {
+  it('writes the result and timings with the completed status', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: item({ status: 'completed', result }) });
 
-    await expect(repo.complete(JOB_ID, result, { total: 1200 })).resolves.toMatchObject({ status: 'completed', result });
+    await expect(repo.transition(JOB_ID, ['translating'], 'completed', { result, timings: { total: 1200 } })).resolves.toMatchObject({
+      status: 'completed',
+      result,
+    });
 
-    const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(input.ConditionExpression).toBe('attribute_exists(#pk) AND NOT (#status IN (:terminal0, :terminal1))');
-    expect(input.ExpressionAttributeValues).toMatchObject({ ':terminal0': 'completed', ':terminal1': 'failed' });
-    expect(Object.values(input.ExpressionAttributeValues!)).toContainEqual({ total: 1200 });
+    const values = Object.values(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues!);
+    expect(values).toContainEqual(result);
+    expect(values).toContainEqual({ total: 1200 });
   });
 
-  it('fails a non-terminal job with its error', async () => {
+  it('writes the error with the failed status', async () => {
     const error = { code: 'NO_SPEECH', message: 'No speech was recognised.' } as const;
     ddb.on(UpdateCommand).resolves({ Attributes: item({ status: 'failed', error }) });
 
-    await expect(repo.fail(JOB_ID, error)).resolves.toMatchObject({ status: 'failed', error });
+    await expect(repo.transition(JOB_ID, ['transcribing'], 'failed', { error })).resolves.toMatchObject({ status: 'failed', error });
     expect(Object.values(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues!)).toContainEqual(error);
-  });
-
-  it('leaves an already terminal (or deleted) job alone', async () => {
-    ddb.on(UpdateCommand).rejects(conditionFailed());
-    await expect(repo.complete(JOB_ID, result)).resolves.toBeUndefined();
-    await expect(repo.fail(JOB_ID, { code: 'INTERNAL_ERROR', message: 'x' })).resolves.toBeUndefined();
   });
 });

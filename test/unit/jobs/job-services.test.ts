@@ -16,8 +16,6 @@ function repository(stored: Job | undefined) {
     listByOwner: vi.fn(async () => ({ items: [job()], lastKey: { pk: 'last' } })),
     delete: vi.fn(async () => undefined),
     transition: vi.fn(),
-    complete: vi.fn(),
-    fail: vi.fn(),
   } satisfies JobRepository;
 }
 

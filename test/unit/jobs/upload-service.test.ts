@@ -27,7 +27,7 @@ describe('UploadService.start', () => {
 
     const started = await service.start(free, { contentType: 'audio/mp4', sizeBytes: 1000, sourceLanguage: 'es' });
 
-    expect(usage.consume).toHaveBeenCalledWith(OWNER, 'free');
+    expect(usage.consume).toHaveBeenCalledWith(OWNER, 'free', NOW);
     expect(presigner.presign).toHaveBeenCalledWith({
       key: `uploads/${OWNER}/${JOB_ID}`,
       contentType: 'audio/mp4',

@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { parseCli, runCommand, UsageError } from '../../../bin/keys';
+import { localProvisioner, parseCli, runCommand, UsageError } from '../../../bin/keys';
+import { DEFAULT_STATE_DIR } from '../../../local/config';
+import { loadOrCreateAdminToken, stateLayout } from '../../../local/state-dir';
 import type { KeyProvisioner } from '../../../functions/keys/api-key';
 
 describe('keys CLI parsing', () => {
@@ -8,6 +13,7 @@ describe('keys CLI parsing', () => {
       command: 'create',
       target: 'local',
       api: 'http://127.0.0.1:3000',
+      stateDir: DEFAULT_STATE_DIR,
       stage: 'dev',
       json: false,
       tier: 'basic',
@@ -71,5 +77,29 @@ describe('keys CLI commands', () => {
   it('revokes by id', async () => {
     await expect(runCommand(parseCli(['revoke', 'id1']), provisioner)).resolves.toBe('Revoked id1.');
     expect(provisioner.revoke).toHaveBeenCalledWith('id1');
+  });
+});
+
+describe('keys CLI against the local stack', () => {
+  it('sends the admin token of --state-dir with every request', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'vnt-keys-cli-'));
+    try {
+      const token = await loadOrCreateAdminToken(stateLayout(stateDir));
+      const fetchMock = vi.spyOn(globalThis, 'fetch').mockImplementation(async () => Response.json({ items: [] }));
+      const options = parseCli(['list', '--api', 'http://127.0.0.1:4321', '--state-dir', stateDir]);
+
+      await expect(runCommand(options, await localProvisioner(options))).resolves.toBe('No keys.');
+
+      const [url, init] = fetchMock.mock.calls[0]!;
+      expect(url).toBe('http://127.0.0.1:4321/__local/keys');
+      expect(new Headers(init?.headers).get('authorization')).toBe(`Bearer ${token}`);
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it('says how to get a token when the state directory has none', async () => {
+    const options = parseCli(['list', '--state-dir', join(tmpdir(), 'vnt-no-such-state-dir')]);
+    await expect(localProvisioner(options)).rejects.toThrow(/No admin token in .*start the local stack first/);
   });
 });

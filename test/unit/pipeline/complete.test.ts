@@ -7,7 +7,7 @@ import { metrics } from '../../../functions/shared/powertools';
 import { METRICS } from '../../../lib/config/metric-names';
 import { keys } from '../../../lib/config/table-design';
 import { lambdaContext } from '../../events/lambda-context';
-import { ddb, JOB_ID, job, jobUpdates, jobWritesConflict, jobWritesSucceed, resetMocks, websocket } from './pipeline-mocks';
+import { ddb, JOB_ID, job, jobUpdates, jobWritesConflict, jobWritesSucceed, postedMessages, resetMocks, statsUpdates, websocket } from './pipeline-mocks';
 
 const HASH = 'b'.repeat(64);
 const input = {
@@ -21,7 +21,6 @@ const input = {
   executionStartTime: new Date(Date.now() - 2000).toISOString(),
 };
 const complete = () => handler(input, lambdaContext());
-const statsUpdates = () => ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.pk === 'STATS');
 
 beforeEach(() => {
   resetMocks();
@@ -101,8 +100,7 @@ describe('complete', () => {
 
     await complete();
 
-    const post = websocket.commandCalls(PostToConnectionCommand).find((c) => c.args[0].input.ConnectionId === 'live');
-    expect(JSON.parse(Buffer.from(post!.args[0].input.Data as Uint8Array).toString())).toMatchObject({
+    expect(postedMessages('live')[0]).toMatchObject({
       type: 'job',
       jobId: JOB_ID,
       status: 'completed',

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/pipeline/execution-watchdog';
 import { keys } from '../../../lib/config/table-design';
 import { lambdaContext } from '../../events/lambda-context';
-import { ddb, JOB_ID, job, jobUpdates, jobWritesConflict, jobWritesSucceed, resetMocks } from './pipeline-mocks';
+import { ddb, JOB_ID, job, jobUpdates, jobWritesConflict, jobWritesSucceed, quotaRefunds, resetMocks, statsUpdates } from './pipeline-mocks';
 
 function statusChange(status: string, name = JOB_ID) {
   return {
@@ -29,7 +29,6 @@ function statusChange(status: string, name = JOB_ID) {
   };
 }
 const watch = (status: string, name?: string) => handler(statusChange(status, name), lambdaContext());
-const statsUpdates = () => ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.pk === 'STATS');
 
 beforeEach(() => {
   resetMocks();
@@ -47,6 +46,8 @@ describe('execution-watchdog', () => {
 
     expect(jobUpdates()).toEqual([expect.objectContaining({ status: 'failed', error: { code, message: expect.any(String) } })]);
     expect(statsUpdates()).toHaveLength(1);
+    // Our failure, not the note's: the unit is given back.
+    expect(quotaRefunds()).toHaveLength(1);
   });
 
   it('does nothing when MarkFailed already ended the job', async () => {
@@ -54,6 +55,7 @@ describe('execution-watchdog', () => {
 
     await expect(watch('FAILED')).resolves.toEqual({ failed: false });
     expect(statsUpdates()).toHaveLength(0);
+    expect(quotaRefunds()).toHaveLength(0);
   });
 
   it.each([

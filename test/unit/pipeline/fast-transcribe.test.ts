@@ -12,7 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FfmpegAudioTools } from '../../../functions/audio/ffmpeg-audio-tools';
-import { jobLifecycleFromEnv } from '../../../functions/pipeline/common/job-lifecycle';
+import { jobLifecycleFromEnv } from '../../../functions/pipeline/common/job-lifecycle-from-env';
 import { objectStoreFromEnv } from '../../../functions/pipeline/common/object-store';
 import { fastTranscribe, handler } from '../../../functions/pipeline/fast-transcribe';
 import { speechRecognitionService } from '../../../functions/speech/engines';

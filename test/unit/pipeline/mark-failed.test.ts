@@ -6,13 +6,12 @@ import { metrics } from '../../../functions/shared/powertools';
 import { METRICS } from '../../../lib/config/metric-names';
 import { keys } from '../../../lib/config/table-design';
 import { lambdaContext } from '../../events/lambda-context';
-import { ddb, JOB_ID, job, jobUpdates, jobWritesConflict, jobWritesSucceed, resetMocks } from './pipeline-mocks';
+import { ddb, JOB_ID, job, jobUpdates, jobWritesConflict, jobWritesSucceed, OWNER, quotaRefunds, resetMocks, statsUpdates } from './pipeline-mocks';
 
 const markFailed = (error: { Error?: string | null; Cause?: string | null }) => handler({ jobId: JOB_ID, error }, lambdaContext());
 /** The Cause Step Functions gives for an error thrown by a Lambda function. */
 const lambdaCause = (errorType: string, errorMessage: string) =>
   JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at normalize (/var/task/index.mjs:1:2)'] });
-const statsUpdates = () => ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.pk === 'STATS');
 
 beforeEach(() => {
   resetMocks();
@@ -32,6 +31,14 @@ describe('mark-failed', () => {
     ]);
     expect(statsUpdates()[0]?.args[0].input.ExpressionAttributeNames).toMatchObject({ '#c1': 'failed:SILENT_AUDIO' });
     expect(addMetric).toHaveBeenCalledWith(METRICS.names.notesFailed, 'Count', 1);
+  });
+
+  it('keeps the quota unit of a note that was the problem, and refunds it when we were (on the day it was metered)', async () => {
+    await markFailed({ Error: 'SILENT_AUDIO', Cause: 'silent' });
+    expect(quotaRefunds()).toEqual([]);
+
+    await markFailed({ Error: 'TypeError', Cause: 'bug' });
+    expect(quotaRefunds()).toEqual([keys.usage(OWNER, job().createdAt.slice(0, 10))]);
   });
 
   it('takes the plain Cause of a SendTaskFailure', async () => {
@@ -74,6 +81,7 @@ describe('mark-failed', () => {
     await expect(markFailed({ Error: 'NO_SPEECH', Cause: 'No speech' })).resolves.toMatchObject({ code: 'NO_SPEECH', recorded: false });
     expect(statsUpdates()).toHaveLength(0);
     expect(addMetric).not.toHaveBeenCalled();
+    expect(quotaRefunds()).toEqual([]);
   });
 
   it('lets a failed write through, so the execution fails and the watchdog takes over', async () => {

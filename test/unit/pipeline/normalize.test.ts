@@ -10,11 +10,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { AudioValidationService } from '../../../functions/audio/audio-validation';
 import { FfmpegAudioTools } from '../../../functions/audio/ffmpeg-audio-tools';
 import { audioResultCacheFromEnv } from '../../../functions/pipeline/common/audio-result-cache';
-import { jobLifecycleFromEnv } from '../../../functions/pipeline/common/job-lifecycle';
+import { jobLifecycleFromEnv } from '../../../functions/pipeline/common/job-lifecycle-from-env';
 import { objectStoreFromEnv } from '../../../functions/pipeline/common/object-store';
-import { handler, normalize, type NormalizeInput } from '../../../functions/pipeline/normalize';
+import { handler, normalize } from '../../../functions/pipeline/normalize';
+import type { NormalizeInput } from '../../../functions/pipeline/common/task-schemas';
 import { metrics } from '../../../functions/shared/powertools';
-import { statsRepositoryFromEnv } from '../../../functions/stats/dynamo-stats-repository';
 import { METRICS } from '../../../lib/config/metric-names';
 import { keys } from '../../../lib/config/table-design';
 import { TIERS } from '../../../lib/config/tiers';
@@ -29,6 +29,7 @@ import {
   jobWritesSucceed,
   OWNER,
   resetMocks,
+  statsUpdates,
   s3mock,
   UPLOADS_BUCKET,
   WORK_BUCKET,
@@ -43,7 +44,6 @@ const input: NormalizeInput = {
   executionStartTime: new Date(Date.now() - 1500).toISOString(),
 };
 const run = (overrides: Partial<NormalizeInput> = {}) => handler({ ...input, ...overrides }, lambdaContext());
-const statsUpdates = () => ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.pk === 'STATS');
 /** The audio-result cache lookups, by key. */
 const cacheLookups = () => ddb.commandCalls(GetCommand).map((c) => c.args[0].input.Key).filter((k) => String(k?.pk).startsWith('AUDIO#'));
 const CACHED = { transcript: 'go forward ten meters', detectedLanguage: 'en', translation: 'avanza diez metros' };
@@ -170,7 +170,6 @@ describe('normalize', () => {
       objects: objectStoreFromEnv(),
       validation: new AudioValidationService(new FfmpegAudioTools()),
       cache: audioResultCacheFromEnv(),
-      stats: statsRepositoryFromEnv(),
       workBucket: WORK_BUCKET,
       tempDir,
     });
@@ -219,6 +218,14 @@ describe('normalize: audio-result cache', () => {
     );
     expect(addMetric).toHaveBeenCalledWith(METRICS.names.cacheHit, 'Count', 1);
     expect(addMetric).toHaveBeenCalledWith(METRICS.names.notesCompleted, 'Count', 1);
+  });
+
+  it('still ends the execution cached when the stats write of a hit fails (the job is already completed)', async () => {
+    givenCachedResult();
+    ddb.on(UpdateCommand, { Key: keys.stats() }).rejects(Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+
+    await expect(run()).resolves.toMatchObject({ cached: true, normalizedKey: null });
+    expect(jobUpdates().at(-1)).toMatchObject({ status: 'completed' });
   });
 
   it('treats an expired entry (TTL not yet applied) as a miss and uploads the WAV', async () => {

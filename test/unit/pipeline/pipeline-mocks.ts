@@ -1,4 +1,4 @@
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -73,6 +73,27 @@ export function setFields(input: {
     }
   }
   return fields;
+}
+
+/** The WebSocket messages posted to `connectionId`, parsed. */
+export function postedMessages(connectionId: string): Record<string, unknown>[] {
+  return websocket
+    .commandCalls(PostToConnectionCommand)
+    .filter((call) => call.args[0].input.ConnectionId === connectionId)
+    .map((call) => JSON.parse(Buffer.from(call.args[0].input.Data as Uint8Array).toString()) as Record<string, unknown>);
+}
+
+/** UpdateCommands on the `/stats` totals item. */
+export function statsUpdates() {
+  return ddb.commandCalls(UpdateCommand).filter((call) => call.args[0].input.Key?.pk === keys.stats().pk);
+}
+
+/** Quota units given back: the usage meter items decremented, as their keys. */
+export function quotaRefunds(): Record<string, unknown>[] {
+  return ddb
+    .commandCalls(UpdateCommand)
+    .filter((call) => String(call.args[0].input.Key?.pk).startsWith('USAGE#') && call.args[0].input.UpdateExpression?.includes(':minusOne'))
+    .map((call) => call.args[0].input.Key!);
 }
 
 /** Job updates (UpdateCommand on the job item) in call order, as the fields they SET. */

@@ -2,8 +2,11 @@ import './pipeline-env';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler, NOT_STARTED_MESSAGE } from '../../../functions/pipeline/start-pipeline';
+import { metrics } from '../../../functions/shared/powertools';
+import { METRICS } from '../../../lib/config/metric-names';
+import { keys } from '../../../lib/config/table-design';
 import { lambdaContext } from '../../events/lambda-context';
 import {
   ddb,
@@ -14,7 +17,9 @@ import {
   jobWritesConflict,
   jobWritesSucceed,
   OWNER,
+  quotaRefunds,
   resetMocks,
+  statsUpdates,
   sfn,
   UPLOADS_BUCKET,
 } from './pipeline-mocks';
@@ -140,6 +145,21 @@ describe('start-pipeline on the last delivery', () => {
       expect.objectContaining({ status: 'queued' }),
       expect.objectContaining({ status: 'failed', error: { code: 'INTERNAL_ERROR', message: NOT_STARTED_MESSAGE } }),
     ]);
+  });
+
+  it('counts the intake failure in the stats and the failed-notes metric', async () => {
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    ddb.on(UpdateCommand, { Key: keys.stats() }).resolves({});
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+
+    await start(lastDelivery(sqsEvent(objectCreated())));
+
+    const stats = statsUpdates();
+    expect(stats).toHaveLength(1);
+    expect(Object.values(stats[0]!.args[0].input.ExpressionAttributeNames!)).toEqual(['notesFailed', 'failed:INTERNAL_ERROR']);
+    expect(addMetric).toHaveBeenCalledWith(METRICS.names.notesFailed, 'Count', 1);
+    // Nothing was processed: the upload's quota unit is given back.
+    expect(quotaRefunds()).toEqual([keys.usage(OWNER, job().createdAt.slice(0, 10))]);
   });
 
   it('leaves the job queued on an earlier delivery, for the retry', async () => {

@@ -4,10 +4,11 @@ import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sd
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as connect } from '../../../functions/progress/connect';
 import { handler as disconnect } from '../../../functions/progress/disconnect';
+import { progressPublisherFromEnv } from '../../../functions/progress/progress-publisher';
 import { handler as subscribe } from '../../../functions/progress/subscribe';
 import { keys } from '../../../lib/config/table-design';
 import { lambdaContext } from '../../events/lambda-context';
-import { ddb, givenJob, JOB_ID, job, OWNER, resetMocks, websocket } from '../pipeline/pipeline-mocks';
+import { ddb, givenJob, JOB_ID, job, OWNER, postedMessages, resetMocks, websocket } from '../pipeline/pipeline-mocks';
 
 const CONNECTION = 'L0SM9cOFvHcCIhw=';
 
@@ -97,13 +98,32 @@ describe('subscribe', () => {
       { PutRequest: { Item: expect.objectContaining({ ...keys.subscription(JOB_ID, CONNECTION), expiresAt: expect.any(Number) }) } },
       { PutRequest: { Item: expect.objectContaining({ ...keys.connection(CONNECTION, JOB_ID), expiresAt: expect.any(Number) }) } },
     ]);
-    const [post] = websocket.commandCalls(PostToConnectionCommand);
-    expect(post?.args[0].input.ConnectionId).toBe(CONNECTION);
-    expect(JSON.parse(Buffer.from(post!.args[0].input.Data as Uint8Array).toString())).toEqual({
+    // The same public view as GET /jobs/{id}, tagged as a job message.
+    expect(postedMessages(CONNECTION)).toEqual([
+      {
+        type: 'job',
+        jobId: JOB_ID,
+        status: 'transcribing',
+        progress: 50,
+        createdAt: '2026-03-14T11:59:00.000Z',
+        updatedAt: '2026-03-14T11:59:30.000Z',
+        targetLanguage: 'es',
+      },
+    ]);
+  });
+
+  it('sends a job whose upload never came as failed UPLOAD_EXPIRED, like GET /jobs/{id}', async () => {
+    givenConnectionOwner();
+    givenJob(job({ status: 'awaiting_upload', createdAt: new Date(Date.now() - 2 * 3600_000).toISOString() }));
+
+    await send({ action: 'subscribe', jobId: JOB_ID });
+
+    expect(postedMessages(CONNECTION)[0]).toMatchObject({
       type: 'job',
       jobId: JOB_ID,
-      status: 'transcribing',
-      progress: 50,
+      status: 'failed',
+      progress: 100,
+      error: { code: 'UPLOAD_EXPIRED' },
     });
   });
 
@@ -174,6 +194,18 @@ describe('$disconnect', () => {
 });
 
 describe('progress publisher', () => {
+  it('pushes a job whose upload never came as failed UPLOAD_EXPIRED, like GET /jobs/{id}', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [{ ...keys.subscription(JOB_ID, CONNECTION), connectionId: CONNECTION }] });
+
+    await progressPublisherFromEnv().publish(job({ status: 'awaiting_upload', createdAt: new Date(Date.now() - 2 * 3600_000).toISOString() }));
+
+    expect(postedMessages(CONNECTION)[0]).toMatchObject({
+      type: 'job',
+      status: 'failed',
+      error: { code: 'UPLOAD_EXPIRED' },
+    });
+  });
+
   it('treats GoneException as a closed connection, not an error', async () => {
     givenConnectionOwner();
     givenJob(job());

@@ -9,11 +9,7 @@ import {
 } from '@aws-sdk/client-transcribe';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  jobIdFromTranscriptionJobName,
-  TranscribeBatchSpeechToText,
-  transcriptionJobName,
-} from '../../../functions/speech/aws/transcribe-batch-speech-to-text';
+import { TranscribeBatchSpeechToText } from '../../../functions/speech/aws/transcribe-batch-speech-to-text';
 import { PipelineFailureError, RetryableError } from '../../../functions/shared/errors';
 
 const transcribeMock = mockClient(TranscribeClient);
@@ -145,19 +141,5 @@ describe('TranscribeBatchSpeechToText.fetch', () => {
     const error = await adapter().fetch('01JOB').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineFailureError);
     expect(error).toMatchObject({ code: 'UNSUPPORTED_LANGUAGE' });
-  });
-});
-
-describe('job names', () => {
-  it('round-trip between job ids and the stage’s Transcribe job names', () => {
-    expect(transcriptionJobName('dev', 'abc')).toBe('vnt-dev-abc');
-    expect(jobIdFromTranscriptionJobName('dev', 'vnt-dev-abc')).toBe('abc');
-    expect(jobIdFromTranscriptionJobName('dev', 'someone-elses-job')).toBeUndefined();
-  });
-
-  it('ignore another stage’s jobs in the same account', () => {
-    expect(jobIdFromTranscriptionJobName('dev', transcriptionJobName('prod', 'abc'))).toBeUndefined();
-    expect(jobIdFromTranscriptionJobName('dev', 'vnt-prod-abc')).toBeUndefined();
-    expect(jobIdFromTranscriptionJobName('prod', 'vnt-dev-abc')).toBeUndefined();
   });
 });
