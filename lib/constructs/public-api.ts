@@ -18,7 +18,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 import { ENV } from '../config/env-names';
 import { STORAGE } from '../config/limits';
 import { METRICS } from '../config/metric-names';
@@ -97,6 +97,11 @@ const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
  */
 export class PublicApi extends Construct {
   readonly api: RestApi;
+  /**
+   * The account-level API Gateway settings (its CloudWatch Logs role) this API sets. Any other API stage that
+   * logs must depend on it: CloudFormation refuses a logging stage created before the role is set.
+   */
+  readonly cloudWatchAccount: IDependable;
   readonly functions: Readonly<Record<string, ServiceFunction>>;
   readonly usagePlans: Readonly<Record<TierName, UsagePlan>>;
 
@@ -189,13 +194,12 @@ export class PublicApi extends Construct {
       reason:
         'No WAF by default (fixed monthly cost): every data route needs an API key and per-key usage-plan throttles and quotas plus a stage-wide throttle bound abuse. Attach a web ACL per stage if needed.',
     });
-    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
-    if (cloudWatchRole) {
-      Validations.of(cloudWatchRole).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: 'The account-level role API Gateway needs for execution logs; AWS maintains this policy for exactly that.',
-      });
-    }
+    Validations.of(this.api.node.findChild('CloudWatchRole')).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level role API Gateway needs for execution logs; AWS maintains this policy for exactly that.',
+    });
+    // RestApi creates it with cloudWatchRole: true but does not expose it.
+    this.cloudWatchAccount = this.api.node.findChild('Account');
   }
 
   private routeFunction(route: RouteDefinition, props: PublicApiProps): ServiceFunction {
