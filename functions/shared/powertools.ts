@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { ENV } from '../../lib/config/env-names';
 import { METRICS } from '../../lib/config/metric-names';
+import { requireEnv } from './env';
 
 /**
  * Powertools singletons, created once per container. Service name and metrics namespace come from the
@@ -13,6 +15,9 @@ export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS.namespace,
   serviceName,
+  // Every metric (single metrics and ColdStart included) carries the stage: dev and prod may share an
+  // account. Required, so a function deployed without it fails at cold start instead of mixing stages.
+  defaultDimensions: { [METRICS.stageDimension]: requireEnv(ENV.stage) },
   // Metrics warns "No application metrics to publish" on every invocation that emits none (health, reads);
   // its own messages go through a child logger that keeps errors only.
   logger: logger.createChild({ logLevel: 'ERROR' }),

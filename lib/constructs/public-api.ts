@@ -108,11 +108,11 @@ export class PublicApi extends Construct {
   constructor(scope: Construct, id: string, props: PublicApiProps) {
     super(scope, id);
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    // Removal policy: the stage's, applied to every log group by LogGroupPolicy.
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.api = new RestApi(this, 'Api', {
+      // Stages may share an account: the name (the ApiName metric dimension) tells them apart.
+      restApiName: `vnt-${props.stage}-api`,
       description: 'Voice Note Translator API',
       endpointTypes: [EndpointType.REGIONAL],
       apiKeySourceType: ApiKeySourceType.HEADER,
@@ -209,8 +209,9 @@ export class PublicApi extends Construct {
       // API Gateway gives up at 29 s; a handler must answer well before that.
       timeout: Duration.seconds(10),
       powertoolsServiceName: METRICS.services.api,
+      stage: props.stage,
       logRetention: props.logRetention,
-      environment: { [ENV.stage]: props.stage, [ENV.serviceVersion]: props.serviceVersion },
+      environment: { [ENV.serviceVersion]: props.serviceVersion },
     });
   }
 

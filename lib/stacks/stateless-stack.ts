@@ -84,6 +84,7 @@ export class StatelessStack extends Stack {
     });
 
     this.operations = new OperationsDashboard(this, 'Operations', {
+      stage: stage.name,
       api: this.api.api,
       pipeline: this.pipeline,
       functions: {

@@ -210,6 +210,8 @@ describe('service functions', () => {
           Variables: expect.objectContaining({
             POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^vnt-/),
             POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+            // Powertools adds it to every metric: stages may share an account.
+            [ENV.stage]: 'dev',
             NODE_OPTIONS: '--enable-source-maps',
           }),
         },
