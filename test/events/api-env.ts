@@ -8,7 +8,6 @@ export const TEST_ENV = {
   WORK_BUCKET: 'vnt-test-work',
   CURSOR_SECRET: 'test-cursor-secret-0123456789abcdef0123456789',
   SERVICE_VERSION: '1.2.3-test',
-  STAGE: 'test',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'AKIDTEST',
   AWS_SECRET_ACCESS_KEY: 'test-secret',
