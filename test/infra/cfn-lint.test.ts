@@ -103,7 +103,7 @@ describe(`cfn-lint (${cfnLint ?? 'not installed: skipped'}) on every synthesised
       .filter((f) => !ACCEPTED.some((a) => a.rule === f.Rule.Id && a.applies(f)))
       .map((f) => `${f.Filename} ${f.Level} ${f.Rule.Id} ${f.Location.Path.join('/')}: ${f.Message}`);
     expect(unexpected).toEqual([]);
-    const counts = Object.fromEntries(ACCEPTED.map((a) => [a.rule, findings.filter((f) => f.Rule.Id === a.rule).length]));
-    console.info(`${cfnLint}: ${files.length} templates, 0 errors; accepted findings: ${JSON.stringify(counts)}`);
+    const accepted = ACCEPTED.map((a) => `${a.rule} ×${findings.filter((f) => f.Rule.Id === a.rule).length}`);
+    console.info(`${cfnLint}: ${files.length} templates, no finding beyond the accepted ones (${accepted.join(', ')})`);
   });
 });
