@@ -100,17 +100,15 @@ export class PipelineWorkflow extends Construct {
     super(scope, id);
     const { table, workBucket } = props;
 
-    const fn = (name: string, entry: string, description: string, options: Partial<ServiceFunctionProps> = {}) => {
-      const f = new ServiceFunction(this, `${name}Function`, {
+    const fn = (name: string, entry: string, description: string, options: Partial<ServiceFunctionProps> = {}) =>
+      new ServiceFunction(this, `${name}Function`, {
         entry: `functions/pipeline/${entry}.ts`,
         description,
         powertoolsServiceName: METRICS.services.pipeline,
+        stage: props.stage,
         logRetention: props.logRetention,
         ...options,
       });
-      f.addEnvironment(ENV.stage, props.stage);
-      return f;
-    };
     // Each helper pairs a grant with the environment variable that names the resource.
     const readsTable = (f: ServiceFunction) => {
       grantTableRead(table, f);

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, type Size, Validations } from 'aws-cdk-lib';
+import { Duration, type Size, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, type ILayerVersion, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '../config/env-names';
 import { METRICS } from '../config/metric-names';
 
 /** Repository root: entries are given repo-relative so the template metadata is machine-independent. */
@@ -17,13 +18,18 @@ export const ENTRY_METADATA_KEY = 'vnt:entry';
 export interface ServiceFunctionProps {
   /** Handler module, repo-relative with forward slashes, e.g. `functions/api/health.ts`; must export `handler`. */
   readonly entry: string;
+  /**
+   * Deployment stage, set as ENV.stage: Powertools adds it to every metric as the `stage` dimension (stages
+   * may share an account), and stage-scoped names (Transcribe jobs) derive from it.
+   */
+  readonly stage: string;
   /** @default - none */
   readonly description?: string;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
   /** @default 512 - arm64 CPU scales with memory; 512 MB keeps cold starts and JSON work snappy at low cost */
   readonly memorySize?: number;
-  /** Extra variables; POWERTOOLS_* and NODE_OPTIONS are set by the construct. @default - none */
+  /** Extra variables; POWERTOOLS_*, ENV.stage and NODE_OPTIONS are set by the construct. @default - none */
   readonly environment?: Readonly<Record<string, string>>;
   /** @default - none */
   readonly layers?: readonly ILayerVersion[];
@@ -53,10 +59,8 @@ export class ServiceFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const entry = props.entry.split(path.sep).join('/');
     // Siblings rather than children: both must exist before NodejsFunction's constructor runs.
-    const logGroup = new LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    // Removal policy: the stage's, applied to every log group by LogGroupPolicy.
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${entry}`,
@@ -84,6 +88,7 @@ export class ServiceFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        [ENV.stage]: props.stage,
         // Stack traces point at the TypeScript source; Node only maps them when an error is formatted.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
