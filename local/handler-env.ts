@@ -21,8 +21,8 @@ export interface HandlerEnvInput {
 
 /**
  * The environment every in-process handler sees: what the CDK constructs set on the Lambdas, pointed at the
- * emulators through the SDK's AWS_ENDPOINT_URL_<SERVICE> variables, with the local engines selected and
- * Powertools quiet (no EMF lines, no X-Ray). Applied before any handler module is imported, because
+ * emulators through the SDK's AWS_ENDPOINT_URL_<SERVICE> variables, with Powertools quiet (no EMF lines,
+ * no X-Ray). The local engines are installed by the pipeline (local/engines). Applied before any handler module is imported, because
  * handlers read their environment once at module scope.
  */
 export function handlerEnvironment(input: HandlerEnvInput): Record<string, string> {
@@ -40,8 +40,6 @@ export function handlerEnvironment(input: HandlerEnvInput): Record<string, strin
     [ENV.workBucket]: LOCAL.workBucket,
     [ENV.stateMachineArn]: input.stateMachineArn,
     [ENV.progressEndpoint]: input.progressEndpoint,
-    [ENV.speechEngine]: 'local',
-    [ENV.translationEngine]: 'local',
     [ENV.cursorSecret]: input.cursorSecret,
     [ENV.stage]: LOCAL.templateStage,
     [ENV.serviceVersion]: SERVICE_VERSION,

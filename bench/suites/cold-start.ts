@@ -91,8 +91,6 @@ function lambdaLikeEnv(): NodeJS.ProcessEnv {
     PATH: process.env.PATH,
     ...dummies,
     [ENV.progressEndpoint]: 'https://example.invalid/bench',
-    [ENV.speechEngine]: 'aws',
-    [ENV.translationEngine]: 'aws',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',

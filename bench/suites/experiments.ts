@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { availableParallelism } from 'node:os';
 import { FfmpegAudioTools } from '../../functions/audio/ffmpeg-audio-tools';
 import { mapWithConcurrency } from '../../functions/speech/map-with-concurrency';
-import { PocketsphinxRecognizer } from '../../functions/speech/local/pocketsphinx-recognizer';
+import { PocketsphinxRecognizer } from '../../local/engines/pocketsphinx-recognizer';
 import { AUDIO } from '../../lib/config/limits';
 import { PROJECT_ROOT } from '../../lib/constructs/service-function';
 import { handlerEntries } from './cold-start';

@@ -8,7 +8,7 @@ import { AUDIO } from '../../lib/config/limits';
 import type { AudioTools } from '../audio/audio-tools';
 import { FfmpegAudioTools } from '../audio/ffmpeg-audio-tools';
 import { requireEnv } from '../shared/env';
-import { speechRecognitionService } from '../speech/engines';
+import { speechRecognitionServiceFromEnv } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
 import { type ObjectStore, objectStoreFromEnv } from './common/object-store';
@@ -68,7 +68,7 @@ export const handler = taskHandler(
     lifecycle: jobLifecycleFromEnv(),
     objects: objectStoreFromEnv(),
     audio: new FfmpegAudioTools(),
-    speech: speechRecognitionService,
+    speech: speechRecognitionServiceFromEnv(),
     workBucket: requireEnv(ENV.workBucket),
   }),
 );

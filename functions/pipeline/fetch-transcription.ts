@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { RetryableError } from '../shared/errors';
-import { speechRecognitionService } from '../speech/engines';
+import { speechRecognitionServiceFromEnv } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { taskHandler } from './common/task-handler';
 import { elapsedMs, JobId, type TranscriptOutput } from './common/task-schemas';
@@ -39,5 +39,5 @@ export function fetchTranscription(deps: FetchTranscriptionDeps) {
 
 export const handler = taskHandler(
   FetchTranscriptionInput,
-  fetchTranscription({ callbacks: transcriptionCallbacksFromEnv(), speech: speechRecognitionService }),
+  fetchTranscription({ callbacks: transcriptionCallbacksFromEnv(), speech: speechRecognitionServiceFromEnv() }),
 );

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names';
 import { DEFAULT_IDENTIFICATION_CANDIDATES } from '../../lib/config/languages';
 import { requireEnv } from '../shared/env';
-import { speechRecognitionService } from '../speech/engines';
+import { speechRecognitionServiceFromEnv } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
 import { type TranscriptionCallbackStore, transcriptionCallbacksFromEnv } from './common/transcription-callbacks';
@@ -52,7 +52,7 @@ export const handler = taskHandler(
   startTranscription({
     lifecycle: jobLifecycleFromEnv(),
     callbacks: transcriptionCallbacksFromEnv(),
-    speech: speechRecognitionService,
+    speech: speechRecognitionServiceFromEnv(),
     workBucket: requireEnv(ENV.workBucket),
   }),
 );

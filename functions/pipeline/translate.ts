@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { METRICS } from '../../lib/config/metric-names';
 import { metrics } from '../shared/powertools';
-import { translationService } from '../translation/engines';
+import { translationServiceFromEnv } from '../translation/engines';
 import type { TranslationService } from '../translation/translation-service';
 import { type JobLifecycle, jobLifecycleFromEnv } from './common/job-lifecycle';
 import { taskHandler } from './common/task-handler';
@@ -44,5 +44,5 @@ export function translate(deps: TranslateDeps) {
 
 export const handler = taskHandler(
   TranslateInput,
-  translate({ lifecycle: jobLifecycleFromEnv(), translation: translationService }),
+  translate({ lifecycle: jobLifecycleFromEnv(), translation: translationServiceFromEnv() }),
 );

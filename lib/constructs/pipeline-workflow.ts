@@ -121,7 +121,6 @@ export class PipelineWorkflow extends Construct {
       f.addEnvironment(ENV.progressEndpoint, props.progress.endpoint);
     };
     const usesWorkBucket = (f: ServiceFunction) => f.addEnvironment(ENV.workBucket, workBucket.bucketName);
-    const speechEngine = (f: ServiceFunction) => f.addEnvironment(ENV.speechEngine, 'aws');
     const transcribeJobArn = Stack.of(this).formatArn({
       service: 'transcribe',
       resource: 'transcription-job',
@@ -149,7 +148,6 @@ export class PipelineWorkflow extends Construct {
     movesJobs(fastTranscribe);
     grantObjectRead(workBucket, fastTranscribe, STORAGE.normalizedPrefix);
     usesWorkBucket(fastTranscribe);
-    speechEngine(fastTranscribe);
     fastTranscribe.addToRolePolicy(
       new PolicyStatement({
         // Streaming has no resource-level permissions.
@@ -163,7 +161,6 @@ export class PipelineWorkflow extends Construct {
     });
     movesJobs(startTranscription);
     usesWorkBucket(startTranscription);
-    speechEngine(startTranscription);
     startTranscription.addToRolePolicy(
       new PolicyStatement({ actions: ['transcribe:StartTranscriptionJob'], resources: [transcribeJobArn] }),
     );
@@ -174,7 +171,6 @@ export class PipelineWorkflow extends Construct {
     const readsTranscripts = (f: ServiceFunction) => {
       readsTable(f);
       usesWorkBucket(f);
-      speechEngine(f);
       f.addToRolePolicy(new PolicyStatement({ actions: ['transcribe:GetTranscriptionJob'], resources: [transcribeJobArn] }));
       grantObjectRead(workBucket, f, STORAGE.transcriptsPrefix);
     };
@@ -192,7 +188,6 @@ export class PipelineWorkflow extends Construct {
       timeout: Duration.seconds(60),
     });
     movesJobs(translate);
-    translate.addEnvironment(ENV.translationEngine, 'aws');
     // Amazon Translate has no resource-level permissions for TranslateText.
     translate.addToRolePolicy(new PolicyStatement({ actions: ['translate:TranslateText'], resources: ['*'] }));
 

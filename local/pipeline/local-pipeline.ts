@@ -1,4 +1,6 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { LOCAL } from '../config';
+import { emulatorClientConfig } from '../emulators/aws-clients';
 import { type S3NotificationRecord, matchesKeyFilter, objectCreatedEvent, startS3 } from '../emulators/s3';
 import { startSqs } from '../emulators/sqs';
 import { startSqsEventSource, type SqsEventSource } from '../emulators/sqs-event-source';
@@ -11,11 +13,7 @@ import { sfnOperations } from '../stepfunctions/sfn-operations';
 import { synthesizeApp } from '../template/synthesize';
 import { bindTemplates, bucketCorsRules, type TemplateBindings } from '../template/template-bindings';
 import { executionStatusChangeEvent, LocalStateMachine } from '../workflow';
-import {
-  localTranscribeEvents,
-  TRANSCRIBE_JOB_STATE_CHANGE,
-  type TranscribeJobStateChangeEvent,
-} from '../../functions/speech/local/local-transcribe-events';
+import { installLocalEngines } from '../engines/local-engines';
 
 export interface PipelineEndpoints {
   readonly s3Endpoint: string;
@@ -122,6 +120,15 @@ export async function startPipeline(options: LocalPipelineOptions): Promise<Loca
     });
     Object.assign(operations, sfnOperations(stateMachine));
 
+    // The engines' S3 client reads what the handlers wrote; their batch jobs end on the bus like Transcribe's.
+    const engineS3 = new S3Client({ ...emulatorClientConfig(s3.endpoint), forcePathStyle: true });
+    stops.push(async () => engineS3.destroy());
+    installLocalEngines({
+      s3: engineS3,
+      onTranscribeJobStateChange: (event) => {
+        if (bus.put(event) === 0) log.info(`No rule takes ${event['detail-type']} events`);
+      },
+    });
     options.configureEnvironment({
       s3Endpoint: s3.endpoint,
       sqsEndpoint: sqs.endpoint,
@@ -129,11 +136,6 @@ export async function startPipeline(options: LocalPipelineOptions): Promise<Loca
       stateMachineArn: stateMachine.arn,
     });
     await functions.preload([...new Set(bindings.functions.map((f) => f.entry))]);
-
-    const forwardTranscribeEvent = (event: TranscribeJobStateChangeEvent) => {
-      if (bus.put(event) === 0) log.info(`No rule takes ${event['detail-type']} events`);
-    };
-    localTranscribeEvents.on(TRANSCRIBE_JOB_STATE_CHANGE, forwardTranscribeEvent);
 
     const sources: SqsEventSource[] = bindings.queueConsumers.map((consumer) =>
       startSqsEventSource({
@@ -166,7 +168,6 @@ export async function startPipeline(options: LocalPipelineOptions): Promise<Loca
         }
         await idle;
       }
-      localTranscribeEvents.off(TRANSCRIBE_JOB_STATE_CHANGE, forwardTranscribeEvent);
       await bus.drain();
       await stopAll();
     };

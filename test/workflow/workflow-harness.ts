@@ -35,7 +35,8 @@ import { TIERS } from '../../lib/config/tiers';
 import { DynamoJobRepository } from '../../functions/jobs/dynamo-job-repository';
 import { type Job, isTerminal, uploadKeyFor } from '../../functions/jobs/job';
 import type { JobProgressMessage } from '../../functions/progress/progress-message';
-import { localTranscribeEvents, TRANSCRIBE_JOB_STATE_CHANGE } from '../../functions/speech/local/local-transcribe-events';
+import { installLocalEngines } from '../../local/engines/local-engines';
+import type { TranscribeJobStateChangeEvent } from '../../local/engines/transcribe-job-events';
 import { startDynamoDb } from '../../local/emulators/dynamodb';
 import { matchesKeyFilter, objectCreatedEvent, type S3NotificationRecord, startS3 } from '../../local/emulators/s3';
 import { closeServer, listen, readBody } from '../../local/http/server';
@@ -94,7 +95,6 @@ export class WorkflowHarness {
   private readonly pendingEventDeliveries = new Set<Promise<unknown>>();
   private readonly watchdogRuns = new Set<Promise<unknown>>();
   private readonly createdJobIds: string[] = [];
-  private readonly detachEvents: () => void;
 
   private constructor(
     private readonly template: Record<string, unknown>,
@@ -116,7 +116,7 @@ export class WorkflowHarness {
     this.s3Client = new S3Client({ endpoint: endpoints.s3, region: REGION, credentials: CREDENTIALS, forcePathStyle: true });
     this.useTiming(timing);
     this.bridgeStepFunctions();
-    const onTranscribeEvent = (event: unknown) => {
+    const onTranscribeEvent = (event: TranscribeJobStateChangeEvent) => {
       // Like EventBridge: only events the template's Transcribe rule matches reach the handler.
       if (!this.deliverTranscribeEvents || !this.routesTranscribeEvent(event)) return;
       const delivery = this.invoke('functions/pipeline/transcribe-events.ts', event).catch((error: unknown) => {
@@ -125,8 +125,7 @@ export class WorkflowHarness {
       this.pendingEventDeliveries.add(delivery);
       void delivery.finally(() => this.pendingEventDeliveries.delete(delivery));
     };
-    localTranscribeEvents.on(TRANSCRIBE_JOB_STATE_CHANGE, onTranscribeEvent);
-    this.detachEvents = () => localTranscribeEvents.off(TRANSCRIBE_JOB_STATE_CHANGE, onTranscribeEvent);
+    installLocalEngines({ s3: this.s3Client, onTranscribeJobStateChange: onTranscribeEvent });
   }
 
   /** Whether the template's Transcribe job state change rule forwards `event` (its job-name prefix is the stage's). */
@@ -181,8 +180,6 @@ export class WorkflowHarness {
       [ENV.stateMachineArn]: stateMachineArn,
       [ENV.progressEndpoint]: progressServer.endpoint,
       [ENV.stage]: STAGE,
-      [ENV.speechEngine]: 'local',
-      [ENV.translationEngine]: 'local',
     });
 
     return new WorkflowHarness(
@@ -220,7 +217,6 @@ export class WorkflowHarness {
   async stop(): Promise<void> {
     await this.machine.idle();
     await Promise.allSettled([...this.pendingEventDeliveries]);
-    this.detachEvents();
     this.sfnMock.restore();
     for (const stop of this.stops) await stop();
   }
