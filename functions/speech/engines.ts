@@ -1,5 +1,6 @@
 import { ENV } from '../../lib/config/env-names';
 import { requireEnv } from '../shared/env';
+import { replaceableSingleton } from '../shared/replaceable-singleton';
 import type { BatchSpeechToText, ChunkSpeechToText } from './speech-to-text';
 import { SpeechRecognitionService } from './transcript-service';
 
@@ -40,17 +41,15 @@ export const createTranscribeEngines: SpeechEnginesFactory = async ({ stage, wor
   };
 };
 
-let factory: SpeechEnginesFactory = createTranscribeEngines;
-let engines: Promise<SpeechEngines> | undefined;
+const engines = replaceableSingleton<SpeechEngines, [SpeechEngineSettings]>(createTranscribeEngines);
 
 /**
  * Replaces the speech adapters of every handler in this process. Lambda never calls it: its bundles hold the
  * Transcribe adapters only. The local stack calls it (local/engines) before it loads any handler, so local
  * engine code stays out of the functions/ tree and out of every bundle.
  */
-export function setSpeechEnginesFactory(next: SpeechEnginesFactory): void {
-  factory = next;
-  engines = undefined;
+export function setSpeechEnginesFactory(factory: SpeechEnginesFactory): void {
+  engines.replaceFactory(factory);
 }
 
 /**
@@ -61,13 +60,7 @@ export function setSpeechEnginesFactory(next: SpeechEnginesFactory): void {
 export function speechRecognitionServiceFromEnv(env: NodeJS.ProcessEnv = process.env): () => Promise<SpeechRecognitionService> {
   const settings: SpeechEngineSettings = { stage: requireEnv(ENV.stage, env), workBucket: requireEnv(ENV.workBucket, env) };
   return async () => {
-    engines ??= Promise.resolve()
-      .then(() => factory(settings))
-      .catch((error: unknown) => {
-        engines = undefined; // a failed cold start must not poison the container
-        throw error;
-      });
-    const { batch, chunk } = await engines;
+    const { batch, chunk } = await engines.get(settings);
     return new SpeechRecognitionService(batch, chunk);
   };
 }

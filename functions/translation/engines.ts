@@ -1,5 +1,6 @@
 import { ENV } from '../../lib/config/env-names';
 import { requireEnv } from '../shared/env';
+import { replaceableSingleton } from '../shared/replaceable-singleton';
 import { DynamoTextTranslationCache } from './dynamo-text-translation-cache';
 import { TranslationService } from './translation-service';
 import type { Translator } from './translator';
@@ -17,32 +18,24 @@ export const createAmazonTranslator: TranslatorFactory = async () => {
   return new AwsTranslator(tracer.captureAWSv3Client(new TranslateClient({})));
 };
 
-let factory: TranslatorFactory = createAmazonTranslator;
-let service: Promise<TranslationService> | undefined;
+const translator = replaceableSingleton<Translator, []>(createAmazonTranslator);
 
 /**
  * Replaces the translator of every handler in this process. Lambda never calls it: its bundles hold Amazon
  * Translate only. The local stack calls it (local/engines) before it loads any handler.
  */
-export function setTranslatorFactory(next: TranslatorFactory): void {
-  factory = next;
-  service = undefined;
+export function setTranslatorFactory(factory: TranslatorFactory): void {
+  translator.replaceFactory(factory);
 }
 
 /**
  * The `translation` dependency of the translate task handler. Call it at module scope: it reads the table name
- * now (cold start); the service (translator + the table's text cache) is built once per process on first use.
+ * now (cold start); the translator is built once per process on first use, over the table's text cache.
  */
 export function translationServiceFromEnv(env: NodeJS.ProcessEnv = process.env): () => Promise<TranslationService> {
   const tableName = requireEnv(ENV.tableName, env);
-  return () => {
-    service ??= (async () => {
-      const [translator, { dynamoDocumentClient }] = await Promise.all([factory(), import('../shared/clients')]);
-      return new TranslationService(translator, new DynamoTextTranslationCache(dynamoDocumentClient(), tableName));
-    })().catch((error: unknown) => {
-      service = undefined; // a failed cold start must not poison the container
-      throw error;
-    });
-    return service;
+  return async () => {
+    const [engine, { dynamoDocumentClient }] = await Promise.all([translator.get(), import('../shared/clients')]);
+    return new TranslationService(engine, new DynamoTextTranslationCache(dynamoDocumentClient(), tableName));
   };
 }
