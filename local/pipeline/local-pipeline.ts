@@ -150,7 +150,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     let stateMachine = stateMachineFor(options.timing);
 
     // The engines' own S3 client reads what the handlers wrote; their batch jobs end on the bus like Transcribe's.
-    const engineS3 = new S3Client({ ...emulatorClientConfig(s3.endpoint), forcePathStyle: true });
+    const engineS3 = new S3Client({ ...emulatorClientConfig(s3.endpoint), credentials: options.credentials, forcePathStyle: true });
     stops.push(async () => engineS3.destroy());
     installLocalEngines({
       s3: engineS3,
