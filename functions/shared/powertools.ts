@@ -1,18 +1,25 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { ENV } from '../../lib/config/env-names';
 import { METRICS } from '../../lib/config/metric-names';
+import { optionalEnv } from './env';
 
 /**
  * Powertools singletons, created once per container. Service name and metrics namespace come from the
  * documented POWERTOOLS_* variables set by the ServiceFunction construct (and by the local stack).
  */
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'voice-note-translator';
+// Set on every Lambda (ServiceFunction; test/infra asserts it) and by the local stack. Code that runs outside
+// them (the keys CLI, repositories) imports the logger from here too, without a stage and without metrics.
+const stage = optionalEnv(ENV.stage);
 
 export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS.namespace,
   serviceName,
+  // Every metric (single metrics and ColdStart included) carries the stage: dev and prod may share an account.
+  defaultDimensions: stage === undefined ? {} : { [METRICS.stageDimension]: stage },
   // Metrics warns "No application metrics to publish" on every invocation that emits none (health, reads);
   // its own messages go through a child logger that keeps errors only.
   logger: logger.createChild({ logLevel: 'ERROR' }),

@@ -6,6 +6,11 @@ export const METRICS = {
   namespace: 'VoiceNoteTranslator',
   /** Dimension set on every metric: the Powertools service name. */
   serviceDimension: 'service',
+  /**
+   * Dimension set on every metric: the deployment stage. Stages may share an account, and so this
+   * namespace; every dashboard widget and alarm filters on it.
+   */
+  stageDimension: 'stage',
   /** Extra dimension on a second NotesFailed datapoint, so failures can be graphed by code. */
   failureCodeDimension: 'failureCode',
   names: {

@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
 /**
@@ -18,8 +19,15 @@ export interface StageConfig {
   readonly terminationProtection: boolean;
   /** DynamoDB deletion protection (a second lock besides the RETAIN removal policy). */
   readonly tableDeletionProtection: boolean;
-  /** Retention of Lambda, API access and state machine log groups. */
+  /** Retention of every log group of the stage (Lambda, API access, state machine, CDK's own helpers). */
   readonly logRetention: RetentionDays;
+  /**
+   * What happens to the stage's log groups when their stack deletes or replaces them, in both stacks (logs
+   * are not data: they follow the stage, not the stateful/stateless split). dev: DESTROY, so a torn-down
+   * deployment leaves nothing behind; prod: RETAIN, so logs outlive a deleted or replaced stack for an
+   * investigation (their events still expire after `logRetention`).
+   */
+  readonly logRemovalPolicy: RemovalPolicy.DESTROY | RemovalPolicy.RETAIN;
   /** Alarm notifications go to this address (SNS email subscription) when set. */
   readonly alarmEmail?: string;
   /**
@@ -39,6 +47,7 @@ export const STAGES: Readonly<Record<StageName, StageConfig>> = {
     terminationProtection: false,
     tableDeletionProtection: false,
     logRetention: RetentionDays.TWO_WEEKS,
+    logRemovalPolicy: RemovalPolicy.DESTROY,
     uploadCorsOrigins: ['*'],
     apiThrottle: { rateLimitPerSecond: 100, burstLimit: 200 },
     progressThrottle: { rateLimitPerSecond: 50, burstLimit: 100 },
@@ -48,6 +57,7 @@ export const STAGES: Readonly<Record<StageName, StageConfig>> = {
     terminationProtection: true,
     tableDeletionProtection: true,
     logRetention: RetentionDays.THREE_MONTHS,
+    logRemovalPolicy: RemovalPolicy.RETAIN,
     uploadCorsOrigins: ['*'],
     apiThrottle: { rateLimitPerSecond: 1_000, burstLimit: 2_000 },
     progressThrottle: { rateLimitPerSecond: 500, burstLimit: 1_000 },

@@ -36,6 +36,9 @@ export interface PipelineMetricsSource {
 }
 
 export interface OperationsDashboardProps {
+  /** Deployment stage: every custom metric is read with this `stage` dimension. */
+  readonly stage: string;
+  /** Its deployment stage's metrics (ApiName + Stage dimensions) are shown and alarmed on. */
   readonly api: RestApi;
   /** @default - no pipeline widgets or pipeline alarms beyond the custom metrics */
   readonly pipeline?: PipelineMetricsSource;
@@ -49,8 +52,14 @@ const PERIOD = Duration.minutes(5);
 
 /**
  * One CloudWatch dashboard for operators (API, pipeline, caches, engines, Lambda) and the alarms that
- * matter, all notifying one SNS topic. Custom metrics come from Powertools (EMF) with the `service`
- * dimension (lib/config/metric-names.ts), so a renamed metric is a compile-time change here too.
+ * matter, all notifying one SNS topic. Custom metrics come from Powertools (EMF) with the `service` and
+ * `stage` dimensions (lib/config/metric-names.ts), so a renamed metric is a compile-time change here too.
+ *
+ * Stages may share an account, so every widget and alarm reads this stage only: custom metrics and the
+ * ColdStart search filter on `stage`, API metrics on the stage's ApiName and Stage, and AWS metrics of
+ * functions, queues and the state machine on this stack's own resources. Account-wide views (Amazon
+ * Translate's own metrics, which have no stage) are left out: the pipeline's engine throttles and failure
+ * codes show this stage's share of them.
  */
 export class OperationsDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -66,13 +75,22 @@ export class OperationsDashboard extends Construct {
       this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     }
 
-    const api = props.api;
+    const api = props.api.deploymentStage;
     const customMetric = (name: 'api' | 'pipeline', metricName: string, statistic = 'Sum') =>
       new Metric({
         namespace: METRICS.namespace,
         metricName,
-        dimensionsMap: { [METRICS.serviceDimension]: METRICS.services[name] },
+        dimensionsMap: { [METRICS.serviceDimension]: METRICS.services[name], [METRICS.stageDimension]: props.stage },
         statistic,
+        period: PERIOD,
+      });
+    // SEARCH over this stage's metrics only (the dimension schema lists stage, the filter pins its value).
+    const stageSearch = (dimensions: readonly string[], metricName: string) =>
+      new MathExpression({
+        expression: `SEARCH('{${[METRICS.namespace, ...dimensions, METRICS.stageDimension].join(',')}} ${METRICS.stageDimension}="${props.stage}" MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
+        // Empty: each series keeps the label CloudWatch gives it (its function or failure code).
+        label: '',
+        usingMetrics: {},
         period: PERIOD,
       });
     const m = METRICS.names;
@@ -100,14 +118,16 @@ export class OperationsDashboard extends Construct {
     });
     const percentiles = (metricName: string) =>
       ['p50', 'p90', 'p99'].map((p) => customMetric('pipeline', metricName, p).with({ label: `${metricName} ${p}` }));
-    const search = (expression: string, label: string) =>
-      new MathExpression({ expression, label, usingMetrics: {}, period: PERIOD });
     const perFunction = (pick: (fn: IFunction) => IMetric) =>
       Object.entries(props.functions).map(([name, fn]) => (pick(fn) as Metric).with({ label: name }));
 
     const wide = { width: 12, height: 6 } as const;
-    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
-    this.dashboard.addWidgets(new TextWidget({ markdown: '## API', width: 24, height: 1 }));
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      // Dashboards are account-global: the name says which stage this one watches.
+      dashboardName: `vnt-${props.stage}-operations`,
+      defaultInterval: Duration.hours(6),
+    });
+    this.dashboard.addWidgets(new TextWidget({ markdown: `## API (stage ${props.stage})`, width: 24, height: 1 }));
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Requests, 4xx, 5xx',
@@ -176,12 +196,9 @@ export class OperationsDashboard extends Construct {
         ...wide,
       }),
       new GraphWidget({
-        title: 'Amazon Translate errors and throttles',
-        left: [
-          search("SUM(SEARCH('{AWS/Translate,LanguagePair,Operation} MetricName=\"ThrottledCount\"', 'Sum', 300))", 'Throttled'),
-          search("SUM(SEARCH('{AWS/Translate,LanguagePair,Operation} MetricName=\"ServerErrorCount\"', 'Sum', 300))", 'Server errors'),
-          search("SUM(SEARCH('{AWS/Translate,LanguagePair,Operation} MetricName=\"UserErrorCount\"', 'Sum', 300))", 'User errors'),
-        ],
+        // Engine failures (TRANSCRIPTION_FAILED, TRANSLATION_FAILED…) next to input problems, for this stage.
+        title: 'Failed notes by code',
+        left: [stageSearch([METRICS.failureCodeDimension, METRICS.serviceDimension], m.notesFailed)],
         ...wide,
       }),
       new GraphWidget({
@@ -198,12 +215,7 @@ export class OperationsDashboard extends Construct {
       new GraphWidget({ title: 'Throttles', left: perFunction((fn) => fn.metricThrottles({ period: PERIOD })), width: 8, height: 6 }),
       new GraphWidget({
         title: 'Cold starts (Powertools ColdStart)',
-        left: [
-          search(
-            `SEARCH('{${METRICS.namespace},function_name,${METRICS.serviceDimension}} MetricName="ColdStart"', 'Sum', 300)`,
-            '',
-          ),
-        ],
+        left: [stageSearch(['function_name', METRICS.serviceDimension], 'ColdStart')],
         width: 8,
         height: 6,
       }),

@@ -100,17 +100,15 @@ export class PipelineWorkflow extends Construct {
     super(scope, id);
     const { table, workBucket } = props;
 
-    const fn = (name: string, entry: string, description: string, options: Partial<ServiceFunctionProps> = {}) => {
-      const f = new ServiceFunction(this, `${name}Function`, {
+    const fn = (name: string, entry: string, description: string, options: Partial<ServiceFunctionProps> = {}) =>
+      new ServiceFunction(this, `${name}Function`, {
         entry: `functions/pipeline/${entry}.ts`,
         description,
         powertoolsServiceName: METRICS.services.pipeline,
+        stage: props.stage,
         logRetention: props.logRetention,
         ...options,
       });
-      f.addEnvironment(ENV.stage, props.stage);
-      return f;
-    };
     // Each helper pairs a grant with the environment variable that names the resource.
     const readsTable = (f: ServiceFunction) => {
       grantTableRead(table, f);
@@ -124,7 +122,6 @@ export class PipelineWorkflow extends Construct {
       f.addEnvironment(ENV.progressEndpoint, props.progress.endpoint);
     };
     const usesWorkBucket = (f: ServiceFunction) => f.addEnvironment(ENV.workBucket, workBucket.bucketName);
-    const speechEngine = (f: ServiceFunction) => f.addEnvironment(ENV.speechEngine, 'aws');
     /** A Transcribe job action on this stage's jobs only. */
     const grantTranscriptionJobs = (f: ServiceFunction, action: string) => {
       const jobs = transcriptionJobsArn(Stack.of(this), props.stage);
@@ -157,7 +154,6 @@ export class PipelineWorkflow extends Construct {
     movesJobs(fastTranscribe);
     grantObjectRead(workBucket, fastTranscribe, STORAGE.normalizedPrefix);
     usesWorkBucket(fastTranscribe);
-    speechEngine(fastTranscribe);
     fastTranscribe.addToRolePolicy(
       new PolicyStatement({
         // Streaming has no resource-level permissions.
@@ -171,7 +167,6 @@ export class PipelineWorkflow extends Construct {
     });
     movesJobs(startTranscription);
     usesWorkBucket(startTranscription);
-    speechEngine(startTranscription);
     grantTranscriptionJobs(startTranscription, 'transcribe:StartTranscriptionJob');
     // Without a DataAccessRoleArn, Transcribe reads the media and writes its output with the caller's permissions.
     grantObjectRead(workBucket, startTranscription, STORAGE.normalizedPrefix);
@@ -180,7 +175,6 @@ export class PipelineWorkflow extends Construct {
     const readsTranscripts = (f: ServiceFunction) => {
       readsTable(f);
       usesWorkBucket(f);
-      speechEngine(f);
       grantTranscriptionJobs(f, 'transcribe:GetTranscriptionJob');
       grantObjectRead(workBucket, f, STORAGE.transcriptsPrefix);
     };
@@ -198,7 +192,6 @@ export class PipelineWorkflow extends Construct {
       timeout: Duration.seconds(60),
     });
     movesJobs(translate);
-    translate.addEnvironment(ENV.translationEngine, 'aws');
     // Amazon Translate has no resource-level permissions for TranslateText.
     translate.addToRolePolicy(new PolicyStatement({ actions: ['translate:TranslateText'], resources: ['*'] }));
 

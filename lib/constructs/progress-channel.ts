@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import {
   type CfnStage,
   LogGroupLogDestination,
@@ -72,8 +72,8 @@ export class ProgressWebSocketApi extends Construct implements ProgressChannel {
         entry: `functions/progress/${name}.ts`,
         description,
         powertoolsServiceName: METRICS.services.pipeline,
+        stage: props.stage,
         logRetention: props.logRetention,
-        environment: { [ENV.stage]: props.stage },
       });
     const authorize = fn('authorize', 'AuthorizeFunction', 'WebSocket authorizer: passes ?apiKey= on as the usage key');
     const connect = fn('connect', 'ConnectFunction', 'WebSocket $connect: checks the key record, registers the connection');
@@ -90,6 +90,8 @@ export class ProgressWebSocketApi extends Construct implements ProgressChannel {
     this.functions = { authorize, connect, disconnect, subscribe };
 
     this.api = new WebSocketApi(this, 'Api', {
+      // Stages may share an account: the name (the ApiName metric dimension) tells them apart.
+      apiName: `vnt-${props.stage}-progress`,
       description: 'Voice Note Translator job progress',
       apiKeySelectionExpression: WebSocketApiKeySelectionExpression.AUTHORIZER_USAGE_IDENTIFIER_KEY,
       disconnectRouteOptions: { integration: new WebSocketLambdaIntegration('Disconnect', disconnect) },
@@ -118,10 +120,8 @@ export class ProgressWebSocketApi extends Construct implements ProgressChannel {
       });
     }
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    // Removal policy: the stage's, applied to every log group by LogGroupPolicy.
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.webSocketStage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName: props.stage,

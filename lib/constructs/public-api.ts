@@ -18,7 +18,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 import { ENV } from '../config/env-names';
 import { STORAGE } from '../config/limits';
 import { METRICS } from '../config/metric-names';
@@ -97,17 +97,22 @@ const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
  */
 export class PublicApi extends Construct {
   readonly api: RestApi;
+  /**
+   * The account-level API Gateway settings (its CloudWatch Logs role) this API sets. Any other API stage that
+   * logs must depend on it: CloudFormation refuses a logging stage created before the role is set.
+   */
+  readonly cloudWatchAccount: IDependable;
   readonly functions: Readonly<Record<string, ServiceFunction>>;
   readonly usagePlans: Readonly<Record<TierName, UsagePlan>>;
 
   constructor(scope: Construct, id: string, props: PublicApiProps) {
     super(scope, id);
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    // Removal policy: the stage's, applied to every log group by LogGroupPolicy.
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.api = new RestApi(this, 'Api', {
+      // Stages may share an account: the name (the ApiName metric dimension) tells them apart.
+      restApiName: `vnt-${props.stage}-api`,
       description: 'Voice Note Translator API',
       endpointTypes: [EndpointType.REGIONAL],
       apiKeySourceType: ApiKeySourceType.HEADER,
@@ -189,13 +194,12 @@ export class PublicApi extends Construct {
       reason:
         'No WAF by default (fixed monthly cost): every data route needs an API key and per-key usage-plan throttles and quotas plus a stage-wide throttle bound abuse. Attach a web ACL per stage if needed.',
     });
-    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
-    if (cloudWatchRole) {
-      Validations.of(cloudWatchRole).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: 'The account-level role API Gateway needs for execution logs; AWS maintains this policy for exactly that.',
-      });
-    }
+    Validations.of(this.api.node.findChild('CloudWatchRole')).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level role API Gateway needs for execution logs; AWS maintains this policy for exactly that.',
+    });
+    // RestApi creates it with cloudWatchRole: true but does not expose it.
+    this.cloudWatchAccount = this.api.node.findChild('Account');
   }
 
   private routeFunction(route: RouteDefinition, props: PublicApiProps): ServiceFunction {
@@ -205,8 +209,9 @@ export class PublicApi extends Construct {
       // API Gateway gives up at 29 s; a handler must answer well before that.
       timeout: Duration.seconds(10),
       powertoolsServiceName: METRICS.services.api,
+      stage: props.stage,
       logRetention: props.logRetention,
-      environment: { [ENV.stage]: props.stage, [ENV.serviceVersion]: props.serviceVersion },
+      environment: { [ENV.serviceVersion]: props.serviceVersion },
     });
   }
 

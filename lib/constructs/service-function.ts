@@ -1,15 +1,15 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, type Size, Validations } from 'aws-cdk-lib';
+import { Duration, type Size, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, type ILayerVersion, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '../config/env-names';
 import { METRICS } from '../config/metric-names';
+import { LAMBDA_BUNDLING, PROJECT_ROOT } from './lambda-bundling';
 
-/** Repository root: entries are given repo-relative so the template metadata is machine-independent. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export { PROJECT_ROOT } from './lambda-bundling';
 
 /** Template metadata key that binds a Lambda resource back to its handler module (used by the local stack). */
 export const ENTRY_METADATA_KEY = 'vnt:entry';
@@ -17,13 +17,18 @@ export const ENTRY_METADATA_KEY = 'vnt:entry';
 export interface ServiceFunctionProps {
   /** Handler module, repo-relative with forward slashes, e.g. `functions/api/health.ts`; must export `handler`. */
   readonly entry: string;
+  /**
+   * Deployment stage, set as ENV.stage: Powertools adds it to every metric as the `stage` dimension (stages
+   * may share an account), and stage-scoped names (Transcribe jobs) derive from it.
+   */
+  readonly stage: string;
   /** @default - none */
   readonly description?: string;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
   /** @default 512 - arm64 CPU scales with memory; 512 MB keeps cold starts and JSON work snappy at low cost */
   readonly memorySize?: number;
-  /** Extra variables; POWERTOOLS_* and NODE_OPTIONS are set by the construct. @default - none */
+  /** Extra variables; POWERTOOLS_*, ENV.stage and NODE_OPTIONS are set by the construct. @default - none */
   readonly environment?: Readonly<Record<string, string>>;
   /** @default - none */
   readonly layers?: readonly ILayerVersion[];
@@ -37,11 +42,9 @@ export interface ServiceFunctionProps {
 
 /**
  * Our NodejsFunction defaults, in one place: Node.js 22 on arm64 (matches the project's Node 22 toolchain),
- * esbuild ESM bundle, minified with external source maps, X-Ray tracing, JSON logs into an owned log group
- * with retention, Powertools configured through its documented env variables, and `vnt:entry` metadata.
- *
- * The AWS SDK v3 is bundled (not taken from the runtime): the Lambda runs exactly the SDK version the tests
- * ran against, and esbuild tree-shakes it to the clients each handler imports.
+ * the esbuild bundle of LAMBDA_BUNDLING (ESM, minified, external source maps, the AWS SDK bundled), X-Ray
+ * tracing, JSON logs into an owned log group with retention, Powertools configured through its documented env
+ * variables, and `vnt:entry` metadata.
  *
  * The role is our own (not AWSLambdaBasicExecutionRole): it may only write to this function's log group;
  * data permissions are added by the caller through `grant*` next to the matching environment variable.
@@ -53,10 +56,8 @@ export class ServiceFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const entry = props.entry.split(path.sep).join('/');
     // Siblings rather than children: both must exist before NodejsFunction's constructor runs.
-    const logGroup = new LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    // Removal policy: the stage's, applied to every log group by LogGroupPolicy.
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${entry}`,
@@ -84,24 +85,12 @@ export class ServiceFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        [ENV.stage]: props.stage,
         // Stack traces point at the TypeScript source; Node only maps them when an error is formatted.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Source maps without embedded sources keep the zip small; the sources are in the repo.
-        sourcesContent: false,
-        // Bundle the SDK too (see class doc); an empty list overrides NodejsFunction's `@aws-sdk/*` default.
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require() for Node built-ins; ESM output needs it defined.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        logLevel: LogLevel.ERROR,
-      },
+      bundling: LAMBDA_BUNDLING,
     });
 
     this.entryPath = entry;

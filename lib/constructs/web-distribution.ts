@@ -209,10 +209,8 @@ export class WebDistribution extends Construct {
         distribution: this.distribution,
         distributionPaths: ['/*'],
         memoryLimit: 512,
-        logGroup: new LogGroup(this, 'DeployWebLogs', {
-          retention: props.logRetention,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
+        // Removal policy: the stage's, applied to every log group by LogGroupPolicy.
+        logGroup: new LogGroup(this, 'DeployWebLogs', { retention: props.logRetention }),
       });
     }
   }

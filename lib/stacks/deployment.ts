@@ -1,6 +1,7 @@
-import { type Environment, Tags } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, type Environment, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stages';
+import { LogGroupPolicy } from '../constructs/log-group-policy';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 
@@ -42,9 +43,11 @@ export function createDeployment(scope: Construct, props: DeploymentProps): Depl
   });
   // Imports by export name carry no token reference, so the deploy order is declared explicitly.
   stateless.node.addDependency(stateful);
+  const logGroupPolicy = new LogGroupPolicy({ retention: props.stage.logRetention, removalPolicy: props.stage.logRemovalPolicy });
   for (const stack of [stateful, stateless]) {
     Tags.of(stack).add('project', 'voice-note-translator');
     Tags.of(stack).add('stage', props.stage.name);
+    Aspects.of(stack).add(logGroupPolicy, { priority: AspectPriority.MUTATING });
   }
   return { stateful, stateless };
 }

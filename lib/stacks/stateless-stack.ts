@@ -59,6 +59,10 @@ export class StatelessStack extends Stack {
       logRetention: stage.logRetention,
       additionalUsagePlanStages: [this.progress.usagePlanStage],
     });
+    // The WebSocket stage writes access logs, which needs the account's API Gateway CloudWatch role; the REST
+    // API sets it. Without this order a fresh account can fail the deploy with "CloudWatch Logs role ARN
+    // must be set in account settings".
+    this.progress.webSocketStage.node.addDependency(this.api.cloudWatchAccount);
 
     this.pipeline = new PipelineWorkflow(this, 'Pipeline', {
       table: data.table,
@@ -79,6 +83,7 @@ export class StatelessStack extends Stack {
     });
 
     this.operations = new OperationsDashboard(this, 'Operations', {
+      stage: stage.name,
       api: this.api.api,
       pipeline: this.pipeline,
       functions: {

@@ -6,6 +6,7 @@ import { ROUTES } from '../../lib/config/routes';
 import { TIER_NAMES, TIERS } from '../../lib/config/tiers';
 import {
   asArray,
+  createdBefore,
   functionIdByEntry,
   permissions,
   render,
@@ -172,6 +173,20 @@ describe('progress WebSocket API', () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::RouteResponse', { RouteResponseKey: '$default' });
   });
 
+  it('creates every API stage that logs after the account’s API Gateway CloudWatch role is set', () => {
+    // In a fresh account CloudFormation fails a logging stage created first: "CloudWatch Logs role ARN must
+    // be set in account settings to enable logging".
+    const [[accountId]] = resourcesOfType(stateless, 'AWS::ApiGateway::Account');
+    const loggingStages = [
+      ...resourcesOfType(stateless, 'AWS::ApiGatewayV2::Stage').filter(([, s]) => s.Properties!.AccessLogSettings),
+      ...resourcesOfType(stateless, 'AWS::ApiGateway::Stage').filter(([, s]) => s.Properties!.AccessLogSetting),
+    ];
+    expect(loggingStages.map(([, s]) => s.Type).sort()).toEqual(['AWS::ApiGateway::Stage', 'AWS::ApiGatewayV2::Stage']);
+    for (const [stageId] of loggingStages) {
+      expect(createdBefore(stateless, stageId), stageId).toContain(accountId);
+    }
+  });
+
   it('gives the publisher the https management endpoint of the stage', () => {
     const subscribe = resources(stateless)[functionIdByEntry(stateless, 'functions/progress/subscribe.ts')]!;
     expect(render(subscribe.Properties!.Environment.Variables[ENV.progressEndpoint])).toMatch(
@@ -195,6 +210,8 @@ describe('service functions', () => {
           Variables: expect.objectContaining({
             POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^vnt-/),
             POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+            // Powertools adds it to every metric: stages may share an account.
+            [ENV.stage]: 'dev',
             NODE_OPTIONS: '--enable-source-maps',
           }),
         },

@@ -1,18 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nagFindings } from './helpers/synth';
+import { fakeWebBuild, nagFindings } from './helpers/synth';
 
-let webDist: string;
+let webBuild: ReturnType<typeof fakeWebBuild>;
 
 beforeAll(() => {
-  webDist = mkdtempSync(path.join(tmpdir(), 'vnt-web-'));
-  mkdirSync(path.join(webDist, 'assets'));
-  writeFileSync(path.join(webDist, 'index.html'), '<!doctype html><title>t</title>');
+  webBuild = fakeWebBuild();
 });
 
-afterAll(() => rmSync(webDist, { recursive: true, force: true }));
+afterAll(() => webBuild.remove());
 
 /**
  * cdk-nag's AwsSolutions pack, registered exactly as bin/app.ts does: every finding is either fixed or
@@ -25,6 +20,6 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('reports nothing unacknowledged for prod with the web client deployed', () => {
-    expect(nagFindings({ stage: 'prod', webAssetsPath: webDist })).toEqual([]);
+    expect(nagFindings({ stage: 'prod', webAssetsPath: webBuild.dir })).toEqual([]);
   });
 });

@@ -39,7 +39,8 @@ describe('dashboard', () => {
         'Whole note (ms)',
         'Cache',
         'Queues',
-        'Amazon Translate errors and throttles',
+        'Failed notes by code',
+        'Engine throttles seen by the pipeline (Transcribe + Translate)',
         'Errors',
         'Throttles',
         'Cold starts (Powertools ColdStart)',
@@ -64,7 +65,7 @@ describe('dashboard', () => {
       expect(text, name).toContain(`"${name}"`);
     }
     expect(text).toContain(METRICS.namespace);
-    expect(text).toContain('AWS/Translate');
+    expect(text).toContain(METRICS.failureCodeDimension);
     expect(text).toContain('ColdStart');
   });
 

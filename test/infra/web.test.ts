@@ -1,25 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render, resources, resourcesOfType } from './helpers/template';
-import { synthesize } from './helpers/synth';
+import { fakeWebBuild, synthesize } from './helpers/synth';
 
 let stateless: Template;
-let webDist: string;
+let webBuild: ReturnType<typeof fakeWebBuild>;
 
 beforeAll(() => {
-  // A stand-in for `npm run build:web` output: the deployment must pick up whatever the build produced.
-  webDist = mkdtempSync(path.join(tmpdir(), 'vnt-web-'));
-  mkdirSync(path.join(webDist, 'assets'));
-  writeFileSync(path.join(webDist, 'index.html'), '<!doctype html><title>t</title>');
-  writeFileSync(path.join(webDist, 'assets', 'main-abc123.js'), 'console.log(1)');
-  ({ stateless } = synthesize({ webAssetsPath: webDist }));
+  // The deployment must pick up whatever the build produced.
+  webBuild = fakeWebBuild();
+  ({ stateless } = synthesize({ webAssetsPath: webBuild.dir }));
 });
 
-afterAll(() => rmSync(webDist, { recursive: true, force: true }));
+afterAll(() => webBuild.remove());
 
 const distribution = () => resourcesOfType(stateless, 'AWS::CloudFront::Distribution')[0]![1].Properties!.DistributionConfig;
 const behavior = (pattern: string) =>

@@ -78,3 +78,35 @@ export function stateMachineDefinition(template: Template): { States: Record<str
   const [[, machine]] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine') as [[string, CfnResource]];
   return JSON.parse(render(machine.Properties!.DefinitionString));
 }
+
+/**
+ * Every resource CloudFormation must create before `logicalId`: its DependsOn and the resources its
+ * properties reference (Ref, Fn::GetAtt, Fn::Sub), transitively.
+ */
+export function createdBefore(template: Template, logicalId: string): Set<string> {
+  const all = resources(template) as Record<string, CfnResource & { DependsOn?: string | string[] }>;
+  const direct = (id: string): string[] => {
+    const found = new Set(asArray(all[id]!.DependsOn));
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(visit);
+      else if (node && typeof node === 'object') {
+        const o = node as Record<string, unknown>;
+        if (typeof o.Ref === 'string') found.add(o.Ref);
+        if (Array.isArray(o['Fn::GetAtt'])) found.add(String(o['Fn::GetAtt'][0]));
+        if (typeof o['Fn::Sub'] === 'string') for (const [, ref] of o['Fn::Sub'].matchAll(/\$\{([^.}!]+)/g)) found.add(ref!);
+        Object.values(o).forEach(visit);
+      }
+    };
+    visit(all[id]!.Properties);
+    return [...found].filter((ref) => ref in all);
+  };
+  const seen = new Set<string>();
+  const queue = direct(logicalId);
+  while (queue.length > 0) {
+    const id = queue.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    queue.push(...direct(id));
+  }
+  return seen;
+}

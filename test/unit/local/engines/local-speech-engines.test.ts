@@ -2,19 +2,15 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FfmpegAudioTools } from '../../../functions/audio/ffmpeg-audio-tools';
-import type { LanguageIdentifier } from '../../../functions/speech/language-identifier';
-import { EldLanguageIdentifier } from '../../../functions/speech/local/eld-language-identifier';
-import { LocalBatchSpeechToText, type ObjectDownloader } from '../../../functions/speech/local/local-batch-speech-to-text';
-import { LocalChunkSpeechToText } from '../../../functions/speech/local/local-chunk-speech-to-text';
-import { LocalLanguagePolicy } from '../../../functions/speech/local/local-language-policy';
-import {
-  localTranscribeEvents,
-  TRANSCRIBE_JOB_STATE_CHANGE,
-  type TranscribeJobStateChangeEvent,
-} from '../../../functions/speech/local/local-transcribe-events';
-import { PocketsphinxRecognizer } from '../../../functions/speech/local/pocketsphinx-recognizer';
-import { GOFORWARD_RAW, GOFORWARD_TEXT, makeAudio, makeSilence, makeSpeechWithPauses, NUMBERS_RAW } from '../../helpers/audio-fixtures';
+import { FfmpegAudioTools } from '../../../../functions/audio/ffmpeg-audio-tools';
+import type { LanguageIdentifier } from '../../../../functions/speech/language-identifier';
+import { EldLanguageIdentifier } from '../../../../local/engines/eld-language-identifier';
+import { LocalBatchSpeechToText, type ObjectDownloader } from '../../../../local/engines/local-batch-speech-to-text';
+import { LocalChunkSpeechToText } from '../../../../local/engines/local-chunk-speech-to-text';
+import { LocalLanguagePolicy } from '../../../../local/engines/local-language-policy';
+import type { TranscribeJobStateChangeEvent } from '../../../../local/engines/transcribe-job-events';
+import { PocketsphinxRecognizer } from '../../../../local/engines/pocketsphinx-recognizer';
+import { GOFORWARD_RAW, GOFORWARD_TEXT, makeAudio, makeSilence, makeSpeechWithPauses, NUMBERS_RAW } from '../../../helpers/audio-fixtures';
 
 const recognizer = new PocketsphinxRecognizer();
 const english = new LocalLanguagePolicy(recognizer.languages, await EldLanguageIdentifier.load());
@@ -117,17 +113,15 @@ describe('LocalBatchSpeechToText (real pocketsphinx)', () => {
     objects.set('work/short.wav', (await tools.normalize(await makeAudio('ogg', dir), path.join(dir, 'short.wav'))).wavPath);
     objects.set('work/long.wav', await makeSpeechWithPauses(dir, [GOFORWARD_RAW, NUMBERS_RAW, GOFORWARD_RAW], 1));
     objects.set('work/silence.wav', await makeSilence(dir, 2, 'wav'));
-    localTranscribeEvents.on(TRANSCRIBE_JOB_STATE_CHANGE, listener);
   });
   afterAll(async () => {
-    localTranscribeEvents.off(TRANSCRIBE_JOB_STATE_CHANGE, listener);
     await rm(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
     events.length = 0;
   });
 
-  const engine = (languages = english) => new LocalBatchSpeechToText({ recognizer, languages, audioTools: tools, download, concurrency: 2, stage: 'dev' });
+  const engine = (languages = english) => new LocalBatchSpeechToText({ recognizer, languages, audioTools: tools, download, concurrency: 2, stage: 'dev', onJobStateChange: listener });
   const request = (jobId: string, key: string) => ({ jobId, audio: { bucket: 'work', key }, candidates: ['en', 'es'] as const });
 
   it('runs in the background, then completes and emits a Transcribe Job State Change event', async () => {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { LanguageCode } from '../../../lib/config/languages';
-import { ProcessStartError, runProcess } from '../../audio/run-process';
-import { PipelineFailureError } from '../../shared/errors';
+import type { LanguageCode } from '../../lib/config/languages';
+import { ProcessStartError, runProcess } from '../../functions/audio/run-process';
+import { PipelineFailureError } from '../../functions/shared/errors';
 import { Semaphore } from './semaphore';
 
 export interface PocketsphinxOptions {

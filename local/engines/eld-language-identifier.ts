@@ -1,23 +1,18 @@
-import { isLanguageCode } from '../../../lib/config/languages';
-import type { LanguageIdentification, LanguageIdentifier } from '../language-identifier';
+import { isLanguageCode } from '../../lib/config/languages';
+import type { LanguageIdentification, LanguageIdentifier } from '../../functions/speech/language-identifier';
 
 type EldDetector = (typeof import('eld/small'))['eld'];
 
 /**
- * The module specifier is a variable on purpose: esbuild leaves `import(variable)` unbundled, so eld's 1.6 MB
- * n-gram database never ships in a Lambda bundle (only the local stack, running from source, loads it).
- */
-const ELD_MODULE = 'eld/small';
-
-/**
  * LanguageIdentifier over `eld` (n-gram detector, pure JS, small preloaded database): synchronous and fast
- * enough for a transcript. Build it with `EldLanguageIdentifier.load()`.
+ * enough for a transcript. Build it with `EldLanguageIdentifier.load()`, which loads the 1.6 MB n-gram
+ * database only when the local engines are first used.
  */
 export class EldLanguageIdentifier implements LanguageIdentifier {
   private constructor(private readonly detector: EldDetector) {}
 
   static async load(): Promise<EldLanguageIdentifier> {
-    const { eld } = (await import(ELD_MODULE)) as typeof import('eld/small');
+    const { eld } = await import('eld/small');
     return new EldLanguageIdentifier(eld);
   }
 

@@ -2,15 +2,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { AUDIO } from '../../../lib/config/limits';
-import type { AudioTools } from '../../audio/audio-tools';
-import { bytesPerSecond, readWavLayout } from '../../audio/wav';
-import { AppError, isPipelineFailureCode } from '../../shared/errors';
-import { transcriptionJobName } from '../../../lib/config/limits';
-import { mapWithConcurrency } from '../map-with-concurrency';
-import type { BatchSpeechToText, BatchTranscriptionRequest, BatchTranscriptionState } from '../speech-to-text';
+import { AUDIO, transcriptionJobName } from '../../lib/config/limits';
+import type { AudioTools } from '../../functions/audio/audio-tools';
+import { bytesPerSecond, readWavLayout } from '../../functions/audio/wav';
+import { AppError, isPipelineFailureCode } from '../../functions/shared/errors';
+import { mapWithConcurrency } from '../../functions/speech/map-with-concurrency';
+import type { BatchSpeechToText, BatchTranscriptionRequest, BatchTranscriptionState } from '../../functions/speech/speech-to-text';
 import type { LocalLanguagePolicy } from './local-language-policy';
-import { localTranscribeEvents, TRANSCRIBE_JOB_STATE_CHANGE, transcribeJobStateChange } from './local-transcribe-events';
+import { type TranscribeJobStateChangeListener, transcribeJobStateChange } from './transcribe-job-events';
 import type { PocketsphinxRecognizer } from './pocketsphinx-recognizer';
 
 /** Copies an object to a local file. */
@@ -24,6 +23,8 @@ export interface LocalBatchOptions {
   readonly download: ObjectDownloader;
   /** Deployment stage (ENV.stage): the emitted events carry Transcribe's stage-scoped job names. */
   readonly stage: string;
+  /** Told when a job ends, with the event Transcribe sends to EventBridge. */
+  readonly onJobStateChange: TranscribeJobStateChangeListener;
   /** @default os.availableParallelism() */
   readonly concurrency?: number;
   /** Finished jobs are forgotten after this long (the pipeline reads them within seconds). @default 1 h */
@@ -38,7 +39,7 @@ interface JobEntry {
 /**
  * The local stand-in for Transcribe batch jobs: `start` returns at once and recognition runs in the
  * background (chunked at pauses, one pocketsphinx per core); the outcome is kept in memory by job and
- * announced on `localTranscribeEvents` like Transcribe's EventBridge event. Same idempotency as Transcribe:
+ * announced through `onJobStateChange` as Transcribe's EventBridge event. Same idempotency as Transcribe:
  * a second start of the same job is a no-op.
  */
 export class LocalBatchSpeechToText implements BatchSpeechToText {
@@ -92,7 +93,7 @@ export class LocalBatchSpeechToText implements BatchSpeechToText {
       await rm(dir, { recursive: true, force: true });
     }
     const status = entry.state.status === 'COMPLETED' ? 'COMPLETED' : 'FAILED';
-    localTranscribeEvents.emit(TRANSCRIBE_JOB_STATE_CHANGE, transcribeJobStateChange(transcriptionJobName(this.options.stage, request.jobId), status));
+    this.options.onJobStateChange(transcribeJobStateChange(transcriptionJobName(this.options.stage, request.jobId), status));
   }
 
   /** Chunks of at least the fast-path length, and no more than one round of chunks per core. */

@@ -1,5 +1,5 @@
-import type { LanguageCode } from '../../../lib/config/languages';
-import type { ChunkSpeechToText, Transcript } from '../speech-to-text';
+import type { LanguageCode } from '../../lib/config/languages';
+import type { ChunkSpeechToText, Transcript } from '../../functions/speech/speech-to-text';
 import type { LocalLanguagePolicy } from './local-language-policy';
 import type { PocketsphinxRecognizer } from './pocketsphinx-recognizer';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { LOCAL } from '../config';
 
 /** The EventBridge event Amazon Transcribe emits when a job completes or fails (the fields we read). */
 export interface TranscribeJobStateChangeEvent {
@@ -17,18 +17,10 @@ export interface TranscribeJobStateChangeEvent {
   };
 }
 
-/** Name of the event `localTranscribeEvents` emits. */
-export const TRANSCRIBE_JOB_STATE_CHANGE = 'Transcribe Job State Change';
+/** Where the local batch engine announces a finished job (the local stack puts it on its event bus). */
+export type TranscribeJobStateChangeListener = (event: TranscribeJobStateChangeEvent) => void;
 
-/**
- * Where the local batch engine announces finished jobs, in the same shape as the EventBridge events the AWS
- * rule delivers. The local stack subscribes (`localTranscribeEvents.on(TRANSCRIBE_JOB_STATE_CHANGE, e => ...)`)
- * and invokes the Transcribe-events handler with each event, unchanged.
- */
-export const localTranscribeEvents = new EventEmitter<{
-  [TRANSCRIBE_JOB_STATE_CHANGE]: [TranscribeJobStateChangeEvent];
-}>();
-
+/** The event Transcribe would send to the default bus for this job, in the local stack's account and region. */
 export function transcribeJobStateChange(
   transcriptionJobName: string,
   status: 'COMPLETED' | 'FAILED',
@@ -39,9 +31,9 @@ export function transcribeJobStateChange(
     id: randomUUID(),
     'detail-type': 'Transcribe Job State Change',
     source: 'aws.transcribe',
-    account: '000000000000',
+    account: LOCAL.account,
     time: now.toISOString(),
-    region: process.env.AWS_REGION ?? 'us-east-1',
+    region: LOCAL.region,
     resources: [],
     detail: { TranscriptionJobName: transcriptionJobName, TranscriptionJobStatus: status },
   };

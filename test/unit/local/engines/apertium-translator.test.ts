@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApertiumTranslator } from '../../../functions/translation/apertium-translator';
-import type { TextTranslationCache } from '../../../functions/translation/text-translation-cache';
-import { TranslationService } from '../../../functions/translation/translation-service';
-import { GOFORWARD_TEXT } from '../../helpers/audio-fixtures';
+import { ApertiumTranslator } from '../../../../local/engines/apertium-translator';
+import type { TextTranslationCache } from '../../../../functions/translation/text-translation-cache';
+import { TranslationService } from '../../../../functions/translation/translation-service';
+import { GOFORWARD_TEXT } from '../../../helpers/audio-fixtures';
 
 const apertium = new ApertiumTranslator();
 

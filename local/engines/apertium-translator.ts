@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LanguageCode } from '../../lib/config/languages';
-import { ProcessStartError, runProcess } from '../audio/run-process';
-import { PipelineFailureError } from '../shared/errors';
+import { ProcessStartError, runProcess } from '../../functions/audio/run-process';
+import { PipelineFailureError } from '../../functions/shared/errors';
 import { baseLanguage, fromApertiumCode } from './iso-639';
-import type { Translator } from './translator';
+import type { Translator } from '../../functions/translation/translator';
 
 export interface ApertiumOptions {
   /** @default 'apertium' on PATH (Debian package `apertium`) */

@@ -1,6 +1,6 @@
-import type { LanguageCode } from '../../../lib/config/languages';
-import { PipelineFailureError } from '../../shared/errors';
-import type { LanguageIdentifier } from '../language-identifier';
+import type { LanguageCode } from '../../lib/config/languages';
+import { PipelineFailureError } from '../../functions/shared/errors';
+import type { LanguageIdentifier } from '../../functions/speech/language-identifier';
 
 /**
  * Language rules for a local recogniser that only knows some languages (pocketsphinx: English) and cannot
