@@ -83,7 +83,8 @@ export async function uploadToPresignedPost(
 export function s3UploadError(status: number, body: string): ApiError {
   const s3Code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
   const s3Message = /<Message>([^<]+)<\/Message>/.exec(body)?.[1] ?? '';
-  const detail = s3Code ? `Storage answered ${s3Code}${s3Message ? `: ${s3Message}` : ''}.` : `Storage answered HTTP ${status}.`;
+  const said = `Storage answered ${s3Code ?? `HTTP ${status}`}${s3Message ? `: ${s3Message}` : ''}`;
+  const detail = /[.!?]$/.test(said) ? said : `${said}.`;
   // The codes the API and the pipeline use for the same trouble, so a UI needs one set of words.
   if (s3Code === 'EntityTooLarge') return new ApiError('UPLOAD_TOO_LARGE', detail, { status });
   if (s3Code === 'EntityTooSmall') return new ApiError('EMPTY_AUDIO', detail, { status });

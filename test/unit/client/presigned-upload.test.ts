@@ -165,5 +165,6 @@ describe('s3UploadError', () => {
       status: 400,
     });
     expect(s3UploadError(500, '')).toMatchObject({ code: 'UPLOAD_FAILED', message: 'Storage answered HTTP 500.' });
+    expect(s3UploadError(500, xml('InternalError', 'Please try again.')).message).toBe('Storage answered InternalError: Please try again.');
   });
 });
