@@ -51,6 +51,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Another stack already runs from the state directory a start was given (one stack per state directory). */
+export class LocalStackRunningError extends Error {
+  constructor(stateDir: string, running: RunningStack) {
+    super(`A local stack already runs from ${stateDir} at ${running.url} (pid ${running.pid}): stop it first, or use another --state-dir.`);
+    this.name = 'LocalStackRunningError';
+  }
+}
+
 /** Where the local API was found, which the "cannot reach" message names so the user knows what to change. */
 export type LocalApiSource = '--api' | 'VNT_API_URL' | 'PORT' | 'stack.json' | 'default';
 

@@ -20,7 +20,7 @@ import { loadOrCreateLocalCredentials } from './local-credentials';
 import { consoleLog, type LocalLog } from './log';
 import { startLocalPipeline } from './pipeline/local-pipeline';
 import { WebSocketGateway, type WebSocketTimeouts } from './progress/websocket-gateway';
-import { findRunningStack, forgetRunningStack, recordRunningStack } from './running-stack';
+import { findRunningStack, forgetRunningStack, LocalStackRunningError, recordRunningStack } from './running-stack';
 import {
   type DemoKeys,
   loadOrCreateAdminToken,
@@ -97,9 +97,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     // Before anything is touched (--fresh would wipe a running stack's state).
     const running = await findRunningStack(layout.root);
-    if (running !== undefined && running.pid !== process.pid) {
-      throw new Error(`A local stack already runs from ${layout.root} at ${running.url} (pid ${running.pid}): stop it first, or use another --state-dir.`);
-    }
+    if (running !== undefined && running.pid !== process.pid) throw new LocalStackRunningError(layout.root, running);
     await prepareStateDir(layout, options.fresh ?? false);
     frontDoor = await FrontDoor.open(options.port ?? LOCAL.defaultPort, LOCAL.host, log.error, options.timeouts?.http);
     const url = `http://${LOCAL.host}:${frontDoor.port}`;

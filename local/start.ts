@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_STATE_DIR, LOCAL } from './config';
 import { watchLauncher } from './launcher-watch';
+import { LocalStackRunningError } from './running-stack';
 import { startLocalStack } from './stack';
 import { ensureEnginePackages } from './system-packages';
 
@@ -88,6 +89,6 @@ function shellQuote(word: string): string {
 main().catch((error: unknown) => {
   console.error(error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
     ? `Port in use: ${(error as Error).message}. Set PORT or stop the other process.`
-    : error);
+    : error instanceof LocalStackRunningError ? error.message : error);
   process.exit(1);
 });

@@ -2,15 +2,16 @@
  * The first minutes on a fresh clone: the stack builds the missing web client at start, `/health` answers only
  * once everything a script reads next is in place (keys.json, stack.json, the web client), and the CLIs find
  * the stack on its random port through its state directory, with no --api, translating a sample from
- * samples/; with the stack gone they say so.
+ * samples/; with the stack gone they say so. A second start on a state directory in use is refused.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalStackRunningError, recordRunningStack } from '../../local/running-stack';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { stateLayout } from '../../local/state-dir';
 import { freePort } from '../helpers/free-port';
@@ -82,6 +83,22 @@ describe('a fresh start', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toMatch(/<script type="module" src="assets\/app-\w+\.js"><\/script>/);
+  });
+});
+
+describe('a second start on the same state directory', () => {
+  it('is refused before it touches anything, even with --fresh', async () => {
+    const busy = path.join(workDir, 'busy');
+    // Another live process (vitest's own parent) runs a stack from this state directory.
+    const running = { url: 'http://127.0.0.1:41500', webSocketUrl: 'ws://127.0.0.1:41500/ws', port: 41_500, pid: process.ppid };
+    await mkdir(busy);
+    await recordRunningStack(busy, running);
+    await writeFile(stateLayout(busy).demoKeys, '{}');
+
+    await expect(startLocalStack({ port: 0, stateDir: busy, fresh: true, quiet: true })).rejects.toThrow(
+      new LocalStackRunningError(busy, running),
+    );
+    expect(existsSync(stateLayout(busy).demoKeys)).toBe(true);
   });
 });
 
