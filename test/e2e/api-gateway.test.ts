@@ -4,10 +4,10 @@
  * administration.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { TIERS } from '../../lib/config/tiers';
 import { GATEWAY_RETRY_AFTER_SECONDS, quotaBackstop } from '../../lib/config/usage-plans';
 import { startTestStack, type TestStack } from '../helpers/local-stack';
+import { subscribeToJob } from '../helpers/progress-socket';
 
 let stack: TestStack;
 
@@ -75,24 +75,6 @@ async function uploads(key: string, count: number): Promise<number[]> {
   return statuses;
 }
 
-/** Opens the progress WebSocket with `key` and subscribes to `jobId`: resolves 'subscribed' or rejects. */
-function subscribe(key: string, jobId: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${stack.webSocketUrl}?apiKey=${key}`);
-    const timer = setTimeout(() => reject(new Error('no answer in 20 s')), 20_000);
-    socket.on('open', () => socket.send(JSON.stringify({ action: 'subscribe', jobId })));
-    socket.on('unexpected-response', (_req, res) => reject(new Error(`handshake ${res.statusCode}`)));
-    socket.on('error', reject);
-    socket.on('message', (data) => {
-      const type = (JSON.parse(data.toString()) as { type?: string }).type;
-      if (type !== 'subscribed') return;
-      clearTimeout(timer);
-      socket.close();
-      resolve(type);
-    });
-  });
-}
-
 describe('quotas', () => {
   const { dailyQuota } = TIERS.free;
 
@@ -121,7 +103,7 @@ describe('quotas', () => {
     expect(usage).toMatchObject({ status: 200, body: { tier: 'free', dailyQuota, used: dailyQuota, remaining: 0 } });
     expect((await stack.request('GET', `/jobs/${jobId}`, { key: value })).status).toBe(200);
     expect((await stack.request('GET', '/jobs', { key: value })).status).toBe(200);
-    await expect(subscribe(value, jobId)).resolves.toBe('subscribed');
+    await expect(subscribeToJob(stack.webSocketUrl, value, jobId)).resolves.toBe('subscribed');
     // Other keys are unaffected.
     expect((await upload(stack.keys.free)).status).toBe(201);
   });

@@ -7,6 +7,7 @@ import {
   asArray,
   createdBefore,
   functionIdByEntry,
+  methodPath,
   permissions,
   render,
   resources,
@@ -21,23 +22,10 @@ beforeAll(() => {
   ({ stateless } = synthesize());
 });
 
-/** `/jobs/{jobId}` for a Method, rebuilt from its Resource chain. */
-function methodPath(resourceId: unknown): string {
-  const all = resources(stateless);
-  const parts: string[] = [];
-  let ref = resourceId as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-  while (ref.Ref !== undefined && all[ref.Ref]?.Type === 'AWS::ApiGateway::Resource') {
-    const resource = all[ref.Ref]!;
-    parts.unshift(resource.Properties!.PathPart as string);
-    ref = resource.Properties!.ParentId;
-  }
-  return `/${parts.join('/')}`;
-}
-
 const methods = () =>
   resourcesOfType(stateless, 'AWS::ApiGateway::Method').map(([, m]) => ({
     method: m.Properties!.HttpMethod as string,
-    path: methodPath(m.Properties!.ResourceId),
+    path: methodPath(stateless, m.Properties!.ResourceId),
     apiKeyRequired: m.Properties!.ApiKeyRequired as boolean,
     target: render(m.Properties!.Integration.Uri),
   }));
@@ -89,7 +77,7 @@ describe('REST API', () => {
       expect(validator.Properties!.RestApiId).toEqual(method.Properties!.RestApiId);
     }
     const withParam = resourcesOfType(stateless, 'AWS::ApiGateway::Method').filter(([, m]) =>
-      methodPath(m.Properties!.ResourceId).includes('{jobId}'),
+      methodPath(stateless, m.Properties!.ResourceId).includes('{jobId}'),
     );
     expect(withParam).toHaveLength(2);
     for (const [, m] of withParam) {

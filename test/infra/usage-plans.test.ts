@@ -16,7 +16,7 @@ import {
   usagePlanName,
 } from '../../lib/config/usage-plans';
 import { synthesize } from './helpers/synth';
-import { type CfnResource, render, resources, resourcesOfType } from './helpers/template';
+import { type CfnResource, methodPath, render, resourcesOfType } from './helpers/template';
 
 let stateless: Template;
 
@@ -33,22 +33,9 @@ const restApiId = (surface: ApiSurface): string => {
   return found[0]![0];
 };
 
-/** `/jobs/{jobId}` for a Method, rebuilt from its Resource chain. */
-function methodPath(resourceId: unknown): string {
-  const all = resources(stateless);
-  const parts: string[] = [];
-  let ref = resourceId as { Ref?: string };
-  while (ref.Ref !== undefined && all[ref.Ref]?.Type === 'AWS::ApiGateway::Resource') {
-    const resource = all[ref.Ref]!;
-    parts.unshift(resource.Properties!.PathPart as string);
-    ref = resource.Properties!.ParentId;
-  }
-  return `/${parts.join('/')}`;
-}
-
 const methods = () =>
   resourcesOfType(stateless, 'AWS::ApiGateway::Method').map(([, m]) => ({
-    route: `${m.Properties!.HttpMethod} ${methodPath(m.Properties!.ResourceId)}`,
+    route: `${m.Properties!.HttpMethod} ${methodPath(stateless, m.Properties!.ResourceId)}`,
     apiKeyRequired: m.Properties!.ApiKeyRequired === true,
     restApi: render(m.Properties!.RestApiId),
   }));
