@@ -75,8 +75,8 @@ export function restApiName(stage: string, surface: ApiSurface): string {
  * - THROTTLED: 1 s refills at least one token of every tier's bucket.
  * - QUOTA_EXCEEDED: only the metered plan's backstop produces it, after the exact meter has already answered
  *   that day's refusals with the precise seconds to the next UTC midnight. The seconds left cannot be
- *   computed statically, so the gateway asks for an hour: a client that retries earlier than the reset gets
- *   the same answer, and one hour is never more than an hour late.
+ *   computed statically, so the gateway asks for an hour: a client that retries before the reset gets the
+ *   same answer, and one that waits is at most an hour late.
  */
 export const GATEWAY_RETRY_AFTER_SECONDS = {
   throttled: 1,
