@@ -59,7 +59,7 @@ describe('API keys', () => {
   });
 });
 
-/** What the gateway answers the exact meter's refusals with: seconds to the next UTC midnight. */
+/** The wait the exact meter's refusal must ask for: seconds to the next UTC midnight, computed here on its own. */
 function secondsToUtcMidnight(at: number): number {
   const now = new Date(at);
   return Math.ceil((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - at) / 1000);
@@ -83,7 +83,7 @@ describe('quotas', () => {
     const first = await upload(value);
     expect(first.status).toBe(201);
     const jobId = first.body.jobId as string;
-    // A client polling its note for 30 s, once a second: reads spend no notes.
+    // What a client polling its note once a second for 30 s sends (without the wait): reads spend no notes.
     for (let poll = 0; poll < 30; poll += 1) {
       const answer = await stack.request('GET', poll % 2 === 0 ? `/jobs/${jobId}` : '/usage', { key: value });
       expect(answer.status, `poll ${poll + 1}`).toBe(200);
