@@ -134,16 +134,20 @@ describe('quotas', () => {
 
   it('throttle a burst above the tier burst limit with 429 THROTTLED and Retry-After: 1', async () => {
     const { value } = await stack.createKey('basic', 'e2e-burst');
-    const { burstLimit } = TIERS.basic;
+    const { burstLimit, rateLimitPerSecond } = TIERS.basic;
+    const started = performance.now();
     const answers = await Promise.all(
-      Array.from({ length: burstLimit * 2 }, () => stack.request('GET', '/jobs', { key: value })),
+      Array.from({ length: burstLimit * 4 }, () => stack.request('GET', '/jobs', { key: value })),
     );
+    const elapsedSeconds = (performance.now() - started) / 1000;
     const ok = answers.filter((a) => a.status === 200).length;
     const throttled = answers.filter((a) => a.status === 429);
 
     expect(ok).toBeGreaterThanOrEqual(burstLimit);
-    // A few tokens may refill while the burst is in flight.
-    expect(ok).toBeLessThan(burstLimit + 5);
+    // The bucket refills at the tier's rate while the burst is in flight (slowly, on a loaded machine): no
+    // more than the burst plus what refilled can have passed.
+    expect(ok).toBeLessThanOrEqual(burstLimit + Math.ceil(rateLimitPerSecond * elapsedSeconds));
+    expect(throttled.length).toBeGreaterThan(0);
     expect(throttled.length).toBe(answers.length - ok);
     expect(throttled[0]?.body).toMatchObject({ error: { code: 'THROTTLED' } });
     expect(throttled.map((a) => a.headers.get('retry-after'))).toEqual(throttled.map(() => String(GATEWAY_RETRY_AFTER_SECONDS.throttled)));
