@@ -15,11 +15,10 @@ import { LocalKeyStore } from './gateway/key-store';
 import { RouteTable } from './gateway/routes';
 import { staticSite } from './gateway/static-site';
 import { type ThrottleOverrides, UsagePlans } from './gateway/usage-plans';
-import { handlerEnvironment } from './handler-env';
 import { FunctionHost } from './lambda/function-host';
 import { loadOrCreateLocalCredentials } from './local-credentials';
 import { consoleLog } from './log';
-import { startPipeline } from './pipeline/local-pipeline';
+import { startLocalPipeline } from './pipeline/local-pipeline';
 import { WebSocketGateway, type WebSocketTimeouts } from './progress/websocket-gateway';
 import {
   type DemoKeys,
@@ -103,25 +102,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(dynamo.stop);
 
     const functions = new FunctionHost();
-    const pipeline = await startPipeline({
+    const pipeline = await startLocalPipeline({
       layout,
       functions,
       log,
       credentials,
-      configureEnvironment: (endpoints) => {
-        Object.assign(
-          process.env,
-          handlerEnvironment({
-            ...endpoints,
-            dynamoDbEndpoint: dynamo.endpoint,
-            progressEndpoint: `${url}${LOCAL.webSocketPath}`,
-            cursorSecret,
-            credentials,
-            // An explicit POWERTOOLS_LOG_LEVEL wins; quiet runs (tests) keep only handler errors.
-            logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (options.quiet ? 'ERROR' : 'WARN'),
-          }),
-        );
-      },
+      dynamoDbEndpoint: dynamo.endpoint,
+      progressEndpoint: `${url}${LOCAL.webSocketPath}`,
+      cursorSecret,
+      // An explicit POWERTOOLS_LOG_LEVEL wins; quiet runs (tests) keep only handler errors.
+      logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (options.quiet ? 'ERROR' : 'WARN'),
     });
     stops.push(pipeline.stop);
 

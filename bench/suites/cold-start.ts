@@ -6,7 +6,7 @@ import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { ENV } from '../../lib/config/env-names';
 import { METRICS } from '../../lib/config/metric-names';
-import { PROJECT_ROOT } from '../../lib/constructs/service-function';
+import { lambdaEntryPoint, lambdaEsbuildOptions, PROJECT_ROOT } from '../../lib/constructs/lambda-bundling';
 import { npmPackageOf } from '../lib/cpu-profile';
 import { median, round } from '../lib/stats';
 import { timeProcess } from '../lib/timing';
@@ -45,28 +45,13 @@ export async function handlerEntries(): Promise<string[]> {
   return entries.sort();
 }
 
-/**
- * The bundling options of lib/constructs/service-function.ts (ServiceFunction → NodejsFunction → esbuild):
- * ESM, node22, minify, external source map without sources, nothing external, module-first main fields and
- * the createRequire banner. Keep in step with that file.
- */
+/** Bundles `entry` as ServiceFunction does (LAMBDA_BUNDLING), returning its largest inputs. */
 async function bundle(entry: string, outdir: string) {
   const result = await build({
-    entryPoints: [path.join(PROJECT_ROOT, entry)],
+    ...lambdaEsbuildOptions(),
+    entryPoints: [lambdaEntryPoint(entry)],
     outfile: path.join(outdir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    external: [],
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'error',
     metafile: true,
-    absWorkingDir: PROJECT_ROOT,
   });
   const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
   const topInputs = Object.entries(output.inputs)
@@ -91,8 +76,6 @@ function lambdaLikeEnv(): NodeJS.ProcessEnv {
     PATH: process.env.PATH,
     ...dummies,
     [ENV.progressEndpoint]: 'https://example.invalid/bench',
-    [ENV.speechEngine]: 'aws',
-    [ENV.translationEngine]: 'aws',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',

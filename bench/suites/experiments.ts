@@ -5,9 +5,9 @@ import { build } from 'esbuild';
 import { availableParallelism } from 'node:os';
 import { FfmpegAudioTools } from '../../functions/audio/ffmpeg-audio-tools';
 import { mapWithConcurrency } from '../../functions/speech/map-with-concurrency';
-import { PocketsphinxRecognizer } from '../../functions/speech/local/pocketsphinx-recognizer';
+import { PocketsphinxRecognizer } from '../../local/engines/pocketsphinx-recognizer';
 import { AUDIO } from '../../lib/config/limits';
-import { PROJECT_ROOT } from '../../lib/constructs/service-function';
+import { lambdaEntryPoint, lambdaEsbuildOptions, PROJECT_ROOT } from '../../lib/constructs/lambda-bundling';
 import { handlerEntries } from './cold-start';
 import { formatByLabel, makeNote } from '../lib/fixtures';
 import { npmPackageOf } from '../lib/cpu-profile';
@@ -20,29 +20,20 @@ import type { SuiteContext, SuiteResult, Table } from '../lib/types';
  * each experiment isolates one mechanism the other suites point at.
  */
 
-const BANNER = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
-
 async function bundleBytes(source: { contents: string } | { entry: string }, external: string[] = []): Promise<number> {
   return (await bundle(source, external)).bytes;
 }
 
-/** Bundle size and the output bytes each npm package contributes. */
+/** Bundle size (ServiceFunction's options, without the source map) and the output bytes each npm package contributes. */
 async function bundle(source: { contents: string } | { entry: string }, external: string[] = []): Promise<{ bytes: number; byPackage: Map<string, number> }> {
   const result = await build({
+    ...lambdaEsbuildOptions(),
     ...('entry' in source
-      ? { entryPoints: [path.join(PROJECT_ROOT, source.entry)] }
+      ? { entryPoints: [lambdaEntryPoint(source.entry)] }
       : { stdin: { contents: source.contents, resolveDir: PROJECT_ROOT, loader: 'ts' } }),
-    bundle: true,
     write: false,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
+    sourcemap: false,
     external,
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    logLevel: 'error',
-    absWorkingDir: PROJECT_ROOT,
     metafile: true,
   });
   const byPackage = new Map<string, number>();

@@ -8,7 +8,7 @@ import type { JobLifecycle } from '../jobs/job-lifecycle';
 import type { AudioTools } from '../audio/audio-tools';
 import { FfmpegAudioTools } from '../audio/ffmpeg-audio-tools';
 import { requireEnv } from '../shared/env';
-import { speechRecognitionService } from '../speech/engines';
+import { speechRecognitionServiceFromEnv } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { type ObjectStore, objectStoreFromEnv } from './common/object-store';
@@ -61,7 +61,7 @@ export const handler = taskHandler(
     lifecycle: jobLifecycleFromEnv(),
     objects: objectStoreFromEnv(),
     audio: new FfmpegAudioTools(),
-    speech: speechRecognitionService,
+    speech: speechRecognitionServiceFromEnv(),
     workBucket: requireEnv(ENV.workBucket),
   }),
 );

@@ -1,5 +1,5 @@
 import { RetryableError } from '../shared/errors';
-import { speechRecognitionService } from '../speech/engines';
+import { speechRecognitionServiceFromEnv } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { taskHandler } from './common/task-handler';
 import { elapsedMs, FetchTranscriptionInput, type TranscriptOutput } from './common/task-schemas';
@@ -35,5 +35,5 @@ export function fetchTranscription(deps: FetchTranscriptionDeps) {
 
 export const handler = taskHandler(
   FetchTranscriptionInput,
-  fetchTranscription({ callbacks: transcriptionCallbacksFromEnv(), speech: speechRecognitionService }),
+  fetchTranscription({ callbacks: transcriptionCallbacksFromEnv(), speech: speechRecognitionServiceFromEnv() }),
 );

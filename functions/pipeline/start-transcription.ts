@@ -2,7 +2,7 @@ import { ENV } from '../../lib/config/env-names';
 import { DEFAULT_IDENTIFICATION_CANDIDATES } from '../../lib/config/languages';
 import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { requireEnv } from '../shared/env';
-import { speechRecognitionService } from '../speech/engines';
+import { speechRecognitionServiceFromEnv } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { type TranscriptionCallbackStore, transcriptionCallbacksFromEnv } from './common/transcription-callbacks';
@@ -43,7 +43,7 @@ export const handler = taskHandler(
   startTranscription({
     lifecycle: jobLifecycleFromEnv(),
     callbacks: transcriptionCallbacksFromEnv(),
-    speech: speechRecognitionService,
+    speech: speechRecognitionServiceFromEnv(),
     workBucket: requireEnv(ENV.workBucket),
   }),
 );

@@ -4,7 +4,7 @@ import { jobIdFromTranscriptionJobName } from '../../lib/config/limits';
 import { requireEnv } from '../shared/env';
 import { AppError, RetryableError } from '../shared/errors';
 import { logger } from '../shared/powertools';
-import { speechRecognitionService } from '../speech/engines';
+import { speechRecognitionServiceFromEnv } from '../speech/engines';
 import type { SpeechRecognitionService } from '../speech/transcript-service';
 import { type StepFunctionsGateway, stepFunctionsFromEnv } from './common/step-functions';
 import { taskHandler } from './common/task-handler';
@@ -83,7 +83,7 @@ export const handler = taskHandler(
   transcribeEvents({
     stage: requireEnv(ENV.stage),
     callbacks: transcriptionCallbacksFromEnv(),
-    speech: speechRecognitionService,
+    speech: speechRecognitionServiceFromEnv(),
     stepFunctions: stepFunctionsFromEnv(),
   }),
 );

@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRICS } from '../../lib/config/metric-names';
 import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { metrics } from '../shared/powertools';
-import { translationService } from '../translation/engines';
+import { translationServiceFromEnv } from '../translation/engines';
 import type { TranslationService } from '../translation/translation-service';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
@@ -35,5 +35,5 @@ export function translate(deps: TranslateDeps) {
 
 export const handler = taskHandler(
   TranslateInput,
-  translate({ lifecycle: jobLifecycleFromEnv(), translation: translationService }),
+  translate({ lifecycle: jobLifecycleFromEnv(), translation: translationServiceFromEnv() }),
 );

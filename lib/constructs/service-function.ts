@@ -1,16 +1,15 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration, type Size, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, type ILayerVersion, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../config/env-names';
 import { METRICS } from '../config/metric-names';
+import { LAMBDA_BUNDLING, PROJECT_ROOT } from './lambda-bundling';
 
-/** Repository root: entries are given repo-relative so the template metadata is machine-independent. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export { PROJECT_ROOT } from './lambda-bundling';
 
 /** Template metadata key that binds a Lambda resource back to its handler module (used by the local stack). */
 export const ENTRY_METADATA_KEY = 'vnt:entry';
@@ -43,11 +42,9 @@ export interface ServiceFunctionProps {
 
 /**
  * Our NodejsFunction defaults, in one place: Node.js 22 on arm64 (matches the project's Node 22 toolchain),
- * esbuild ESM bundle, minified with external source maps, X-Ray tracing, JSON logs into an owned log group
- * with retention, Powertools configured through its documented env variables, and `vnt:entry` metadata.
- *
- * The AWS SDK v3 is bundled (not taken from the runtime): the Lambda runs exactly the SDK version the tests
- * ran against, and esbuild tree-shakes it to the clients each handler imports.
+ * the esbuild bundle of LAMBDA_BUNDLING (ESM, minified, external source maps, the AWS SDK bundled), X-Ray
+ * tracing, JSON logs into an owned log group with retention, Powertools configured through its documented env
+ * variables, and `vnt:entry` metadata.
  *
  * The role is our own (not AWSLambdaBasicExecutionRole): it may only write to this function's log group;
  * data permissions are added by the caller through `grant*` next to the matching environment variable.
@@ -93,20 +90,7 @@ export class ServiceFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Source maps without embedded sources keep the zip small; the sources are in the repo.
-        sourcesContent: false,
-        // Bundle the SDK too (see class doc); an empty list overrides NodejsFunction's `@aws-sdk/*` default.
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require() for Node built-ins; ESM output needs it defined.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        logLevel: LogLevel.ERROR,
-      },
+      bundling: LAMBDA_BUNDLING,
     });
 
     this.entryPath = entry;

@@ -1,7 +1,9 @@
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LOCAL, REPO_ROOT } from '../config';
+import { TemplateEnvironmentError } from '../template/template-environment';
 import { inProcessInvoker, type LambdaInvoker, type LambdaTarget } from '../workflow';
+import type { HandlerEnvironments } from './handler-environment';
 
 export interface FunctionDefinition {
   /** Repo-relative source module, e.g. `functions/api/health.ts` (the `vnt:entry` template metadata). */
@@ -15,19 +17,49 @@ export interface FunctionDefinition {
 /**
  * Runs Lambda handlers in this process through the local workflow's in-process invoker (one module cache
  * for the API, the event sources and the state machine): modules load once and stay loaded like a warm
- * container. The environment must be complete before the first load, because handlers read it at import.
+ * container.
+ *
+ * Handlers read their environment at import, and share the process's. So each module is loaded with only its
+ * own function's template variables (a variable its template does not set is absent, and a handler that
+ * requires it fails the start), and afterwards every handler runs with the shared environment, in which every
+ * template agrees (handlerEnvironments checks that).
  */
 export class FunctionHost {
   readonly invoker: LambdaInvoker = inProcessInvoker(REPO_ROOT);
+  private environments?: HandlerEnvironments;
+  private readonly loaded = new Set<string>();
 
-  /** Imports modules now, so a missing `handler` export or environment variable fails at start. */
+  /** Sets the shared environment; call it before the first handler loads. */
+  useEnvironments(environments: HandlerEnvironments): void {
+    this.environments = environments;
+    Object.assign(process.env, environments.shared);
+  }
+
+  /**
+   * Imports modules now, one at a time, each with its own template environment, so a missing `handler`
+   * export or a variable its template does not set fails the start. Call it before anything invokes a handler:
+   * while a module loads, the process environment is that function's.
+   */
   async preload(entries: readonly string[]): Promise<void> {
-    await Promise.all(
-      entries.map(async (entry) => {
-        const module = (await import(pathToFileURL(join(REPO_ROOT, entry)).href)) as { handler?: unknown };
-        if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a \`handler\` function`);
-      }),
-    );
+    const environments = this.environments;
+    if (environments === undefined) throw new Error('FunctionHost.preload: call useEnvironments first');
+    for (const entry of new Set(entries)) {
+      if (this.loaded.has(entry)) continue;
+      const own = environments.byEntry.get(entry);
+      if (own === undefined) throw new TemplateEnvironmentError(`No function of the synthesised app runs ${entry}`);
+      let module: { handler?: unknown };
+      try {
+        module = await withEnvironment(own.variables, environments.templateVariables, () => import(pathToFileURL(join(REPO_ROOT, entry)).href));
+      } catch (error) {
+        const names = Object.keys(own.variables).sort().join(', ');
+        throw new TemplateEnvironmentError(
+          `${entry} (${own.function.logicalId}) fails to load with its template's environment (${names}): ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a \`handler\` function`);
+      this.loaded.add(entry);
+    }
   }
 
   invoke(definition: FunctionDefinition, event: unknown): Promise<unknown> {
@@ -40,5 +72,18 @@ export class FunctionHost {
       arn: `arn:aws:lambda:${LOCAL.region}:${LOCAL.account}:function:${name}`,
     };
     return this.invoker(target, event);
+  }
+}
+
+/** Runs `load` with the template variables that are not `own` taken out of process.env, then restores it. */
+async function withEnvironment<T>(own: Readonly<Record<string, string>>, templateVariables: ReadonlySet<string>, load: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  for (const name of templateVariables) delete process.env[name];
+  Object.assign(process.env, own);
+  try {
+    return await load();
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
   }
 }

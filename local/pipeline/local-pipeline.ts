@@ -1,29 +1,23 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { LOCAL } from '../config';
+import { emulatorClientConfig } from '../emulators/aws-clients';
 import { type S3NotificationRecord, matchesKeyFilter, objectCreatedEvent, startS3 } from '../emulators/s3';
 import { startSqs } from '../emulators/sqs';
 import { startSqsEventSource, type SqsEventSource } from '../emulators/sqs-event-source';
+import { installLocalEngines } from '../engines/local-engines';
 import { LocalEventBus } from '../events/event-bus';
 import type { FunctionHost } from '../lambda/function-host';
 import type { LocalCredentials } from '../local-credentials';
+import { handlerEnvironments, localRuntimeEnvironment, processWideEnvironment } from '../lambda/handler-environment';
 import type { LocalLog } from '../log';
 import type { StateLayout } from '../state-dir';
 import { startSfnEndpoint } from '../stepfunctions/sfn-endpoint';
 import { sfnOperations } from '../stepfunctions/sfn-operations';
-import { synthesizeApp } from '../template/synthesize';
+import { type SynthesizedApp, synthesizeApp } from '../template/synthesize';
 import { bindTemplates, bucketCorsRules, type TemplateBindings } from '../template/template-bindings';
-import { executionStatusChangeEvent, LocalStateMachine } from '../workflow';
-import {
-  localTranscribeEvents,
-  TRANSCRIBE_JOB_STATE_CHANGE,
-  type TranscribeJobStateChangeEvent,
-} from '../../functions/speech/local/local-transcribe-events';
-
-export interface PipelineEndpoints {
-  readonly s3Endpoint: string;
-  readonly sqsEndpoint: string;
-  readonly sfnEndpoint: string;
-  readonly stateMachineArn: string;
-}
+import { resolveFunctionEnvironments } from '../template/template-environment';
+import { executionStatusChangeEvent, LocalStateMachine, type LocalTiming } from '../workflow';
+import { localResources } from './local-resources';
 
 export interface LocalPipelineOptions {
   readonly layout: StateLayout;
@@ -31,14 +25,33 @@ export interface LocalPipelineOptions {
   readonly log: LocalLog;
   /** The principal the local S3 lets in (what the handlers sign with). */
   readonly credentials: LocalCredentials;
-  /** Sets the handlers' environment; called once every endpoint is known, before any handler is loaded. */
-  configureEnvironment(endpoints: PipelineEndpoints): void;
+  /** The DynamoDB emulator holding LOCAL.tableName. */
+  readonly dynamoDbEndpoint: string;
+  /** The WebSocket API's management endpoint, where handlers post job progress. */
+  readonly progressEndpoint: string;
+  /** The history-cursor secret's value (Secrets Manager is not emulated). */
+  readonly cursorSecret: string;
+  /** Handler log level (Powertools). @default WARN */
+  readonly logLevel?: string;
+  /** @default - synthesizeApp(): the CDK app, synthesised now */
+  readonly app?: SynthesizedApp;
+  /** Shorter waits, retry intervals and timeouts (tests). @default - the definition's own */
+  readonly timing?: LocalTiming;
 }
 
 export interface LocalPipeline {
   /** What the synthesised templates declare (routes, gateway responses, WebSocket API, timeouts). */
   readonly bindings: TemplateBindings;
+  /** The state machine executions run on (a new one after `useTiming`). */
   readonly stateMachine: LocalStateMachine;
+  /** The default event bus: S3, Transcribe and execution-end events reach the template's rules through it. */
+  readonly bus: LocalEventBus;
+  /** The emulators' endpoints (what the handlers get as AWS_ENDPOINT_URL_<SERVICE>). */
+  readonly endpoints: { readonly s3: string; readonly sqs: string; readonly sfn: string };
+  /** Runs later executions with other timings (tests); call it while no execution runs. */
+  useTiming(timing: LocalTiming): void;
+  /** Resolves when no execution runs and every event has been delivered. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,15 +64,19 @@ const DRAIN_MS = 5_000;
  * policies) → the starter function's event source mapping → the state machine from the template, run
  * locally and served on an SFN endpoint → engine events and execution-end events back through the rules
  * to the transcribe-events and watchdog functions.
+ *
+ * Every function gets its own template environment, resolved to the local resources; the start fails when a
+ * template cannot be honoured (see handlerEnvironments) or a handler needs a variable its template lacks.
  */
-export async function startPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { layout, functions, log } = options;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => log.error(error, 'stop'));
   };
   try {
-    const { templates, logicalIds } = await synthesizeApp();
+    const app = options.app ?? (await synthesizeApp());
+    const { templates, logicalIds } = app;
     const bindings = bindTemplates(templates);
     const machineTemplate = templates.find((t) =>
       Object.values(t.Resources).some((r) => r.Type === 'AWS::StepFunctions::StateMachine'),
@@ -117,28 +134,51 @@ export async function startPipeline(options: LocalPipelineOptions): Promise<Loca
     });
     stops.push(s3.stop);
 
-    const stateMachine = LocalStateMachine.fromTemplate(machineTemplate, {
-      region: LOCAL.region,
-      account: LOCAL.account,
-      invoker: functions.invoker,
-      onExecutionEnd: (execution) => {
-        bus.put(executionStatusChangeEvent(execution, LOCAL.region, LOCAL.account));
+    const stateMachineFor = (timing: LocalTiming | undefined) => {
+      const machine = LocalStateMachine.fromTemplate(machineTemplate, {
+        region: LOCAL.region,
+        account: LOCAL.account,
+        invoker: functions.invoker,
+        ...(timing && { timing }),
+        onExecutionEnd: (execution) => {
+          bus.put(executionStatusChangeEvent(execution, LOCAL.region, LOCAL.account));
+        },
+      });
+      Object.assign(operations, sfnOperations(machine));
+      return machine;
+    };
+    let stateMachine = stateMachineFor(options.timing);
+
+    // The engines' own S3 client reads what the handlers wrote; their batch jobs end on the bus like Transcribe's.
+    const engineS3 = new S3Client({ ...emulatorClientConfig(s3.endpoint), credentials: options.credentials, forcePathStyle: true });
+    stops.push(async () => engineS3.destroy());
+    installLocalEngines({
+      s3: engineS3,
+      onTranscribeJobStateChange: (event) => {
+        if (bus.put(event) === 0) log.info(`No rule takes ${event['detail-type']} events`);
       },
     });
-    Object.assign(operations, sfnOperations(stateMachine));
 
-    options.configureEnvironment({
-      s3Endpoint: s3.endpoint,
-      sqsEndpoint: sqs.endpoint,
-      sfnEndpoint: sfn.endpoint,
+    const resources = localResources(templates, logicalIds, {
       stateMachineArn: stateMachine.arn,
+      progressEndpoint: options.progressEndpoint,
+      queueUrls: sqs.queueUrls,
+      cursorSecret: options.cursorSecret,
     });
-    await functions.preload([...new Set(bindings.functions.map((f) => f.entry))]);
-
-    const forwardTranscribeEvent = (event: TranscribeJobStateChangeEvent) => {
-      if (bus.put(event) === 0) log.info(`No rule takes ${event['detail-type']} events`);
-    };
-    localTranscribeEvents.on(TRANSCRIBE_JOB_STATE_CHANGE, forwardTranscribeEvent);
+    functions.useEnvironments(
+      handlerEnvironments(resolveFunctionEnvironments(templates, bindings.functions, resources), {
+        runtime: localRuntimeEnvironment({
+          s3Endpoint: s3.endpoint,
+          sqsEndpoint: sqs.endpoint,
+          dynamoDbEndpoint: options.dynamoDbEndpoint,
+          sfnEndpoint: sfn.endpoint,
+          credentials: options.credentials,
+        }),
+        processWide: processWideEnvironment(options.logLevel),
+      }),
+    );
+    // Before any event source runs: while a module loads, the process environment is its function's alone.
+    await functions.preload(bindings.functions.map((f) => f.entry));
 
     const sources: SqsEventSource[] = bindings.queueConsumers.map((consumer) =>
       startSqsEventSource({
@@ -160,23 +200,40 @@ export async function startPipeline(options: LocalPipelineOptions): Promise<Loca
       `Pipeline: ${bindings.functions.length} functions, state machine ${stateMachine.logicalId}, ` +
         `${bindings.queues.length} queues, ${bindings.eventRules.length} event rules`,
     );
+    const idle = async () => {
+      do {
+        await stateMachine.idle();
+        await bus.drain();
+      } while (stateMachine.list().some((execution) => execution.status === 'RUNNING'));
+    };
     // In dependency order: no new work, running notes finish (or end ABORTED, which the watchdog turns into
     // failed jobs), their last events are delivered, then the emulators go.
     const stop = async () => {
       await Promise.all(sources.map((source) => source.stop()));
-      const idle = stateMachine.idle();
-      if (!(await Promise.race([idle.then(() => true), sleep(DRAIN_MS).then(() => false)]))) {
+      const running = stateMachine.idle();
+      if (!(await Promise.race([running.then(() => true), sleep(DRAIN_MS).then(() => false)]))) {
         for (const execution of stateMachine.list()) {
           if (execution.status === 'RUNNING') stateMachine.stop(execution.executionArn);
         }
-        await idle;
+        await running;
       }
-      localTranscribeEvents.off(TRANSCRIBE_JOB_STATE_CHANGE, forwardTranscribeEvent);
       await bus.drain();
       await stopAll();
     };
     let stopped: Promise<void> | undefined;
-    return { bindings, stateMachine, stop: () => (stopped ??= stop()) };
+    return {
+      bindings,
+      get stateMachine() {
+        return stateMachine;
+      },
+      bus,
+      endpoints: { s3: s3.endpoint, sqs: sqs.endpoint, sfn: sfn.endpoint },
+      useTiming: (timing) => {
+        stateMachine = stateMachineFor(timing);
+      },
+      idle,
+      stop: () => (stopped ??= stop()),
+    };
   } catch (error) {
     await stopAll();
     throw error;
@@ -186,4 +243,3 @@ export async function startPipeline(options: LocalPipelineOptions): Promise<Loca
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
-

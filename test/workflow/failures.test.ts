@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PipelineFailureCode } from '../../functions/shared/errors';
-import { LocalChunkSpeechToText } from '../../functions/speech/local/local-chunk-speech-to-text';
+import { LocalChunkSpeechToText } from '../../local/engines/local-chunk-speech-to-text';
 import { TIERS } from '../../lib/config/tiers';
 import {
   makeAudio,

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RetryableError } from '../../functions/shared/errors';
-import { LocalBatchSpeechToText } from '../../functions/speech/local/local-batch-speech-to-text';
-import { LocalChunkSpeechToText } from '../../functions/speech/local/local-chunk-speech-to-text';
-import { ApertiumTranslator } from '../../functions/translation/apertium-translator';
+import { LocalBatchSpeechToText } from '../../local/engines/local-batch-speech-to-text';
+import { LocalChunkSpeechToText } from '../../local/engines/local-chunk-speech-to-text';
+import { ApertiumTranslator } from '../../local/engines/apertium-translator';
 import { GOFORWARD_TEXT, makeAudio, makeVideoWithSpeech } from '../helpers/audio-fixtures';
 import { WorkflowHarness } from './workflow-harness';
 

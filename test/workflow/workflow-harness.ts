@@ -1,10 +1,9 @@
 /**
- * Runs the synthesised pipeline state machine locally for workflow tests: dynalite + s3rver in-process, the
- * ASL from the CDK template executed by aws-local-stepfunctions, every Lambda task bound to its real handler
- * module, the local speech/translation engines, and the starter, Transcribe-events and watchdog handlers
- * wired the way AWS wires them (S3 event → SQS-shaped batch → starter; Transcribe event → handler; execution
- * end → watchdog). Step Functions API calls made by handlers reach the local state machine through an
- * aws-sdk-client-mock bridge.
+ * The pipeline of the synthesised app for workflow tests: local/pipeline itself (S3 → EventBridge rule → SQS
+ * → starter → the state machine from the template, real handlers and the local engines, Transcribe events and
+ * execution-end events through the template's rules to their functions), with dynalite and a stand-in for the
+ * WebSocket management API that records what the handlers post. The harness stands between the event
+ * sources and the bus: it sees every event, and can lose Transcribe's, as EventBridge may.
  */
 import './workflow-env';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -12,59 +11,44 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  ExecutionAlreadyExists,
-  InvalidToken,
-  SendTaskFailureCommand,
-  SendTaskHeartbeatCommand,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-  TaskDoesNotExist,
-  TaskTimedOut,
-} from '@aws-sdk/client-sfn';
+import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { ENV } from '../../lib/config/env-names';
 import type { LanguageCode } from '../../lib/config/languages';
 import { keys } from '../../lib/config/table-design';
-import type { TierName } from '../../lib/config/tiers';
-import { TIERS } from '../../lib/config/tiers';
+import { TIERS, type TierName } from '../../lib/config/tiers';
 import { DynamoJobRepository } from '../../functions/jobs/dynamo-job-repository';
 import { type Job, isTerminal, uploadKeyFor } from '../../functions/jobs/job';
 import type { JobProgressMessage } from '../../functions/progress/progress-message';
-import { localTranscribeEvents, TRANSCRIBE_JOB_STATE_CHANGE } from '../../functions/speech/local/local-transcribe-events';
+import { LOCAL } from '../../local/config';
+import { localS3Client } from '../helpers/local-s3-client';
+import { emulatorClientConfig } from '../../local/emulators/aws-clients';
 import { startDynamoDb } from '../../local/emulators/dynamodb';
-import { matchesKeyFilter, objectCreatedEvent, type S3NotificationRecord, startS3 } from '../../local/emulators/s3';
+import type { objectCreatedEvent } from '../../local/emulators/s3';
+import type { BusEvent } from '../../local/events/event-bus';
 import { closeServer, listen, readBody } from '../../local/http/server';
-import {
-  type ExecutionDescription,
-  executionStatusChangeEvent,
-  inProcessInvoker,
-  type LambdaInvoker,
-  type LambdaTarget,
-  LocalSfnError,
-  LocalStateMachine,
-  type LocalTiming,
-  TemplateResolver,
-} from '../../local/workflow';
+import { FunctionHost } from '../../local/lambda/function-host';
+import { consoleLog } from '../../local/log';
+import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline/local-pipeline';
+import { stateLayout } from '../../local/state-dir';
 import { matchesEventPattern } from '../../local/template/template-bindings';
-import { lambdaTargetsOf } from '../../local/workflow/lambda-invoker';
-import { PIPELINE_TEST_STAGE, synthPipelineTestStack } from '../helpers/pipeline-workflow-stack';
+import type { ExecutionDescription, LocalStateMachine, LocalTiming } from '../../local/workflow';
 
-const REGION = 'us-east-1';
-/** The stage synthPipelineTestStack synthesises: the handlers' STAGE must match its Transcribe rule. */
-export const STAGE = PIPELINE_TEST_STAGE;
-const TABLE_NAME = 'vnt-workflow';
-const UPLOADS_BUCKET = 'vnt-wf-uploads';
-const WORK_BUCKET = 'vnt-wf-work';
+/** The stage the app is synthesised as: the handlers' STAGE, which scopes Transcribe job names. */
+export const STAGE = LOCAL.templateStage;
 /** The harness's principal: the local S3 lets in only requests signed with it. */
 const CREDENTIALS = { accessKeyId: 'VNTWORKFLOW', secretAccessKey: randomBytes(32).toString('base64url') };
 
 /** Fast timings for tests: retries and waits at 1/100, and a short Transcribe callback timeout. */
 export const TEST_TIMING: LocalTiming = { intervalScale: 0.01, stateTimeoutSeconds: { TranscribeBatch: 60 } };
+
+const TRANSCRIBE_EVENTS_ENTRY = 'functions/pipeline/transcribe-events.ts';
+const STARTER_ENTRY = 'functions/pipeline/start-pipeline.ts';
+/** How long an upload may take to reach the starter and start an execution (S3 → bus → SQS → starter). */
+const EXECUTION_START_TIMEOUT_MS = 30_000;
+
+/** The EventBridge "Object Created" event an upload puts on the bus. */
+export type ObjectCreatedEvent = ReturnType<typeof objectCreatedEvent>;
 
 export interface NoteOptions {
   readonly tier?: TierName;
@@ -85,146 +69,87 @@ export interface NoteRun {
 }
 
 export class WorkflowHarness {
-  /** Whether Transcribe job events reach the Transcribe-events handler (false = the event is lost). */
+  /** Whether Transcribe job events reach the bus (false = the event is lost). */
   deliverTranscribeEvents = true;
-  private machine!: LocalStateMachine;
   private readonly jobs: DynamoJobRepository;
   private readonly documents: DynamoDBDocumentClient;
   private readonly s3Client: S3Client;
-  private readonly sfnMock = mockClient(SFNClient);
-  private readonly pendingEventDeliveries = new Set<Promise<unknown>>();
-  private readonly watchdogRuns = new Set<Promise<unknown>>();
+  /** Every event put on the bus, in order. */
+  private readonly events: BusEvent[] = [];
   private readonly createdJobIds: string[] = [];
-  private readonly detachEvents: () => void;
 
   private constructor(
-    private readonly template: Record<string, unknown>,
-    private readonly invoker: LambdaInvoker,
-    private readonly targets: Map<string, LambdaTarget>,
+    private readonly pipeline: LocalPipeline,
+    private readonly functions: FunctionHost,
     private readonly stops: Array<() => Promise<void>>,
-    /** Object-created records the emulator emitted for the uploads bucket. */
-    private readonly s3Records: S3NotificationRecord[],
     /** Progress messages posted per connection id. */
     private readonly posted: Map<string, JobProgressMessage[]>,
-    endpoints: { dynamodb: string; s3: string },
-    timing: LocalTiming,
+    dynamoDbEndpoint: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: endpoints.dynamodb, region: REGION, credentials: CREDENTIALS }),
-      { marshallOptions: { removeUndefinedValues: true } },
-    );
-    this.jobs = new DynamoJobRepository({ client: this.documents, tableName: TABLE_NAME });
-    this.s3Client = new S3Client({ endpoint: endpoints.s3, region: REGION, credentials: CREDENTIALS, forcePathStyle: true });
-    this.useTiming(timing);
-    this.bridgeStepFunctions();
-    const onTranscribeEvent = (event: unknown) => {
-      // Like EventBridge: only events the template's Transcribe rule matches reach the handler.
-      if (!this.deliverTranscribeEvents || !this.routesTranscribeEvent(event)) return;
-      const delivery = this.invoke('functions/pipeline/transcribe-events.ts', event).catch((error: unknown) => {
-        console.error('transcribe-events handler failed', error);
-      });
-      this.pendingEventDeliveries.add(delivery);
-      void delivery.finally(() => this.pendingEventDeliveries.delete(delivery));
+    this.documents = DynamoDBDocumentClient.from(new DynamoDBClient(emulatorClientConfig(dynamoDbEndpoint)), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.jobs = new DynamoJobRepository({ client: this.documents, tableName: LOCAL.tableName });
+    this.s3Client = localS3Client(pipeline.endpoints.s3, CREDENTIALS, { maxAttempts: 3 });
+    const put = pipeline.bus.put.bind(pipeline.bus);
+    pipeline.bus.put = (event) => {
+      this.events.push(event);
+      return !this.deliverTranscribeEvents && event.source === 'aws.transcribe' ? 0 : put(event);
     };
-    localTranscribeEvents.on(TRANSCRIBE_JOB_STATE_CHANGE, onTranscribeEvent);
-    this.detachEvents = () => localTranscribeEvents.off(TRANSCRIBE_JOB_STATE_CHANGE, onTranscribeEvent);
-  }
-
-  /** Whether the template's Transcribe job state change rule forwards `event` (its job-name prefix is the stage's). */
-  routesTranscribeEvent(event: unknown): boolean {
-    type Resource = { Type: string; Properties?: { EventPattern?: { source?: unknown[] } } };
-    return Object.values((this.template as { Resources: Record<string, Resource> }).Resources).some(
-      (r) =>
-        r.Type === 'AWS::Events::Rule' &&
-        r.Properties?.EventPattern?.source?.includes('aws.transcribe') === true &&
-        matchesEventPattern(r.Properties.EventPattern, event),
-    );
   }
 
   static async start(timing: LocalTiming = TEST_TIMING): Promise<WorkflowHarness> {
     const dir = await mkdtemp(path.join(tmpdir(), 'vnt-workflow-'));
     const stops: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
-    const db = await startDynamoDb(path.join(dir, 'dynamodb'), TABLE_NAME);
-    stops.unshift(db.stop);
-    const s3Records: S3NotificationRecord[] = [];
-    const s3 = await startS3({
-      directory: path.join(dir, 's3'),
-      buckets: [UPLOADS_BUCKET, WORK_BUCKET],
-      // The uploads bucket's events, filtered like the EventBridge rule (bucket + `uploads/` prefix).
-      onObjectCreated: (record) => {
-        if (record.s3.bucket.name === UPLOADS_BUCKET && matchesKeyFilter(record, { prefix: 'uploads/' })) s3Records.push(record);
-      },
-      credentials: CREDENTIALS,
-      onError: (error, context) => console.error(context, error),
-    });
-    stops.unshift(s3.stop);
-    const posted = new Map<string, JobProgressMessage[]>();
-    const progressServer = await startProgressReceiver(posted);
-    stops.unshift(() => closeServer(progressServer.server));
+    try {
+      const layout = stateLayout(dir);
+      const db = await startDynamoDb(layout.dynamodb, LOCAL.tableName);
+      stops.unshift(db.stop);
+      const posted = new Map<string, JobProgressMessage[]>();
+      const progressServer = await startProgressReceiver(posted);
+      stops.unshift(() => closeServer(progressServer.server));
+      const functions = new FunctionHost();
+      const pipeline = await startLocalPipeline({
+        layout,
+        functions,
+        log: consoleLog(true),
+        credentials: CREDENTIALS,
+        dynamoDbEndpoint: db.endpoint,
+        progressEndpoint: progressServer.endpoint,
+        cursorSecret: randomBytes(32).toString('base64url'),
+        logLevel: process.env.POWERTOOLS_LOG_LEVEL,
+        timing,
+      });
+      stops.unshift(() => pipeline.stop());
+      return new WorkflowHarness(pipeline, functions, stops, posted, db.endpoint);
+    } catch (error) {
+      for (const stop of stops) await stop();
+      throw error;
+    }
+  }
 
-    const { template } = synthPipelineTestStack();
-    const resolver = new TemplateResolver(template as never, { region: REGION });
-    const targets = lambdaTargetsOf(template as never, (id) => resolver.arnOf(id));
-    const stateMachineArn = resolver.arnOf(
-      Object.entries((template as { Resources: Record<string, { Type: string }> }).Resources).find(
-        ([, r]) => r.Type === 'AWS::StepFunctions::StateMachine',
-      )![0],
-    );
-
-    // Handlers read their environment once, at import: set it before the first invocation.
-    Object.assign(process.env, {
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      [ENV.tableName]: TABLE_NAME,
-      [ENV.uploadsBucket]: UPLOADS_BUCKET,
-      [ENV.workBucket]: WORK_BUCKET,
-      [ENV.stateMachineArn]: stateMachineArn,
-      [ENV.progressEndpoint]: progressServer.endpoint,
-      [ENV.stage]: STAGE,
-      [ENV.speechEngine]: 'local',
-      [ENV.translationEngine]: 'local',
-    });
-
-    return new WorkflowHarness(
-      template,
-      inProcessInvoker(),
-      targets,
-      stops,
-      s3Records,
-      posted,
-      { dynamodb: db.endpoint, s3: s3.endpoint },
-      timing,
+  /** Whether the template's rules deliver `event` to the Transcribe-events function (its job-name prefix is the stage's). */
+  routesTranscribeEvent(event: unknown): boolean {
+    return this.pipeline.bindings.eventRules.some(
+      (rule) =>
+        matchesEventPattern(rule.eventPattern, event) &&
+        rule.targets.some((target) => target.kind === 'function' && target.function.entry === TRANSCRIBE_EVENTS_ENTRY),
     );
   }
 
-  /** Replaces the local state machine with one built from the same template with other timings. */
+  /** Runs later executions on a state machine from the same template with other timings. */
   useTiming(timing: LocalTiming): void {
-    this.machine = LocalStateMachine.fromTemplate(this.template as never, {
-      region: REGION,
-      invoker: this.invoker,
-      timing,
-      // The local watchdog: an execution that ends badly goes to the watchdog handler, like the EventBridge rule.
-      onExecutionEnd: async (execution) => {
-        if (execution.status === 'SUCCEEDED') return;
-        const run = this.invoke('functions/pipeline/execution-watchdog.ts', executionStatusChangeEvent(execution, REGION));
-        this.watchdogRuns.add(run);
-        await run.finally(() => this.watchdogRuns.delete(run));
-      },
-    });
+    this.pipeline.useTiming(timing);
   }
 
   get stateMachine(): LocalStateMachine {
-    return this.machine;
+    return this.pipeline.stateMachine;
   }
 
   async stop(): Promise<void> {
-    await this.machine.idle();
-    await Promise.allSettled([...this.pendingEventDeliveries]);
-    this.detachEvents();
-    this.sfnMock.restore();
+    await this.pipeline.idle();
+    this.s3Client.destroy();
+    this.documents.destroy();
     for (const stop of this.stops) await stop();
   }
 
@@ -256,24 +181,26 @@ export class WorkflowHarness {
   async subscribe(jobId: string): Promise<string> {
     const connectionId = `conn-${jobId.slice(0, 8)}`;
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    await this.documents.send(new PutCommand({ TableName: TABLE_NAME, Item: { ...keys.subscription(jobId, connectionId), connectionId, expiresAt } }));
-    await this.documents.send(new PutCommand({ TableName: TABLE_NAME, Item: { ...keys.connection(connectionId, jobId), jobId, expiresAt } }));
+    await this.documents.send(new PutCommand({ TableName: LOCAL.tableName, Item: { ...keys.subscription(jobId, connectionId), connectionId, expiresAt } }));
+    await this.documents.send(new PutCommand({ TableName: LOCAL.tableName, Item: { ...keys.connection(connectionId, jobId), jobId, expiresAt } }));
     return connectionId;
   }
 
-  /** Uploads a file as the job's object and returns the S3 notification records the upload produced. */
-  async upload(job: Job, filePath: string): Promise<S3NotificationRecord[]> {
-    const before = this.s3Records.length;
-    await this.s3Client.send(
-      new PutObjectCommand({ Bucket: UPLOADS_BUCKET, Key: job.uploadKey, Body: await readFile(filePath) }),
+  /**
+   * Uploads a file as the job's object, which starts the pipeline as in AWS, and returns the "Object Created"
+   * events the upload put on the bus.
+   */
+  async upload(job: Job, filePath: string): Promise<ObjectCreatedEvent[]> {
+    await this.s3Client.send(new PutObjectCommand({ Bucket: LOCAL.uploadsBucket, Key: job.uploadKey, Body: await readFile(filePath) }));
+    return this.events.filter(
+      (event): event is ObjectCreatedEvent => event.source === 'aws.s3' && (event as ObjectCreatedEvent).detail.object.key === job.uploadKey,
     );
-    return this.s3Records.slice(before).filter((r) => decodeURIComponent(r.s3.object.key.replaceAll('+', ' ')) === job.uploadKey);
   }
 
   /** Whether the work bucket holds `key` (e.g. a job's normalised WAV). */
   async workObjectExists(key: string): Promise<boolean> {
     try {
-      await this.s3Client.send(new HeadObjectCommand({ Bucket: WORK_BUCKET, Key: key }));
+      await this.s3Client.send(new HeadObjectCommand({ Bucket: LOCAL.workBucket, Key: key }));
       return true;
     } catch (error) {
       if (error instanceof NotFound) return false;
@@ -281,33 +208,33 @@ export class WorkflowHarness {
     }
   }
 
-  /**
-   * Delivers uploads to the starter as one SQS batch, one message per object, each body the EventBridge
-   * "Object Created" event the rule forwards to the intake queue in AWS.
-   */
-  async deliverToStarter(records: readonly S3NotificationRecord[], messageIds?: readonly string[]): Promise<unknown> {
-    return this.invoke('functions/pipeline/start-pipeline.ts', {
-      Records: records.map((record, i) => ({
-        messageId: messageIds?.[i] ?? randomUUID(),
-        receiptHandle: randomUUID(),
-        body: JSON.stringify(objectCreatedEvent(record)),
-        attributes: {},
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:${REGION}:000000000000:intake`,
-        awsRegion: REGION,
-      })),
-    });
+  /** Delivers events to the starter again, as one SQS batch with one message per event (what the queue redelivers). */
+  async deliverToStarter(events: readonly ObjectCreatedEvent[], messageIds?: readonly string[]): Promise<unknown> {
+    const starter = this.pipeline.bindings.functions.find((f) => f.entry === STARTER_ENTRY)!;
+    return this.functions.invoke(
+      { entry: starter.entry, name: starter.logicalId, timeoutMs: starter.timeoutMs },
+      {
+        Records: events.map((event, i) => ({
+          messageId: messageIds?.[i] ?? randomUUID(),
+          receiptHandle: randomUUID(),
+          body: JSON.stringify(event),
+          attributes: {},
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: `arn:aws:sqs:${LOCAL.region}:${LOCAL.account}:intake`,
+          awsRegion: LOCAL.region,
+        })),
+      },
+    );
   }
 
-  /** Creates a job, uploads the file, starts the pipeline and waits until the execution and job have ended. */
+  /** Creates a job, uploads the file (which starts the pipeline) and waits until the execution and job have ended. */
   async runNote(filePath: string, options: NoteOptions = {}): Promise<NoteRun> {
     const job = await this.createJob(options);
     const connectionId = options.subscribe ? await this.subscribe(job.jobId) : undefined;
     const started = Date.now();
-    const records = await this.upload(job, filePath);
-    await this.deliverToStarter(records);
+    await this.upload(job, filePath);
     const execution = await this.waitForExecution(job.jobId);
     return {
       job: await this.terminalJob(job.jobId),
@@ -318,22 +245,25 @@ export class WorkflowHarness {
     };
   }
 
-  /** Ends when the job's execution has ended and the watchdog (if it ran) is done. */
+  /** Ends when the job's execution has started and ended, and the events of its end are delivered (the watchdog). */
   async waitForExecution(jobId: string): Promise<ExecutionDescription> {
-    const execution = this.machine.list().find((e) => e.name === jobId);
-    if (!execution) throw new Error(`No execution was started for job ${jobId}`);
-    const ended = await this.machine.waitForEnd(execution.executionArn);
-    await Promise.allSettled([...this.watchdogRuns]);
+    const deadline = Date.now() + EXECUTION_START_TIMEOUT_MS;
+    let execution: ExecutionDescription | undefined;
+    while ((execution = this.executionsOf(jobId)[0]) === undefined) {
+      if (Date.now() > deadline) throw new Error(`No execution was started for job ${jobId}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const ended = await this.stateMachine.waitForEnd(execution.executionArn);
+    await this.pipeline.bus.drain();
     return ended;
   }
 
   /**
-   * Every job this harness created that is not terminal, after all executions and watchdog runs have
+   * Every job this harness created that is not terminal, after all executions and event deliveries have
    * settled. Tests assert it is empty: the pipeline must never leave a job in flight.
    */
   async jobsLeftInFlight(): Promise<Array<Pick<Job, 'jobId' | 'status'>>> {
-    await this.machine.idle();
-    await Promise.allSettled([...this.watchdogRuns]);
+    await this.pipeline.idle();
     const jobs = await Promise.all(this.createdJobIds.map((jobId) => this.jobs.get(jobId)));
     return jobs.filter((j): j is Job => j !== undefined && !isTerminal(j.status)).map(({ jobId, status }) => ({ jobId, status }));
   }
@@ -351,66 +281,21 @@ export class WorkflowHarness {
   }
 
   executionsOf(jobId: string): ExecutionDescription[] {
-    return this.machine.list().filter((e) => e.name === jobId);
+    return this.stateMachine.list().filter((e) => e.name === jobId);
   }
 
   path(executionArn: string): string[] {
-    return this.machine
+    return this.stateMachine
       .history(executionArn)
       .filter((e) => e.type === 'StateEntered')
       .map((e) => e.stateName!);
   }
 
   retries(executionArn: string): string[] {
-    return this.machine
+    return this.stateMachine
       .history(executionArn)
       .filter((e) => e.type === 'StateRetried')
       .map((e) => e.stateName!);
-  }
-
-  private invoke(entry: string, event: unknown): Promise<unknown> {
-    const target = [...this.targets.values()].find((t) => t.entry === entry);
-    if (!target) throw new Error(`No function in the template runs ${entry}`);
-    return this.invoker(target, event);
-  }
-
-  /** The handlers' SFNClient talks to the local state machine; its errors become the SDK's exceptions. */
-  private bridgeStepFunctions(): void {
-    const sdkError = (error: unknown): unknown => {
-      if (!(error instanceof LocalSfnError)) return error;
-      const options = { message: error.message, $metadata: {} };
-      switch (error.code) {
-        case 'ExecutionAlreadyExists':
-          return new ExecutionAlreadyExists(options);
-        case 'TaskTimedOut':
-          return new TaskTimedOut(options);
-        case 'TaskDoesNotExist':
-          return new TaskDoesNotExist(options);
-        case 'InvalidToken':
-          return new InvalidToken(options);
-        default:
-          return error;
-      }
-    };
-    const call = <T>(fn: () => T): T => {
-      try {
-        return fn();
-      } catch (error) {
-        throw sdkError(error);
-      }
-    };
-    this.sfnMock
-      .on(StartExecutionCommand)
-      .callsFake((input) => {
-        const { executionArn, startDate } = call(() => this.machine.start(input.name, input.input));
-        return { executionArn, startDate };
-      })
-      .on(SendTaskSuccessCommand)
-      .callsFake((input) => call(() => this.machine.sendTaskSuccess(input.taskToken, input.output)) ?? {})
-      .on(SendTaskFailureCommand)
-      .callsFake((input) => call(() => this.machine.sendTaskFailure(input.taskToken, input.error, input.cause)) ?? {})
-      .on(SendTaskHeartbeatCommand)
-      .callsFake((input) => call(() => this.machine.sendTaskHeartbeat(input.taskToken)) ?? {});
   }
 }
 

@@ -15,7 +15,7 @@ import { FfmpegAudioTools } from '../../../functions/audio/ffmpeg-audio-tools';
 import { jobLifecycleFromEnv } from '../../../functions/pipeline/common/job-lifecycle-from-env';
 import { objectStoreFromEnv } from '../../../functions/pipeline/common/object-store';
 import { fastTranscribe, handler } from '../../../functions/pipeline/fast-transcribe';
-import { speechRecognitionService } from '../../../functions/speech/engines';
+import { speechRecognitionServiceFromEnv } from '../../../functions/speech/engines';
 import { makeSpeechWithPauses } from '../../helpers/audio-fixtures';
 import { lambdaContext } from '../../events/lambda-context';
 import { JOB_ID, job, jobUpdates, jobWritesConflict, jobWritesSucceed, resetMocks, s3mock, WORK_BUCKET } from './pipeline-mocks';
@@ -105,7 +105,7 @@ describe('fast-transcribe', () => {
       lifecycle: jobLifecycleFromEnv(),
       objects: objectStoreFromEnv(),
       audio: new FfmpegAudioTools(),
-      speech: speechRecognitionService,
+      speech: speechRecognitionServiceFromEnv(),
       workBucket: WORK_BUCKET,
       tempDir,
     });

@@ -9,8 +9,6 @@ export const PIPELINE_TEST_ENV = {
   STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:vnt-test-pipeline',
   PROGRESS_ENDPOINT: 'https://ws.example.test/test',
   STAGE: 'test',
-  SPEECH_ENGINE: 'aws',
-  TRANSLATION_ENGINE: 'aws',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'AKIDTEST',
   AWS_SECRET_ACCESS_KEY: 'test-secret',

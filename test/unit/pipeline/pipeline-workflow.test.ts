@@ -185,7 +185,10 @@ describe('PipelineWorkflow functions (least privilege)', () => {
       expect(environment(name)).toHaveProperty(ENV.progressEndpoint);
       expect(environment(name)).toHaveProperty(ENV.tableName);
     }
-    expect(environment('start-transcription')).toMatchObject({ [ENV.speechEngine]: 'aws' });
-    expect(environment('translate')).toMatchObject({ [ENV.translationEngine]: 'aws' });
+    // What the recognition tasks' speech engines are built with (speechRecognitionServiceFromEnv).
+    for (const name of ['fast-transcribe', 'start-transcription', 'transcribe-events', 'fetch-transcription']) {
+      expect(environment(name)).toHaveProperty(ENV.stage);
+      expect(environment(name)).toHaveProperty(ENV.workBucket);
+    }
   });
 });

@@ -1,24 +1,30 @@
-import { describe, expect, it } from 'vitest';
-import { ApertiumTranslator } from '../../../functions/translation/apertium-translator';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AwsTranslator } from '../../../functions/translation/aws-translator';
-import { createTranslator } from '../../../functions/translation/engines';
+import { createAmazonTranslator, setTranslatorFactory, translationServiceFromEnv } from '../../../functions/translation/engines';
+import type { Translator } from '../../../functions/translation/translator';
 
-describe('translation engine factory', () => {
-  it('defaults to Amazon Translate', async () => {
-    const { name, translator } = await createTranslator({ AWS_REGION: 'eu-west-1' });
+describe('translation engine', () => {
+  afterEach(() => setTranslatorFactory(createAmazonTranslator));
 
-    expect(name).toBe('aws');
-    expect(translator).toBeInstanceOf(AwsTranslator);
+  it('is Amazon Translate unless the process installs another', async () => {
+    await expect(createAmazonTranslator()).resolves.toBeInstanceOf(AwsTranslator);
   });
 
-  it('TRANSLATION_ENGINE=local gives apertium', async () => {
-    const { name, translator } = await createTranslator({ TRANSLATION_ENGINE: 'local' });
-
-    expect(name).toBe('local');
-    expect(translator).toBeInstanceOf(ApertiumTranslator);
+  it('the service reads its cache table at cold start, not on first use', () => {
+    expect(() => translationServiceFromEnv({})).toThrow(/TABLE_NAME/);
   });
 
-  it('rejects an unknown engine', async () => {
-    await expect(createTranslator({ TRANSLATION_ENGINE: 'deepl' })).rejects.toThrow(/TRANSLATION_ENGINE must be one of aws, local/);
+  it('an installed factory replaces it for every handler, built once', async () => {
+    const translator: Translator = { maxBytesPerRequest: 1000, supports: () => false, translate: async () => 'never' };
+    const factory = vi.fn(() => translator);
+    setTranslatorFactory(factory);
+    const first = translationServiceFromEnv({ TABLE_NAME: 'table' });
+    const second = translationServiceFromEnv({ TABLE_NAME: 'table' });
+
+    // Amazon Translate has en → es; this translator has no pairs, and the service asks it before the cache.
+    await expect((await first()).translate({ text: 'hello', source: 'en', target: 'es' })).rejects.toMatchObject({ code: 'UNSUPPORTED_LANGUAGE_PAIR' });
+    await second();
+
+    expect(factory).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import type { LanguageCode } from '../../lib/config/languages';
+import { ProcessStartError, runProcess } from '../../functions/audio/run-process';
+import { PipelineFailureError } from '../../functions/shared/errors';
+import { Semaphore } from './semaphore';
+
+export interface PocketsphinxOptions {
+  /** @default 'pocketsphinx_continuous' on PATH (Debian package `pocketsphinx`) */
+  readonly binary?: string;
+  /** @default /usr/share/pocketsphinx/model/en-us (Debian package `pocketsphinx-en-us`) */
+  readonly modelDir?: string;
+  /** Recogniser processes at once. @default one per core */
+  readonly maxConcurrent?: number;
+  /** @default 120 s */
+  readonly timeoutMs?: number;
+}
+
+const INSTALL_HINT = 'install the Debian packages `pocketsphinx` and `pocketsphinx-en-us` (apt-get install pocketsphinx pocketsphinx-en-us)';
+
+/**
+ * CMU pocketsphinx (Debian 0.8+5prealpha `pocketsphinx_continuous`) over a 16 kHz mono 16-bit WAV or raw
+ * file. English only: it is the one model Debian ships. Startup costs ~0.4 s (loading the language model), so
+ * callers should give it chunks of several seconds, not tiny ones.
+ */
+export class PocketsphinxRecognizer {
+  /** Languages this recogniser's installed model understands. */
+  readonly languages: readonly LanguageCode[] = ['en'];
+  private readonly binary: string;
+  private readonly model: { hmm: string; lm: string; dict: string };
+  private readonly timeoutMs: number;
+  private readonly slots: Semaphore;
+
+  constructor(options: PocketsphinxOptions = {}) {
+    this.binary = options.binary ?? 'pocketsphinx_continuous';
+    const modelDir = options.modelDir ?? '/usr/share/pocketsphinx/model/en-us';
+    this.model = {
+      hmm: path.join(modelDir, 'en-us'),
+      lm: path.join(modelDir, 'en-us.lm.bin'),
+      dict: path.join(modelDir, 'cmudict-en-us.dict'),
+    };
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.slots = new Semaphore(options.maxConcurrent ?? availableParallelism());
+  }
+
+  /** The recognised words (lower case, no punctuation), '' when it heard none. */
+  async recognize(audioPath: string): Promise<string> {
+    const missing = Object.values(this.model).filter((file) => !existsSync(file));
+    if (missing.length > 0) {
+      throw new PipelineFailureError('INTERNAL_ERROR', `The local speech model is missing (${missing.join(', ')}): ${INSTALL_HINT}.`);
+    }
+    const result = await this.slots
+      .run(() =>
+        runProcess(
+          this.binary,
+          ['-infile', audioPath, '-hmm', this.model.hmm, '-lm', this.model.lm, '-dict', this.model.dict, '-logfn', '/dev/null'],
+          { timeoutMs: this.timeoutMs },
+        ),
+      )
+      .catch((error: unknown) => {
+        if (error instanceof ProcessStartError) {
+          throw new PipelineFailureError('INTERNAL_ERROR', `The local speech engine ${this.binary} cannot run (${error.cause.code}): ${INSTALL_HINT}.`);
+        }
+        throw error;
+      });
+    if (result.exitCode !== 0) {
+      throw new PipelineFailureError(
+        'TRANSCRIPTION_FAILED',
+        `pocketsphinx failed (${result.signal ?? `exit ${result.exitCode}`}): ${result.stderr.trim().split('\n').pop() ?? ''}`,
+      );
+    }
+    // One hypothesis line per utterance (pocketsphinx splits at its own silence detection).
+    return result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '')
+      .join(' ');
+  }
+}

@@ -1,0 +1,85 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApertiumTranslator } from '../../../../local/engines/apertium-translator';
+import type { TextTranslationCache } from '../../../../functions/translation/text-translation-cache';
+import { TranslationService } from '../../../../functions/translation/translation-service';
+import { GOFORWARD_TEXT } from '../../../helpers/audio-fixtures';
+
+const apertium = new ApertiumTranslator();
+
+describe('ApertiumTranslator (real apertium + apertium-eng-spa)', () => {
+  it('discovers the installed pairs from the modes directory', () => {
+    expect(apertium.supports('en', 'es')).toBe(true);
+    expect(apertium.supports('es', 'en')).toBe(true);
+    expect(apertium.supports('es-MX', 'en')).toBe(true);
+    expect(apertium.supports('en', 'fr')).toBe(false);
+  });
+
+  it('translates the goforward transcript into Spanish', async () => {
+    const spanish = await apertium.translate(GOFORWARD_TEXT, 'en', 'es');
+
+    // apertium-eng-spa 0.8.1 says "Va de frente diez metros"; assert on the words any version keeps.
+    expect(spanish).toMatch(/\bdiez\b/i);
+    expect(spanish).toMatch(/\bmetros\b/i);
+    expect(spanish).not.toMatch(/\bten\b|\bmeters\b/i);
+  });
+
+  it('drops apertium’s * marks on unknown words and keeps paragraphs', async () => {
+    const spanish = await apertium.translate('The glorp is blue.\n\nThe house is big.', 'en', 'es');
+
+    expect(spanish).not.toContain('*');
+    expect(spanish).toMatch(/glorp/);
+    expect(spanish).toMatch(/azul[\s\S]*\n\n[\s\S]*casa/);
+  });
+
+  it('translates Spanish into English', async () => {
+    await expect(apertium.translate('La casa es grande.', 'es', 'en')).resolves.toMatch(/house/i);
+  });
+
+  it('an uninstalled pair is UNSUPPORTED_LANGUAGE_PAIR', async () => {
+    await expect(apertium.translate('hello', 'en', 'fr')).rejects.toMatchObject({ code: 'UNSUPPORTED_LANGUAGE_PAIR' });
+  });
+
+  it('a missing binary is an INTERNAL_ERROR naming the Debian packages', async () => {
+    const missing = new ApertiumTranslator({ binary: '/nonexistent/apertium' });
+
+    await expect(missing.translate('hello', 'en', 'es')).rejects.toMatchObject({
+      code: 'INTERNAL_ERROR',
+      message: expect.stringContaining('apt-get install apertium'),
+    });
+  });
+
+  it('works behind TranslationService with any cache', async () => {
+    const noCache: TextTranslationCache = { get: async () => undefined, put: async () => undefined };
+
+    const outcome = await new TranslationService(apertium, noCache).translate({ text: GOFORWARD_TEXT, source: 'en', target: 'es' });
+
+    expect(outcome.translatedText).toMatch(/diez metros/);
+    expect(outcome.cacheHit).toBe(false);
+  });
+});
+
+describe('apertium pair discovery', () => {
+  let modesDir: string;
+  beforeAll(async () => {
+    modesDir = await mkdtemp(path.join(tmpdir(), 'vnt-modes-'));
+    for (const file of ['eng-spa.mode', 'spa-eng_US.mode', 'spa-eng.mode', 'cat-spa.mode', 'en-es.mode', 'oci-cat.mode', 'eng-spa-tagger.mode', 'README']) {
+      await writeFile(path.join(modesDir, file), '');
+    }
+  });
+  afterAll(async () => {
+    await rm(modesDir, { recursive: true, force: true });
+  });
+
+  it('maps 639-3 and 639-1 pair names to our codes, prefers plain pairs to variants, skips debug modes and unknown languages', () => {
+    const translator = new ApertiumTranslator({ modesDir });
+
+    expect([...translator.pairs].sort()).toEqual(['ca>es', 'en>es', 'es>en']);
+  });
+
+  it('no modes directory means no pairs (and a clear failure at translate time)', () => {
+    expect(new ApertiumTranslator({ modesDir: '/nonexistent' }).pairs).toEqual([]);
+  });
+});
