@@ -10,6 +10,7 @@ import { TIERS } from '../../../lib/config/tiers';
 import { utcDay } from '../../../functions/usage/utc-day';
 import { restEvent, type RestEventOptions } from '../../events/api-gateway-event';
 import { lambdaContext } from '../../events/lambda-context';
+import { webSocketEvent } from '../../events/websocket-event';
 import { FAKE_ACCOUNT } from './cfn-resolver';
 import { RecordedAws } from './recorded-aws';
 
@@ -358,23 +359,6 @@ function signedPostTarget(fields: Record<string, string>): { Bucket: string; Key
   const key = exact('key');
   if (bucket === undefined || key === undefined) throw new Error('the POST policy pins no bucket and key');
   return { Bucket: bucket, Key: key };
-}
-
-function webSocketEvent(routeKey: string, connectionId: string, options: { apiKeyId?: string; body?: unknown } = {}) {
-  return {
-    requestContext: {
-      routeKey,
-      eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
-      connectionId,
-      requestId: `req-${connectionId}`,
-      apiId: 'abc123',
-      stage: 'dev',
-      domainName: 'ws.example.test',
-      identity: { sourceIp: '203.0.113.7', ...(options.apiKeyId ? { apiKeyId: options.apiKeyId } : {}) },
-    },
-    isBase64Encoded: false,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  };
 }
 
 /**
