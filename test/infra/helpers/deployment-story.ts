@@ -95,12 +95,12 @@ export class DeploymentStory {
     });
 
     // --- Uploads: jobs for every path, uploaded as a client would with the presigned POST.
-    const upload = async (body: Record<string, unknown>, uploaded = true): Promise<string> => {
+    const upload = async (body: Record<string, unknown>): Promise<string> => {
       const response = await this.http('create-upload', { method: 'POST', resource: '/uploads', body, apiKeyId: ALICE });
       expect(response.statusCode).toBe(201);
       const { jobId, upload: post } = JSON.parse(response.body) as { jobId: string; upload: { fields: Record<string, string> } };
       this.aws.record({ entry: 'functions/api/create-upload.ts', service: 's3', command: 'PresignedPost', input: signedPostTarget(post.fields) });
-      if (uploaded) this.aws.objects.set(`${uploadsBucket}/${post.fields.key}`, audio);
+      this.aws.objects.set(`${uploadsBucket}/${post.fields.key}`, audio);
       return jobId;
     };
     const note = { contentType: 'audio/mp4', targetLanguage: 'es' };
