@@ -419,6 +419,8 @@ describe('web client as a user on a phone sees it', () => {
     expect(await failed.innerText()).toMatch(/^✕ Normalizing \(failed\)$/);
     // The whole list as a screen reader or a colour-blind reader takes it in: the failure is in the words.
     expect(await page.locator('#stages').innerText()).toContain('Normalizing (failed)');
+    // The failure arrived over the socket like any stage: no "Live updates unavailable" on a failed note.
+    expect(await page.locator('#transport').getAttribute('data-transport')).toBe('websocket');
     await expect.poll(() => inViewport('#note-error')).toBe(true);
     await screenshotBothWidths('11-failed');
     await expectAccessible('failed note');
