@@ -3,7 +3,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { apiLatencyTargetMs, routeKey } from '../../lib/config/latency-targets';
 import { METRICS } from '../../lib/config/metric-names';
-import { logger, metrics } from '../shared/powertools';
+import { immediateMetrics, logger } from '../shared/powertools';
 
 interface Started {
   readonly at: number;
@@ -29,10 +29,9 @@ export function requestLatency(now: () => number = () => performance.now()): Mid
     starts.delete(request);
     const durationMs = Math.round((now() - started.at) * 10) / 10;
     const route = routeKey(started.method, started.resource);
-    // A single metric: its own dimension set, so the invocation's other metrics keep theirs (service, stage).
-    const metric = metrics.singleMetric();
-    metric.addDimension(METRICS.routeDimension, route);
-    metric.addMetric(METRICS.names.requestMs, MetricUnit.Milliseconds, durationMs);
+    // Its own dimension set, so the invocation's other metrics keep theirs (service, stage); published at once.
+    immediateMetrics.addDimension(METRICS.routeDimension, route);
+    immediateMetrics.addMetric(METRICS.names.requestMs, MetricUnit.Milliseconds, durationMs);
     const targetMs = apiLatencyTargetMs(route);
     if (targetMs !== undefined && durationMs > targetMs) {
       // httpResponses (later in the chain, so earlier on the way out) has mapped any error to a response by now.

@@ -1,10 +1,9 @@
 import '../../events/api-env';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { httpHandler } from '../../../functions/http/http-handler';
 import { json } from '../../../functions/http/responses';
 import { NotFoundError } from '../../../functions/shared/errors';
-import { logger, metrics } from '../../../functions/shared/powertools';
+import { immediateMetrics, logger } from '../../../functions/shared/powertools';
 import { API_LATENCY_TARGETS_MS, PIPELINE_TARGETS_MS, routeLatencyTargets } from '../../../lib/config/latency-targets';
 import { METRICS } from '../../../lib/config/metric-names';
 import { ROUTES } from '../../../lib/config/routes';
@@ -26,13 +25,17 @@ beforeEach(() => {
   vi.useFakeTimers({ toFake: ['performance'] });
   warn = vi.spyOn(logger, 'warn');
   recorded = [];
-  // Metrics are disabled in unit tests: record what the middleware emits through its single metric.
-  vi.spyOn(metrics, 'singleMetric').mockImplementation(() => {
-    const dimensions: Record<string, string> = {};
-    return {
-      addDimension: (name: string, value: string) => void (dimensions[name] = value),
-      addMetric: (name: string, unit: string, value: number) => void recorded.push({ dimensions, name, unit, value }),
-    } as unknown as Metrics;
+  // Metrics are disabled in unit tests (nothing is printed): record what the middleware hands Powertools.
+  let dimensions: Record<string, string> = {};
+  const { addDimension, addMetric } = immediateMetrics;
+  vi.spyOn(immediateMetrics, 'addDimension').mockImplementation((name, value) => {
+    dimensions[name] = value;
+    return addDimension.call(immediateMetrics, name, value);
+  });
+  vi.spyOn(immediateMetrics, 'addMetric').mockImplementation((name, unit, value) => {
+    recorded.push({ dimensions, name, unit, value });
+    dimensions = {};
+    return addMetric.call(immediateMetrics, name, unit, value);
   });
 });
 
