@@ -155,7 +155,7 @@ describe('progress', () => {
 
 describe('npm run translate', () => {
   const cli = (args: string[]) =>
-    execFileAsync('npx', ['tsx', 'local/translate-cli.ts', ...args, '--api', stack.url, '--json'], {
+    execFileAsync('npx', ['tsx', 'local/translate-cli.ts', ...args, '--api', stack.apiUrl, '--ws', stack.webSocketUrl, '--json'], {
       cwd: path.resolve(import.meta.dirname, '../..'),
     }).then(
       ({ stdout }) => ({ code: 0, output: JSON.parse(stdout) }),
@@ -189,7 +189,7 @@ describe('the README example (client/examples/translate-note.ts)', () => {
     const note = await makeAudio('webm', dir, { name: 'readme-example' });
     const { stdout, stderr } = await execFileAsync('npx', ['tsx', EXAMPLE, note, 'es'], {
       cwd: REPO,
-      env: { ...process.env, VNT_API_URL: stack.url, VNT_WS_URL: stack.webSocketUrl, VNT_API_KEY: premium },
+      env: { ...process.env, VNT_API_URL: stack.apiUrl, VNT_WS_URL: stack.webSocketUrl, VNT_API_KEY: premium },
     });
     expect(stdout.trim()).toMatch(new RegExp(`^${GOFORWARD_TEXT} → .*${SPANISH.source}`, 'i'));
     expect(stderr).toMatch(/uploaded 100%/);
