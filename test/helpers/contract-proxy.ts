@@ -25,6 +25,11 @@ export interface ContractProxy {
    * contract) since the last call. Waits until Prism's log has caught up with every request answered so far.
    */
   takeViolations(): Promise<string[]>;
+  /**
+   * `fetch` for callers in this process: also keeps the `sl-violations` header Prism puts on an answer that
+   * broke the contract, whose details (which field, which rule) its log leaves out; takeViolations adds them.
+   */
+  readonly fetch: typeof fetch;
   /** Stops Prism; throws if it logged violations nobody took. */
   stop(): Promise<void>;
 }
@@ -96,27 +101,39 @@ export async function startContractProxy(upstream: string): Promise<ContractProx
   }
 
   let checkedUpTo = log.length;
+  const details: string[] = [];
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const violations = response.headers.get('sl-violations');
+    if (violations !== null) {
+      const target = new URL(input instanceof Request ? input.url : String(input));
+      const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+      details.push(`${method} ${target.pathname}${target.search} answered ${response.status}: ${violations}`);
+    }
+    return response;
+  };
   const takeViolations = async (): Promise<string[]> => {
-    // Prism logs a request's violations before answering it; once the log shows a request sent after every
-    // answered one, nothing of theirs is still in the pipe.
+    // Prism logs a request's violations by the time it has answered it, before it serves another request; a
+    // request sent after every answered one, and answered itself, closes the window.
     const marker = `contract-flush=${randomUUID()}`;
-    const flush = fetch(`${url}/health?${marker}`).then((response) => response.arrayBuffer());
-    const flushed = await waitForLine((line) => line.includes(marker), checkedUpTo, FLUSH_TIMEOUT_MS, 'flush marker');
-    await flush;
+    await fetch(`${url}/health?${marker}`).then((response) => response.arrayBuffer());
+    await waitForLine((line) => line.includes(marker), checkedUpTo, FLUSH_TIMEOUT_MS, 'flush marker');
+    const end = log.length;
     const violations: string[] = [];
     let lastRequest = '';
-    for (const line of log.slice(checkedUpTo, flushed)) {
+    for (const line of log.slice(checkedUpTo, end)) {
       lastRequest = REQUEST_RECEIVED.exec(line)?.[1] ?? lastRequest;
       const problem = PROBLEM.exec(line);
       if (problem) violations.push(`${problem[2]} (after ${lastRequest || 'no request'})`);
     }
-    checkedUpTo = flushed + 1;
-    return violations;
+    checkedUpTo = end;
+    return [...violations, ...details.splice(0)];
   };
 
   const proxy: ContractProxy = {
     url,
     takeViolations,
+    fetch: recordingFetch,
     async stop() {
       if (!running.delete(proxy)) return;
       try {

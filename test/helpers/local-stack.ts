@@ -92,7 +92,7 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
   }
 
   const request = async (method: string, route: string, opts: RequestOptions = {}) => {
-    const response = await fetch(`${opts.direct ? stack.url : proxy.url}${route}`, {
+    const response = await (opts.direct ? fetch : proxy.fetch)(`${opts.direct ? stack.url : proxy.url}${route}`, {
       method,
       headers: {
         ...(opts.key !== undefined && { 'x-api-key': opts.key }),
@@ -108,7 +108,7 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
   const client = (key: string): VoiceNoteClient => {
     let known = clients.get(key);
     if (!known) {
-      known = new VoiceNoteClient({ baseUrl: proxy.url, apiKey: key, webSocketUrl: stack.webSocketUrl });
+      known = new VoiceNoteClient({ baseUrl: proxy.url, apiKey: key, webSocketUrl: stack.webSocketUrl, fetch: proxy.fetch });
       clients.set(key, known);
     }
     return known;
