@@ -15,6 +15,7 @@ const execFileAsync = promisify(execFile);
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OPENAPI_JSON = join(REPO_ROOT, 'docs', 'openapi.json');
 const REDOCLY_CONFIG = join(REPO_ROOT, 'redocly.yaml');
+const TEMPLATE = join(REPO_ROOT, 'web', 'api-reference.hbs');
 const CACHE_DIR = join(REPO_ROOT, '.cache', 'api-reference');
 
 /** Where the page is served from: `<web root>/api.html` (the local stack and CloudFront serve web/dist). */
@@ -26,6 +27,8 @@ const BUILD_DOCS_ARGS = [
   // Redoc's page would otherwise send usage traces to Redocly from every reader's browser.
   '--openapi.disableTelemetry=true',
   '--title=Voice Note Translator API reference',
+  // Redocly's page with a Content-Security-Policy: nothing but this origin, whatever the renderer tries.
+  `--template=${TEMPLATE}`,
 ];
 
 /**
@@ -47,6 +50,7 @@ export async function buildApiReference(outFile: string): Promise<{ readonly cac
   const hash = createHash('sha256')
     .update(await readFile(OPENAPI_JSON))
     .update(await readFile(REDOCLY_CONFIG))
+    .update(await readFile(TEMPLATE))
     .update(JSON.stringify([cliVersion, BUILD_DOCS_ARGS]))
     .digest('hex')
     .slice(0, 16);
