@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -61,9 +61,9 @@ export async function buildApiReference(outFile: string): Promise<{ readonly cac
   );
   if (!hit) {
     await mkdir(CACHE_DIR, { recursive: true });
-    // Pages of older documents are never used again.
+    // Pages of older documents are never used again (this one may be a concurrent build's: kept).
     for (const name of await readdir(CACHE_DIR)) {
-      if (name.endsWith('.html')) await rm(join(CACHE_DIR, name), { force: true });
+      if (name.endsWith('.html') && name !== basename(cached)) await rm(join(CACHE_DIR, name), { force: true });
     }
     // Written aside and renamed, so a concurrent build never copies half a page.
     const partial = `${cached}.${process.pid}.partial`;

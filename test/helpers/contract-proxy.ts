@@ -55,15 +55,17 @@ export async function startContractProxy(upstream: string): Promise<ContractProx
   );
   const log: string[] = [];
   const waiters = new Set<() => void>();
-  let pending = '';
-  const onData = (chunk: Buffer) => {
-    const lines = (pending + chunk.toString('utf8')).split('\n');
-    pending = lines.pop()!;
-    log.push(...lines);
-    for (const wake of waiters) wake();
+  const lines = () => {
+    let pending = '';
+    return (chunk: Buffer) => {
+      const complete = (pending + chunk.toString('utf8')).split('\n');
+      pending = complete.pop()!;
+      log.push(...complete);
+      for (const wake of waiters) wake();
+    };
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout!.on('data', lines());
+  child.stderr!.on('data', lines());
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const waitForLine = (matches: (line: string) => boolean, from: number, timeoutMs: number, what: string) =>
     new Promise<number>((resolve, reject) => {
@@ -115,6 +117,7 @@ export async function startContractProxy(upstream: string): Promise<ContractProx
   const takeViolations = async (): Promise<string[]> => {
     // Prism logs a request's violations by the time it has answered it, before it serves another request; a
     // request sent after every answered one, and answered itself, closes the window.
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Prism is no longer running:\n${log.join('\n')}`);
     const marker = `contract-flush=${randomUUID()}`;
     await fetch(`${url}/health?${marker}`).then((response) => response.arrayBuffer());
     await waitForLine((line) => line.includes(marker), checkedUpTo, FLUSH_TIMEOUT_MS, 'flush marker');
@@ -137,7 +140,7 @@ export async function startContractProxy(upstream: string): Promise<ContractProx
     async stop() {
       if (!running.delete(proxy)) return;
       try {
-        const left = child.exitCode === null ? await takeViolations() : [];
+        const left = child.exitCode === null && child.signalCode === null ? await takeViolations() : [];
         if (left.length > 0) throw new Error(`Prism logged contract violations:\n${left.join('\n')}`);
       } finally {
         await stopChild(child, exited);
