@@ -39,6 +39,10 @@ function alwaysRetryAfter(codes: readonly string[]): boolean {
   );
 }
 
+/** When API Gateway's own quota answer says to retry: a static header at most (it cannot compute one). */
+const gatewayQuotaRetry = (seconds = gatewayErrorResponse('QUOTA_EXCEEDED').retryAfterSeconds) =>
+  seconds === undefined ? 'without Retry-After: the quota resets at 00:00 UTC' : `Retry-After ${seconds}`;
+
 /** Retry-After where some answers of the status lack it (API Gateway's quota answer, until it has one). */
 const RETRY_AFTER_WHEN_SENT = {
   description: "Seconds to wait before retrying, when the answer says: see the route's 429 description.",
@@ -224,8 +228,8 @@ export const openApiDocument = {
             429,
             [
               "QUOTA_EXCEEDED: the day's uploads are used up (the exact meter; Retry-After is the seconds to the next",
-              "UTC midnight), or API Gateway's usage plan refused the key first. THROTTLED: too many requests at once;",
-              `Retry-After ${gatewayErrorResponse('THROTTLED').retryAfterSeconds}.`,
+              "UTC midnight), or API Gateway's usage plan refused the key first",
+              `(${gatewayQuotaRetry()}). THROTTLED: too many requests at once (Retry-After ${gatewayErrorResponse('THROTTLED').retryAfterSeconds}).`,
             ].join(' '),
             [...API_ERROR_CODES[429], gatewayCode('THROTTLED')],
           ),
