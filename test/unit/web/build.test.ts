@@ -50,6 +50,15 @@ describe('web build', () => {
     expect(sw).not.toContain('.map"');
   });
 
+  it('renders the API reference beside the client, outside the shell the worker precaches', async () => {
+    expect(report.apiReference.path).toBe('api.html');
+    const page = await readFile(join(outDir, 'api.html'), 'utf8');
+    expect(page).toContain('<title>Voice Note Translator API reference</title>');
+    // The contract itself is in the page: the renderer needs no request to draw it.
+    expect(page).toContain('Start a voice note and get a presigned upload');
+    expect(await readFile(join(outDir, 'sw.js'), 'utf8')).not.toContain('api.html');
+  });
+
   it('keeps the first load under the 50 KB compressed budget', () => {
     expect(report.firstLoad.gzipBytes).toBeLessThan(50 * 1024);
     expect(report.firstLoad.brotliBytes).toBeLessThan(report.firstLoad.gzipBytes);
