@@ -11,7 +11,8 @@ import { AwsKeyProvisioner } from '../functions/keys/aws-key-provisioner';
 import type { ApiKeyRecord, KeyProvisioner } from '../functions/keys/api-key';
 import { DynamoApiKeyRepository } from '../functions/keys/dynamo-api-key-repository';
 import { LocalKeyProvisioner } from '../local/gateway/local-key-provisioner';
-import { DEFAULT_STATE_DIR, LOCAL } from '../local/config';
+import { DEFAULT_STATE_DIR } from '../local/config';
+import { resolveLocalApi } from '../local/running-stack';
 import { readAdminToken, stateLayout } from '../local/state-dir';
 
 /**
@@ -22,8 +23,9 @@ import { readAdminToken, stateLayout } from '../local/state-dir';
  *   revoke <apiKeyId>                                 disables the key and stamps its record
  *   sync                                              (aws) puts every active key in all its tier's plans
  *
- * Options: --target local|aws (default local), --api <url> (local stack, default http://127.0.0.1:3000),
- * --state-dir <dir> (the local stack's, for its admin token; default .local), --stage <name> (aws, default dev), --table <name> (aws; default: $TABLE_NAME, else the `TableName`
+ * Options: --target local|aws (default local), --api <url> (local stack; default: VNT_API_URL, PORT, the running
+ * stack's <state dir>/stack.json, http://127.0.0.1:3000), --state-dir <dir> (the local stack's, for its admin
+ * token and stack.json; default .local), --stage <name> (aws, default dev), --table <name> (aws; default: $TABLE_NAME, else the `TableName`
  * exported by the stateful stack `--stack`, default `VoiceNoteTranslator-<stage>-Stateful`), --json.
  */
 export const USAGE = `Usage: npm run keys -- <command> [options]
@@ -37,8 +39,8 @@ Commands:
 
 Options:
   --target local|aws   where the keys live (default: local)
-  --api <url>          local stack URL (default: http://${LOCAL.host}:${LOCAL.defaultPort})
-  --state-dir <dir>    local stack state directory holding its admin token (default: .local)
+  --api <url>          local stack URL (default: VNT_API_URL, PORT, the running stack's, port 3000)
+  --state-dir <dir>    local stack state directory: its admin token and where it runs (default: .local)
   --stage <name>       AWS stage whose usage plans keys join (default: dev)
   --table <name>       AWS table name (default: $${ENV.tableName} or the stateful stack's TableName export)
   --stack <name>       AWS stateful stack to read it from (default: VoiceNoteTranslator-<stage>-Stateful)
@@ -48,7 +50,8 @@ Options:
 export interface CliOptions {
   readonly command: 'create' | 'list' | 'revoke' | 'sync';
   readonly target: 'local' | 'aws';
-  readonly api: string;
+  /** The local stack's URL; when absent, found as `resolveLocalApi` says. */
+  readonly api?: string;
   /** The local stack's state directory (its `admin-token`). */
   readonly stateDir: string;
   readonly stage: string;
@@ -70,7 +73,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       allowPositionals: true,
       options: {
         target: { type: 'string', default: 'local' },
-        api: { type: 'string', default: `http://${LOCAL.host}:${LOCAL.defaultPort}` },
+        api: { type: 'string' },
         'state-dir': { type: 'string', default: DEFAULT_STATE_DIR },
         stage: { type: 'string', default: 'dev' },
         table: { type: 'string' },
@@ -95,7 +98,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const base = {
     command,
     target: values.target,
-    api: values.api,
+    ...(values.api !== undefined ? { api: values.api } : {}),
     stateDir: resolve(values['state-dir']),
     stage: values.stage,
     json: values.json,
@@ -187,7 +190,8 @@ export async function localProvisioner(options: Pick<CliOptions, 'api' | 'stateD
   if (adminToken === undefined) {
     throw new Error(`No admin token in ${options.stateDir}: start the local stack first, or pass its --state-dir.`);
   }
-  return new LocalKeyProvisioner({ apiUrl: options.api, adminToken });
+  const api = await resolveLocalApi({ flag: options.api, stateDir: options.stateDir });
+  return new LocalKeyProvisioner({ apiUrl: api.url, apiSource: api.source, adminToken });
 }
 
 async function provisionerFor(options: CliOptions): Promise<KeyProvisioner> {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TIER_NAMES, type TierName } from '../lib/config/tiers';
-import { DEFAULT_STATE_DIR, LOCAL, REPO_ROOT } from './config';
+import { DEFAULT_OUT_DIR as WEB_DIST, ensureWebBuild, type WebBuildOutcome } from '../web/build';
+import { DEFAULT_STATE_DIR, LOCAL } from './config';
 import { emulatorClientConfig } from './emulators/aws-clients';
 import { startDynamoDb } from './emulators/dynamodb';
 import { adminKeys } from './gateway/admin-keys';
@@ -17,9 +17,10 @@ import { staticSite } from './gateway/static-site';
 import { type ThrottleOverrides, UsagePlans } from './gateway/usage-plans';
 import { FunctionHost } from './lambda/function-host';
 import { loadOrCreateLocalCredentials } from './local-credentials';
-import { consoleLog } from './log';
+import { consoleLog, type LocalLog } from './log';
 import { startLocalPipeline } from './pipeline/local-pipeline';
 import { WebSocketGateway, type WebSocketTimeouts } from './progress/websocket-gateway';
+import { findRunningStack, forgetRunningStack, LocalStackRunningError, recordRunningStack } from './running-stack';
 import {
   type DemoKeys,
   loadOrCreateAdminToken,
@@ -44,7 +45,12 @@ export interface LocalStackOptions {
   readonly throttleOverrides?: ThrottleOverrides;
   /** Shorter client timeouts (tests that must not wait minutes). @default - see HttpTimeouts, WebSocketTimeouts */
   readonly timeouts?: { readonly http?: Partial<HttpTimeouts>; readonly webSocket?: Partial<WebSocketTimeouts> };
+  /** The web client served at `/`, built at start when missing or stale. @default web/dist */
+  readonly webRoot?: string;
 }
+
+/** The web client at `/`: already current, built by this start, or failed to build (the API serves anyway). */
+export type WebClientState = WebBuildOutcome | { readonly status: 'failed'; readonly outDir: string; readonly error: string };
 
 export interface LocalStack {
   /** Base URL of the API (and web client), e.g. `http://127.0.0.1:3000`. */
@@ -59,6 +65,7 @@ export interface LocalStack {
   readonly provisionedKeys: boolean;
   /** The key admin endpoint's bearer token (also in `<stateDir>/admin-token`). */
   readonly adminToken: string;
+  readonly web: WebClientState;
   /** Stops everything it started; idempotent. */
   stop(): Promise<void>;
 }
@@ -88,10 +95,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
+    // Before anything is touched (--fresh would wipe a running stack's state).
+    const running = await findRunningStack(layout.root);
+    if (running !== undefined && running.pid !== process.pid) throw new LocalStackRunningError(layout.root, running);
     await prepareStateDir(layout, options.fresh ?? false);
     frontDoor = await FrontDoor.open(options.port ?? LOCAL.defaultPort, LOCAL.host, log.error, options.timeouts?.http);
     const url = `http://${LOCAL.host}:${frontDoor.port}`;
     const webSocketUrl = `ws://${LOCAL.host}:${frontDoor.port}${LOCAL.webSocketPath}`;
+    // Built while the emulators start (esbuild runs in its own process); awaited before the routes attach.
+    const webRoot = options.webRoot ?? WEB_DIST;
+    const webBuild = buildWebClient(webRoot, log);
 
     const [cursorSecret, adminToken, credentials, dynamo] = await Promise.all([
       loadOrCreateCursorSecret(layout),
@@ -150,13 +163,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       corsPreflight: pipeline.bindings.corsPreflight,
       onError: log.error,
     });
-    const site = staticSite(join(REPO_ROOT, 'web', 'dist'));
+    const site = staticSite(webRoot);
     // Re-provisioned when missing or no longer valid (e.g. the key store file was deleted by hand). Before the
-    // routes attach, so a ready /health means the demo keys are usable and in keys.json.
+    // routes attach, like the web build and stack.json: a ready /health means the demo keys are usable and in
+    // keys.json, `/` serves the web client and the CLIs find the stack.
     const saved = await readDemoKeys(layout.demoKeys);
     const existing = saved && Object.values(saved).every((value) => keys.findActiveByValue(value)) ? saved : undefined;
     const demoKeys = existing ?? (await provisionDemoKeys(keys));
     if (existing === undefined) await writeDemoKeys(layout.demoKeys, demoKeys);
+    const web = await webBuild;
+    await recordRunningStack(layout.root, { url, webSocketUrl, port: frontDoor.port, pid: process.pid });
+    // Runs right after the public port closes (stops run in reverse order).
+    stops.push(() => forgetRunningStack(layout.root));
 
     frontDoor.attach({
       requests: [
@@ -182,11 +200,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       keys: demoKeys,
       provisionedKeys: existing === undefined,
       adminToken,
+      web,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Builds the web client when stale; a failed build is logged and the stack serves the previous one, if any. */
+async function buildWebClient(outDir: string, log: LocalLog): Promise<WebClientState> {
+  try {
+    const outcome = await ensureWebBuild({ outDir });
+    if (outcome.status === 'built') log.info(`Web client built in ${(outcome.ms / 1000).toFixed(1)} s (${outcome.reason})`);
+    return outcome;
+  } catch (error) {
+    log.error(error, 'web client build (the API still serves; `npm run build:web` repeats it)');
+    return { status: 'failed', outDir, error: error instanceof Error ? error.message : String(error) };
   }
 }
 

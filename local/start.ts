@@ -4,8 +4,9 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOCAL } from './config';
+import { DEFAULT_STATE_DIR, LOCAL } from './config';
 import { watchLauncher } from './launcher-watch';
+import { LocalStackRunningError } from './running-stack';
 import { startLocalStack } from './stack';
 import { ensureEnginePackages } from './system-packages';
 
@@ -62,25 +63,32 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => stop('SIGHUP'));
   watchLauncher(() => stop('launcher gone'));
 
+  // The CLIs find this stack through its state directory (stack.json), so the commands below work as printed.
+  const stateDirFlag = stack.stateDir === DEFAULT_STATE_DIR ? '' : ` --state-dir ${shellQuote(stack.stateDir)}`;
   console.log(
     [
       `Voice Note Translator local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      `  API + web    ${stack.url}`,
+      `  API + web    ${stack.url}${stack.web.status === 'failed' ? ' (the web client failed to build: see above)' : ''}`,
       `  WebSocket    ${stack.webSocketUrl}?apiKey=<key>`,
       `  State        ${stack.stateDir}${stack.provisionedKeys ? ' (new demo keys provisioned)' : ''}`,
       `  Demo keys    free ${stack.keys.free}`,
       `               basic ${stack.keys.basic}`,
       `               premium ${stack.keys.premium}`,
-      `  Try          curl -H 'x-api-key: ${stack.keys.premium}' ${stack.url}/jobs`,
-      `               npm run translate -- /path/to/note.m4a --to es`,
+      `  Try          npm run translate -- samples/ill-disposed.m4a --to es${stateDirFlag}`,
+      `               curl -H 'x-api-key: ${stack.keys.premium}' ${stack.url}/jobs`,
+      `               npm run keys -- list${stateDirFlag}`,
       'Ctrl-C stops everything.',
     ].join('\n'),
   );
 }
 
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
 main().catch((error: unknown) => {
   console.error(error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
     ? `Port in use: ${(error as Error).message}. Set PORT or stop the other process.`
-    : error);
+    : error instanceof LocalStackRunningError ? error.message : error);
   process.exit(1);
 });

@@ -17,6 +17,8 @@ export interface StateLayout {
   readonly adminToken: string;
   /** The local principal's AWS secret access key (see local-credentials.ts). */
   readonly secretAccessKey: string;
+  /** Where the running stack listens, for the CLIs (running-stack.ts); removed on a clean stop. */
+  readonly runningStack: string;
 }
 
 export function stateLayout(root: string): StateLayout {
@@ -31,6 +33,7 @@ export function stateLayout(root: string): StateLayout {
     cursorSecret: join(root, 'cursor-secret'),
     adminToken: join(root, 'admin-token'),
     secretAccessKey: join(root, 'secret-access-key'),
+    runningStack: join(root, 'stack.json'),
   };
 }
 
@@ -49,7 +52,7 @@ export async function prepareStateDir(layout: StateLayout, fresh: boolean): Prom
 
 /** The permissions the state directory's content must not exceed. */
 const PRIVATE_DIR_MODE = 0o700;
-const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_FILE_MODE = 0o600;
 /** What the local stack's process creates files with: no access for group or others. */
 export const PRIVATE_UMASK = 0o077;
 

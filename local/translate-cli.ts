@@ -1,19 +1,23 @@
 /**
- * `npm run translate -- <file> [--to es] [--from en] [--api URL] [--key KEY] [--ws URL] [--json]`
+ * `npm run translate -- <file> [--to es] [--from en] [--api URL] [--key KEY] [--ws URL] [--state-dir DIR] [--json]`
  *
  * Translates one voice note through the public API exactly as an app would: POST /uploads, the presigned
  * POST upload, then the job's progress over the WebSocket (or by polling GET /jobs/{id}). Defaults to the
- * local stack (http://127.0.0.1:3000 and its premium demo key from .local/keys.json).
+ * running local stack, found as running-stack.ts says, with the premium demo key of its state directory.
  * Exit codes: 0 completed, 1 the job failed (its code is printed), 2 bad usage, 3 the API refused or failed.
  */
 import { openAsBlob } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiError, audioContentType, type JobUpdate, VoiceNoteClient } from '../client';
 import { AUDIO_CONTENT_TYPE_BY_EXTENSION } from '../lib/config/audio-types';
 import { DEFAULT_STATE_DIR, LOCAL } from './config';
+import { isLoopbackHost } from './http/server';
+import { cannotReachLocalStack, resolveLocalApi } from './running-stack';
 import { readDemoKeys, stateLayout } from './state-dir';
 
-const USAGE = 'Usage: npm run translate -- <file> [--to es] [--from en] [--api URL] [--key KEY] [--ws URL] [--json]';
+const USAGE =
+  'Usage: npm run translate -- <file> [--to es] [--from en] [--api URL] [--key KEY] [--ws URL] [--state-dir DIR] [--json]';
 
 interface Outcome {
   readonly jobId?: string;
@@ -38,10 +42,12 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
-  const apiUrl = values.api ?? process.env.VNT_API_URL ?? `http://${LOCAL.host}:${LOCAL.defaultPort}`;
-  const apiKey = values.key ?? process.env.VNT_API_KEY ?? (await demoKey());
+  const stateDir = resolve(values['state-dir'] ?? DEFAULT_STATE_DIR);
+  const api = await resolveLocalApi({ flag: values.api, stateDir });
+  const apiUrl = api.url;
+  const apiKey = values.key ?? process.env.VNT_API_KEY ?? (await demoKey(stateDir));
   if (apiKey === undefined) {
-    console.error('No API key: pass --key (or VNT_API_KEY), or start the local stack once to create .local/keys.json.');
+    console.error(`No API key: pass --key (or VNT_API_KEY), or start the local stack once to create ${stateLayout(stateDir).demoKeys}.`);
     return 2;
   }
   const contentType = audioContentType(undefined, file);
@@ -109,10 +115,11 @@ async function main(): Promise<number> {
   } catch (error) {
     if (tty) process.stderr.write('\n');
     if (!(error instanceof ApiError)) throw error;
+    const unreachableLocally = error.code === 'API_UNREACHABLE' && isLoopbackHost(new URL(apiUrl).host);
     outcome = {
       ...(jobId && { jobId }),
       status: 'error',
-      error: { code: error.code, message: error.message },
+      error: { code: error.code, message: unreachableLocally ? cannotReachLocalStack(apiUrl, api.source) : error.message },
       timings: { totalMs: Date.now() - started },
     };
   }
@@ -132,6 +139,7 @@ function parse() {
       api: { type: 'string' },
       key: { type: 'string' },
       ws: { type: 'string' },
+      'state-dir': { type: 'string' },
       timeout: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -153,12 +161,12 @@ function print(outcome: Outcome): void {
 /** The local stack serves its WebSocket next to the API; a deployed stack's URL must be given with --ws. */
 function defaultWebSocketUrl(apiUrl: string): string | undefined {
   const url = new URL(apiUrl);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return undefined;
+  if (!isLoopbackHost(url.host)) return undefined;
   return `ws://${url.host}${LOCAL.webSocketPath}`;
 }
 
-async function demoKey(): Promise<string | undefined> {
-  const keys = await readDemoKeys(stateLayout(DEFAULT_STATE_DIR).demoKeys);
+async function demoKey(stateDir: string): Promise<string | undefined> {
+  const keys = await readDemoKeys(stateLayout(stateDir).demoKeys);
   return keys?.premium ?? keys?.free;
 }
 

@@ -18,6 +18,15 @@ const REDOCLY_CONFIG = join(REPO_ROOT, 'redocly.yaml');
 const TEMPLATE = join(REPO_ROOT, 'web', 'api-reference.hbs');
 const CACHE_DIR = join(REPO_ROOT, '.cache', 'api-reference');
 
+/** Every file that shapes the page (Redocly's version by its package.json), for the web build's manifest. */
+export const API_REFERENCE_INPUTS: readonly string[] = [
+  OPENAPI_JSON,
+  REDOCLY_CONFIG,
+  TEMPLATE,
+  createRequire(import.meta.url).resolve('@redocly/cli/package.json'),
+  fileURLToPath(import.meta.url),
+];
+
 /** Where the page is served from: `<web root>/api.html` (the local stack and CloudFront serve web/dist). */
 export const API_REFERENCE_PATH = 'api.html';
 

@@ -5,18 +5,21 @@
  * - index.html referencing them, sw.js (the service worker, stable name, knows the shell's files) and
  *   config.json (same-origin defaults; a deployment overwrites it): these three must be revalidated;
  * - api.html, the API reference rendered from docs/openapi.json (web/api-reference.ts), deployed and served
- *   with the client but no part of it.
+ *   with the client but no part of it;
+ * - .build-inputs.json: what the build was made from (build-inputs.ts), so `ensureWebBuild` (npm start,
+ *   cdk synth) rebuilds only when a source changed. Not uploaded.
  * Prints raw, gzip and brotli sizes and the first-load total (html + entry js + css + config + favicon).
  *
  * Usage: `npm run build:web` (or `tsx web/build.ts --out <dir>`).
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
-import { API_REFERENCE_PATH, buildApiReference } from './api-reference';
+import { build, type Metafile, version as esbuildVersion } from 'esbuild';
+import { API_REFERENCE_INPUTS, API_REFERENCE_PATH, buildApiReference } from './api-reference';
+import { describeBuildInputs, staleBuildReason, writeBuildInputs } from './build-inputs';
 import { DEFAULT_CONFIG, type ClientConfig } from './src/config';
 
 const WEB_DIR = dirname(fileURLToPath(import.meta.url));
@@ -24,6 +27,8 @@ const SRC_DIR = join(WEB_DIR, 'src');
 export const DEFAULT_OUT_DIR = join(WEB_DIR, 'dist');
 /** Hashed files live here: a CDN can cache everything under it forever. */
 export const IMMUTABLE_PREFIX = 'assets/';
+/** Copied into assets/ under a content-hashed name. */
+const FAVICON = 'favicon.svg';
 /** Browsers the bundle targets: anything with MediaRecorder, ES2022 and service workers. */
 const TARGETS = ['es2022', 'chrome100', 'firefox100', 'safari15.4', 'edge100'];
 
@@ -51,11 +56,60 @@ export interface WebBuildReport {
   readonly apiReference: { readonly path: string; readonly bytes: number; readonly cached: boolean };
 }
 
+/**
+ * Builds into a fresh directory next to `outDir` and swaps it in whole, so a server (or a concurrent build,
+ * e.g. two test processes starting a stack) never reads half a build.
+ */
 export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildReport> {
-  const outDir = resolve(options.outDir ?? DEFAULT_OUT_DIR);
-  await rm(outDir, { recursive: true, force: true });
-  await mkdir(outDir, { recursive: true });
+  const target = resolve(options.outDir ?? DEFAULT_OUT_DIR);
+  await mkdir(dirname(target), { recursive: true });
+  const outDir = `${target}.next-${randomBytes(6).toString('hex')}`;
+  await mkdir(outDir);
+  try {
+    const report = await buildInto(outDir, options.config ?? DEFAULT_CONFIG);
+    await swapIn(outDir, target);
+    return { ...report, outDir: target };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
 
+/** What `ensureWebBuild` did: nothing (the build matched its sources) or a build, and why. */
+export type WebBuildOutcome =
+  | { readonly status: 'current'; readonly outDir: string }
+  | { readonly status: 'built'; readonly outDir: string; readonly reason: string; readonly ms: number };
+
+/**
+ * Builds the web client unless `outDir` holds a build of exactly the current sources: `npm start` serves, and
+ * `cdk deploy` uploads, what the checkout says, never a missing or stale build. A current build costs a few
+ * milliseconds of hashing.
+ */
+export async function ensureWebBuild(options: WebBuildOptions = {}): Promise<WebBuildOutcome> {
+  const outDir = resolve(options.outDir ?? DEFAULT_OUT_DIR);
+  const reason = await staleBuildReason(outDir, { bundler: esbuildVersion, config: options.config ?? DEFAULT_CONFIG });
+  if (reason === undefined) return { status: 'current', outDir };
+  const started = performance.now();
+  await buildWeb({ ...options, outDir });
+  return { status: 'built', outDir, reason, ms: Math.round(performance.now() - started) };
+}
+
+/** Replaces `target` with `next` (two renames); when another build got there in between, its equal build stays. */
+async function swapIn(next: string, target: string): Promise<void> {
+  const previous = `${next}.previous`;
+  await rename(target, previous).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  try {
+    await rename(next, target);
+  } catch (error) {
+    if (!['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  } finally {
+    await rm(previous, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(outDir: string, config: ClientConfig): Promise<WebBuildReport> {
+  const template = join(SRC_DIR, 'index.html');
   const app = await build({
     entryPoints: { app: join(SRC_DIR, 'main.ts'), styles: join(SRC_DIR, 'styles.css') },
     outdir: outDir,
@@ -79,22 +133,21 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
   // Chunks the entry imports statically load on first visit too: preload them to avoid a waterfall.
   const staticChunks = staticImports(app.metafile, entryJsOut).map((p) => rel(outDir, p));
 
-  const favicon = await writeHashedAsset(outDir, 'favicon.svg');
-  const template = await readFile(join(SRC_DIR, 'index.html'), 'utf8');
+  const favicon = await writeHashedAsset(outDir, FAVICON);
   const preloads = staticChunks.map((p) => `<link rel="modulepreload" href="${p}">`).join('\n');
-  const html = template
+  const html = (await readFile(template, 'utf8'))
     .replace('%CSS%', entryCss)
     .replace('%JS%', entryJs)
     .replace('%PRELOADS%', preloads)
     .replace('%FAVICON%', favicon);
   if (html.includes('%')) throw new Error('index.html has an unreplaced placeholder');
   await writeFile(join(outDir, 'index.html'), html);
-  await writeFile(join(outDir, 'config.json'), `${JSON.stringify(options.config ?? DEFAULT_CONFIG)}\n`);
+  await writeFile(join(outDir, 'config.json'), `${JSON.stringify(config)}\n`);
 
   // The worker precaches the shell; its version changes with any shell file, so browsers install the new one.
   const shell = ['./', 'config.json', favicon, ...outputs.filter((p) => !p.endsWith('.map'))];
   const version = createHash('sha256').update(html).update(shell.join('\n')).digest('hex').slice(0, 12);
-  await build({
+  const worker = await build({
     entryPoints: [join(SRC_DIR, 'sw.ts')],
     outfile: join(outDir, 'sw.js'),
     bundle: true,
@@ -103,11 +156,21 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
     minify: true,
     legalComments: 'none',
     define: { __SHELL__: JSON.stringify(shell), __VERSION__: JSON.stringify(version) },
+    metafile: true,
     logLevel: 'warning',
   });
 
   const apiReferenceFile = join(outDir, API_REFERENCE_PATH);
   const { cached } = await buildApiReference(apiReferenceFile);
+  const sources = [
+    ...Object.keys(app.metafile.inputs),
+    ...Object.keys(worker.metafile.inputs),
+    template,
+    join(SRC_DIR, FAVICON),
+    ...API_REFERENCE_INPUTS,
+    fileURLToPath(import.meta.url),
+  ];
+  await writeBuildInputs(outDir, await describeBuildInputs(sources, esbuildVersion, config));
 
   const paths = ['index.html', 'config.json', 'sw.js', favicon, ...outputs];
   const files = await Promise.all(paths.map((path) => measure(outDir, path)));

@@ -23,6 +23,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { BUILD_INPUTS_FILE } from '../../web/build-inputs';
 import { ROUTES } from '../config/routes';
 import { type ApiSurface, surfaceOf } from '../config/usage-plans';
 import { SecureBucket } from './secure-bucket';
@@ -216,8 +217,8 @@ export class WebDistribution extends Construct {
     if (props.webAssetsPath !== undefined) {
       this.deployment = new BucketDeployment(this, 'DeployWeb', {
         sources: [
-          // The build's own config.json is for the local stack; source maps stay private.
-          Source.asset(props.webAssetsPath, { exclude: ['config.json', '**/*.map'] }),
+          // The build's own config.json is for the local stack; source maps and the build's manifest stay private.
+          Source.asset(props.webAssetsPath, { exclude: ['config.json', '**/*.map', BUILD_INPUTS_FILE] }),
           // Tells the client where the API and the progress socket live in this deployment.
           Source.jsonData('config.json', { apiBaseUrl: API_PATH_PREFIX, webSocketUrl: props.webSocketUrl }),
         ],

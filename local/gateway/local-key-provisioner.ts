@@ -1,12 +1,15 @@
 import type { ApiKeyRecord, KeyProvisioner, ProvisionedApiKey } from '../../functions/keys/api-key';
 import type { TierName } from '../../lib/config/tiers';
 import { LOCAL } from '../config';
+import { cannotReachLocalStack, type LocalApiSource } from '../running-stack';
 
 export interface LocalKeyProvisionerOptions {
   /** The running local stack, e.g. `http://127.0.0.1:3000`. */
   readonly apiUrl: string;
   /** Its admin token (`<state dir>/admin-token`). */
   readonly adminToken: string;
+  /** Where `apiUrl` came from, named when the stack does not answer. @default - not named */
+  readonly apiSource?: LocalApiSource;
 }
 
 /**
@@ -16,9 +19,12 @@ export interface LocalKeyProvisionerOptions {
 export class LocalKeyProvisioner implements KeyProvisioner {
   private readonly base: string;
   private readonly authorization: string;
+  private readonly unreachable: string;
 
   constructor(options: LocalKeyProvisionerOptions) {
-    this.base = `${options.apiUrl.replace(/\/+$/, '')}${LOCAL.adminKeysPath}`;
+    const apiUrl = options.apiUrl.replace(/\/+$/, '');
+    this.base = `${apiUrl}${LOCAL.adminKeysPath}`;
+    this.unreachable = cannotReachLocalStack(apiUrl, options.apiSource);
     this.authorization = `Bearer ${options.adminToken}`;
   }
 
@@ -46,7 +52,7 @@ export class LocalKeyProvisioner implements KeyProvisioner {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      throw new Error(`The local stack is not reachable at ${url} (is \`npm start\` running?)`, { cause: error });
+      throw new Error(this.unreachable, { cause: error });
     }
     const text = await response.text();
     const parsed: unknown = text === '' ? undefined : JSON.parse(text);

@@ -1,14 +1,17 @@
 /**
- * `npm start` as a user runs it: a child process tree on a port, /health within a minute, state that
- * survives a restart, and Ctrl-C (SIGINT to the terminal's process group) stopping everything.
+ * `npm start` as a user runs it: a child process tree on a port, /health within a minute, the web client at
+ * `/`, the banner's commands working as printed, state that survives a restart, and Ctrl-C (SIGINT to the
+ * terminal's process group) stopping everything.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoiceNoteClient } from '../../client';
+import { freePort } from '../helpers/free-port';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 let stateDir: string;
@@ -24,7 +27,7 @@ afterAll(async () => {
 describe('npm start', () => {
   it('serves /health within a minute, keeps its keys across restarts, and Ctrl-C or SIGTERM leave nothing behind', async () => {
     const port = await freePort();
-    const first = await startAndStop(port, 'ctrl-c');
+    const first = await startAndStop(port, 'ctrl-c', tryAsAUser);
     const keys = JSON.parse(await readFile(path.join(stateDir, 'keys.json'), 'utf8')) as Record<string, string>;
     // A process manager's SIGTERM goes to npm alone (npm's `sh -c` does not pass it on).
     const second = await startAndStop(port, 'sigterm-to-npm');
@@ -40,8 +43,41 @@ describe('npm start', () => {
     expect(first.survivors).toEqual([]);
     expect(second.survivors).toEqual([]);
     expect(first.output).toContain('stopping the local stack');
-  }, 180_000);
+    // The web client (built at start if missing or stale) and every `npm run` the banner suggests, as printed.
+    expect(first.tried?.page).toMatchObject({ status: 200, html: true });
+    expect(first.tried?.commands.map(({ command }) => command)).toEqual([
+      expect.stringMatching(/^npm run translate -- samples\/\S+ --to es --state-dir /),
+      expect.stringMatching(/^npm run keys -- list --state-dir /),
+    ]);
+    for (const run of first.tried!.commands) expect(run).toMatchObject({ code: 0 });
+    expect(first.tried?.commands[0]?.stdout).toMatch(/^Translation: \S+/m);
+  }, 240_000);
 });
+
+interface Tried {
+  readonly page: { readonly status: number; readonly html: boolean };
+  readonly commands: readonly { readonly command: string; readonly code: number; readonly stdout: string }[];
+}
+
+/** Opens `/` as a browser does and runs the banner's `npm run` lines in a shell without PORT (another terminal). */
+async function tryAsAUser(url: string, output: () => string): Promise<Tried> {
+  // /health is ready a moment before the banner is printed.
+  for (const deadline = Date.now() + 10_000; !output().includes('Ctrl-C stops everything') && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const response = await fetch(`${url}/`, { headers: { accept: 'text/html' } });
+  const page = { status: response.status, html: (await response.text()).startsWith('<!doctype html>') };
+  const { PORT: _port, VNT_API_URL: _url, ...env } = process.env;
+  const commands = [];
+  for (const command of output().match(/npm run .*$/gm) ?? []) {
+    const run = await promisify(execFile)('sh', ['-c', command], { cwd: REPO, env }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: `${error.stdout}${error.stderr}` }),
+    );
+    commands.push({ command, ...run });
+  }
+  return { page, commands };
+}
 
 interface RunResult {
   readonly healthMs: number;
@@ -51,6 +87,7 @@ interface RunResult {
   /** Processes of the group still alive after the exit. */
   readonly survivors: string[];
   readonly output: string;
+  readonly tried?: Tried;
 }
 
 async function settledGroup(pgid: number): Promise<string[]> {
@@ -63,7 +100,11 @@ async function settledGroup(pgid: number): Promise<string[]> {
   return members;
 }
 
-async function startAndStop(port: number, stopWith: 'ctrl-c' | 'sigterm-to-npm'): Promise<RunResult> {
+async function startAndStop(
+  port: number,
+  stopWith: 'ctrl-c' | 'sigterm-to-npm',
+  whileRunning?: (url: string, output: () => string) => Promise<Tried>,
+): Promise<RunResult> {
   const started = Date.now();
   // detached: its own process group, so SIGINT to the group is exactly what Ctrl-C in a terminal sends.
   const child = spawn('npm', ['start', '--', '--state-dir', stateDir, '--skip-packages', '--quiet'], {
@@ -82,13 +123,14 @@ async function startAndStop(port: number, stopWith: 'ctrl-c' | 'sigterm-to-npm')
     const healthMs = Date.now() - started;
     const keys = JSON.parse(await readFile(path.join(stateDir, 'keys.json'), 'utf8')) as Record<string, string>;
     const premiumKeyAccepted = await new VoiceNoteClient({ baseUrl: url, apiKey: keys.premium }).listJobs().then(() => true, () => false);
+    const tried = await whileRunning?.(url, () => output);
 
     if (stopWith === 'ctrl-c') process.kill(-child.pid!, 'SIGINT');
     else process.kill(child.pid!, 'SIGTERM');
     const exitCode = await exited;
     // npm may exit before its child has finished stopping: give the tree a moment, then look for leftovers.
     const survivors = await settledGroup(child.pid!);
-    return { healthMs, exitCode, premiumKeyAccepted, survivors, output };
+    return { healthMs, exitCode, premiumKeyAccepted, survivors, output, ...(tried && { tried }) };
   } finally {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   }
@@ -104,17 +146,6 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`no /health within 90 s:\n${output()}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 function isListening(port: number): Promise<boolean> {

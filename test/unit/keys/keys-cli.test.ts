@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { localProvisioner, parseCli, runCommand, UsageError } from '../../../bin/keys';
 import { DEFAULT_STATE_DIR } from '../../../local/config';
+import { recordRunningStack } from '../../../local/running-stack';
 import { loadOrCreateAdminToken, stateLayout } from '../../../local/state-dir';
 import type { KeyProvisioner } from '../../../functions/keys/api-key';
 
@@ -12,7 +13,6 @@ describe('keys CLI parsing', () => {
     expect(parseCli(['create', '--tier', 'basic', '--name', 'alice'])).toEqual({
       command: 'create',
       target: 'local',
-      api: 'http://127.0.0.1:3000',
       stateDir: DEFAULT_STATE_DIR,
       stage: 'dev',
       json: false,
@@ -103,6 +103,26 @@ describe('keys CLI against the local stack', () => {
       expect(url).toBe('http://127.0.0.1:4321/__local/keys');
       expect(new Headers(init?.headers).get('authorization')).toBe(`Bearer ${token}`);
     } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds the stack running on --state-dir, whatever its port, and says when it does not answer', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'vnt-keys-cli-'));
+    try {
+      await loadOrCreateAdminToken(stateLayout(stateDir));
+      await recordRunningStack(stateDir, { url: 'http://127.0.0.1:4322', webSocketUrl: 'ws://127.0.0.1:4322/ws', port: 4322, pid: process.pid });
+      vi.stubEnv('PORT', '');
+      vi.stubEnv('VNT_API_URL', '');
+      const fetchMock = vi.spyOn(globalThis, 'fetch').mockRejectedValue(new TypeError('fetch failed'));
+      const options = parseCli(['list', '--state-dir', stateDir]);
+
+      await expect(runCommand(options, await localProvisioner(options))).rejects.toThrow(
+        'Cannot reach the local stack at http://127.0.0.1:4322 (from stack.json): is `npm start` running?',
+      );
+      expect(fetchMock.mock.calls[0]![0]).toBe('http://127.0.0.1:4322/__local/keys');
+    } finally {
+      vi.unstubAllEnvs();
       await rm(stateDir, { recursive: true, force: true });
     }
   });

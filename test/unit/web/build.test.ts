@@ -1,8 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { version as esbuildVersion } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, type WebBuildReport } from '../../../web/build';
+import { buildWeb, ensureWebBuild, type WebBuildReport } from '../../../web/build';
+import { BUILD_INPUTS_FILE, type BuildInputs, staleBuildReason } from '../../../web/build-inputs';
+import { DEFAULT_CONFIG } from '../../../web/src/config';
 
 describe('web build', () => {
   let outDir: string;
@@ -62,5 +65,73 @@ describe('web build', () => {
   it('keeps the first load under the 50 KB compressed budget', () => {
     expect(report.firstLoad.gzipBytes).toBeLessThan(50 * 1024);
     expect(report.firstLoad.brotliBytes).toBeLessThan(report.firstLoad.gzipBytes);
+  });
+});
+
+describe('web build at start (ensureWebBuild)', () => {
+  let parent: string;
+  beforeAll(async () => {
+    parent = await mkdtemp(join(tmpdir(), 'vnt-web-ensure-'));
+  });
+  afterAll(() => rm(parent, { recursive: true, force: true }));
+
+  const expected = { bundler: esbuildVersion, config: DEFAULT_CONFIG };
+
+  it('builds a missing web client, then leaves the current build alone', async () => {
+    const outDir = join(parent, 'missing');
+
+    const first = await ensureWebBuild({ outDir });
+    const builtAt = (await stat(join(outDir, 'index.html'))).mtimeMs;
+    const second = await ensureWebBuild({ outDir });
+
+    expect(first).toMatchObject({ status: 'built', reason: expect.stringMatching(/^no complete build in /) });
+    expect(second).toEqual({ status: 'current', outDir });
+    expect((await stat(join(outDir, 'index.html'))).mtimeMs).toBe(builtAt);
+    expect(await staleBuildReason(outDir, expected)).toBeUndefined();
+  });
+
+  it('records every bundled source: a changed one, another config or bundler, or a partial build makes it stale', async () => {
+    const outDir = join(parent, 'recorded');
+    await buildWeb({ outDir });
+    const manifestPath = join(outDir, BUILD_INPUTS_FILE);
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as BuildInputs;
+    // The page's own sources, what it bundles from client/ and lib/config/, the favicon, what shapes api.html
+    // and the build itself.
+    expect(Object.keys(manifest.files)).toEqual(
+      expect.arrayContaining([
+        'web/src/main.ts',
+        'web/src/sw.ts',
+        'web/src/index.html',
+        'web/src/favicon.svg',
+        'client/voice-note-client.ts',
+        'lib/config/languages.ts',
+        'docs/openapi.json',
+        'web/api-reference.ts',
+        'web/build.ts',
+      ]),
+    );
+
+    await writeFile(manifestPath, JSON.stringify({ ...manifest, files: { ...manifest.files, 'web/src/main.ts': '0'.repeat(64) } }));
+    expect(await staleBuildReason(outDir, expected)).toBe('web/src/main.ts changed');
+    await writeFile(manifestPath, JSON.stringify({ ...manifest, files: { ...manifest.files, 'web/src/gone.ts': '0'.repeat(64) } }));
+    expect(await staleBuildReason(outDir, expected)).toBe('web/src/gone.ts is gone');
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    expect(await staleBuildReason(outDir, { ...expected, config: { apiBaseUrl: '/api', webSocketUrl: '/ws' } })).toBe('another config.json');
+    expect(await staleBuildReason(outDir, { ...expected, bundler: '0.0.1' })).toBe(`esbuild ${esbuildVersion} → 0.0.1`);
+    await rm(join(outDir, 'index.html'));
+    expect(await staleBuildReason(outDir, expected)).toMatch(/^no complete build in /);
+  });
+
+  it('swaps a build in whole: concurrent builds of one directory leave one complete build and nothing else', async () => {
+    const outDir = join(parent, 'concurrent');
+
+    await Promise.all([buildWeb({ outDir }), buildWeb({ outDir }), ensureWebBuild({ outDir })]);
+
+    const html = await readFile(join(outDir, 'index.html'), 'utf8');
+    const referenced = [...html.matchAll(/(?:src|href)="(assets\/[^"]+)"/g)].map((match) => match[1]!);
+    expect(referenced.length).toBeGreaterThan(1);
+    for (const asset of referenced) await expect(stat(join(outDir, asset))).resolves.toBeDefined();
+    expect(await staleBuildReason(outDir, expected)).toBeUndefined();
+    expect((await readdir(parent)).filter((name) => name.startsWith('concurrent'))).toEqual(['concurrent']);
   });
 });
