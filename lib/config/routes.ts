@@ -6,13 +6,14 @@ export interface RouteDefinition {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   readonly handler: string;
-  /** Every route but health and the OpenAPI document requires an API key. */
+  /** Every route but health, the OpenAPI document and the language list requires an API key. */
   readonly apiKeyRequired: boolean;
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', handler: 'health', apiKeyRequired: false },
   { method: 'GET', path: '/openapi.json', handler: 'get-openapi', apiKeyRequired: false },
+  { method: 'GET', path: '/languages', handler: 'get-languages', apiKeyRequired: false },
   { method: 'POST', path: '/uploads', handler: 'create-upload', apiKeyRequired: true },
   { method: 'GET', path: '/jobs', handler: 'list-jobs', apiKeyRequired: true },
   { method: 'GET', path: '/jobs/{jobId}', handler: 'get-job', apiKeyRequired: true },

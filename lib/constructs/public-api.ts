@@ -63,6 +63,7 @@ const tableRead: RouteAccess = (fn, { table }) => {
 const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   health: () => undefined,
   'get-openapi': () => undefined,
+  'get-languages': () => undefined, // answers from the engines' static AWS sets
   // Reads the key's tier, writes the job and the daily usage meter, signs the presigned POST.
   'create-upload': (fn, { table, uploadsBucket }) => {
     grantTableReadWrite(table, fn);
