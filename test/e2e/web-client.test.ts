@@ -129,6 +129,18 @@ describe('web client on the local stack', () => {
     await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
   });
 
+  it('offers only the targets this deployment reaches (GET /languages), before any key is entered', async () => {
+    const { targets } = await stack.client('').languages();
+    const picker = page.getByLabel('Translate to');
+
+    await expect.poll(() => picker.locator('option').count()).toBe(targets.length);
+    const offered = await picker.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(offered.sort()).toEqual([...targets].sort());
+    expect(offered).toEqual(expect.arrayContaining(['es', 'fr', 'pt', 'it', 'ca']));
+    expect(offered).not.toContain('ja');
+    expect(await picker.inputValue()).toBe('en'); // the default target: the transcript alone
+  });
+
   it('translates a voice note picked with the file input, with byte progress and live stages', async () => {
     await saveKey(stack.keys.free);
     await expect.poll(() => page.locator('#usage-text').textContent()).toMatch(/^0 of 100 used today on the free plan/);
