@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lib/config/env-names';
+import { GATEWAY_ERROR_RESPONSES, type GatewayErrorResponse } from '../../lib/config/gateway-responses';
 import { METRICS } from '../../lib/config/metric-names';
 import { ROUTES } from '../../lib/config/routes';
 import {
@@ -98,6 +99,32 @@ describe('REST API', () => {
     const body = JSON.parse(response!.Properties!.ResponseTemplates['application/json'] as string);
     expect(body).toEqual({ error: { code, message: expect.stringMatching(/\w/) } });
   });
+
+  it('has exactly the gateway responses of GATEWAY_ERROR_RESPONSES on each REST API, the table the OpenAPI document lists', () => {
+    const responses = resourcesOfType(stateless, 'AWS::ApiGateway::GatewayResponse');
+    const apis = [...new Set(responses.map(([, r]) => JSON.stringify(r.Properties!.RestApiId)))];
+    expect(apis).toHaveLength(resourcesOfType(stateless, 'AWS::ApiGateway::RestApi').length);
+    for (const api of apis) {
+      expectTable(responses.filter(([, r]) => JSON.stringify(r.Properties!.RestApiId) === api));
+    }
+  });
+
+  function expectTable(responses: ReturnType<typeof resourcesOfType>) {
+    const deployed = responses.map(([, r]) => ({
+      type: r.Properties!.ResponseType,
+      status: r.Properties!.StatusCode,
+      code: JSON.parse(r.Properties!.ResponseTemplates['application/json'].replace('$context.error.messageString', '""')).error.code,
+      retryAfter: r.Properties!.ResponseParameters?.['gatewayresponse.header.Retry-After'],
+    }));
+    const table = (GATEWAY_ERROR_RESPONSES as readonly GatewayErrorResponse[]).map((row) => ({
+      type: row.type,
+      status: row.status === undefined ? undefined : String(row.status),
+      code: row.code,
+      retryAfter: row.retryAfterSeconds === undefined ? undefined : `'${row.retryAfterSeconds}'`,
+    }));
+    const byType = (a: { type: string }, b: { type: string }) => a.type.localeCompare(b.type);
+    expect(deployed.sort(byType)).toEqual(table.sort(byType));
+  }
 
   it('passes gateway messages through as JSON strings where it has no message of its own', () => {
     const [[, response]] = resourcesOfType(stateless, 'AWS::ApiGateway::GatewayResponse').filter(
