@@ -22,9 +22,10 @@ import { conversionSuite } from './suites/conversion';
 import { costSuite, type MeasuredChunks } from './suites/cost';
 import { experimentsSuite } from './suites/experiments';
 import { pipelineSuite } from './suites/pipeline';
+import { translationSuite } from './suites/translation';
 
 // Cost last: it prices the chunk counts the pipeline suite measured.
-const SUITES = ['cold-start', 'conversion', 'pipeline', 'api', 'cost', 'experiments'] as const;
+const SUITES = ['cold-start', 'conversion', 'translation', 'pipeline', 'api', 'cost', 'experiments'] as const;
 type SuiteName = (typeof SUITES)[number];
 const NEEDS_STACK: readonly SuiteName[] = ['pipeline', 'api'];
 
@@ -71,6 +72,8 @@ async function runSuite(name: SuiteName): Promise<SuiteResult> {
         return await coldStartSuite(ctx);
       case 'conversion':
         return await conversionSuite(ctx);
+      case 'translation':
+        return await translationSuite(ctx);
       case 'pipeline':
         return await pipelineSuite(ctx, await needStack(), engineProbe!);
       case 'api':

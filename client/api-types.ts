@@ -7,6 +7,7 @@ import type { HealthView } from '../functions/api/health';
 import type { JobError, JobResult, JobStatus } from '../functions/jobs/job';
 import type { JobView } from '../functions/jobs/job-view';
 import type { HistoryPageView } from '../functions/jobs/history-service';
+import type { LanguagesView, SpokenLanguageView } from '../functions/languages/language-catalog';
 import type { UploadRequest } from '../functions/jobs/upload-service';
 import type { PresignedUpload } from '../functions/jobs/upload-presigner';
 import type { JobProgressMessage } from '../functions/progress/progress-message';
@@ -23,7 +24,9 @@ export type {
   JobStatus,
   JobView,
   LanguageCode,
+  LanguagesView,
   PresignedUpload,
+  SpokenLanguageView,
   StatsView,
   TierName,
   UploadRequest,

@@ -4,6 +4,7 @@ import type {
   HistoryPage,
   JobUpdate,
   JobView,
+  LanguagesView,
   PresignedUpload,
   StatsView,
   UploadRequest,
@@ -90,6 +91,14 @@ export class VoiceNoteClient {
   /** GET /health: liveness, no key needed. */
   health(options?: RequestOptions): Promise<HealthView> {
     return this.http.request('GET', '/health', { ...options, keyed: false });
+  }
+
+  /**
+   * GET /languages: what this deployment recognises and translates into, no key needed. Offer only its
+   * targets: POST /uploads refuses the others (UNSUPPORTED_LANGUAGE_PAIR).
+   */
+  languages(options?: RequestOptions): Promise<LanguagesView> {
+    return this.http.request('GET', '/languages', { ...options, keyed: false });
   }
 
   /** POST /uploads: a new job awaiting its audio, and the presigned POST to send it with. Metered. */

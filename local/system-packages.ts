@@ -2,10 +2,21 @@ import { spawn, spawnSync } from 'node:child_process';
 
 /**
  * Debian packages behind the local engines: ffmpeg (the normaliser's decoder: Debian's maintained build, the
- * same one probing and decoding), pocketsphinx (speech, with its US English model) and apertium (translation,
- * English↔Spanish).
+ * same one probing and decoding), pocketsphinx (speech, with its US English model) and apertium with the pairs
+ * that take English speech to es and ca directly and to fr, pt, pt-PT and it through Spanish (README, "Local
+ * languages"). Each pair's modes are discovered at start: adding a pair here is all it takes to offer more.
  */
-export const LOCAL_ENGINE_PACKAGES = ['ffmpeg', 'pocketsphinx', 'pocketsphinx-en-us', 'apertium', 'apertium-eng-spa'] as const;
+export const LOCAL_ENGINE_PACKAGES = [
+  'ffmpeg',
+  'pocketsphinx',
+  'pocketsphinx-en-us',
+  'apertium',
+  'apertium-eng-spa',
+  'apertium-eng-cat',
+  'apertium-fr-es',
+  'apertium-es-pt',
+  'apertium-spa-ita',
+] as const;
 
 export interface PackageCheck {
   readonly missing: readonly string[];

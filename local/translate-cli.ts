@@ -4,12 +4,13 @@
  * Translates one voice note through the public API exactly as an app would: POST /uploads, the presigned
  * POST upload, then the job's progress over the WebSocket (or by polling GET /jobs/{id}). Defaults to the
  * running local stack, found as running-stack.ts says, with the premium demo key of its state directory.
- * Exit codes: 0 completed, 1 the job failed (its code is printed), 2 bad usage, 3 the API refused or failed.
+ * Exit codes: 0 completed, 1 the job failed (its code is printed), 2 bad usage (a language the service does not
+ * offer included: checked against GET /languages before anything is sent), 3 the API refused or failed.
  */
 import { openAsBlob } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ApiError, audioContentType, type JobUpdate, VoiceNoteClient } from '../client';
+import { ApiError, audioContentType, type JobUpdate, type LanguagesView, VoiceNoteClient } from '../client';
 import { AUDIO_CONTENT_TYPE_BY_EXTENSION } from '../lib/config/audio-types';
 import { DEFAULT_STATE_DIR, LOCAL } from './config';
 import { isLoopbackHost } from './http/server';
@@ -71,6 +72,11 @@ async function main(): Promise<number> {
   };
   const started = Date.now();
   const client = new VoiceNoteClient({ baseUrl: apiUrl, apiKey, webSocketUrl: values.ws ?? defaultWebSocketUrl(apiUrl) });
+  const refusal = await languageRefusal(client, values.to, values.from);
+  if (refusal !== undefined) {
+    console.error(refusal);
+    return 2;
+  }
   let jobId: string | undefined;
   let outcome: Outcome;
   try {
@@ -156,6 +162,31 @@ function print(outcome: Outcome): void {
     return;
   }
   console.error(`Failed: ${outcome.error?.code ?? outcome.status}: ${outcome.error?.message ?? ''}`.trim());
+}
+
+/**
+ * Why the service cannot deliver --to (from --from when given), by its GET /languages, so nothing is uploaded or
+ * metered for a note that would fail; undefined when it can, or cannot say (then POST /uploads decides).
+ */
+async function languageRefusal(client: VoiceNoteClient, to: string | undefined, from: string | undefined): Promise<string | undefined> {
+  if (to === undefined && from === undefined) return undefined;
+  let languages: LanguagesView;
+  try {
+    languages = await client.languages();
+  } catch (error) {
+    if (error instanceof ApiError) return undefined;
+    throw error;
+  }
+  const spoken = languages.spoken.map((s) => s.language);
+  const fromSpoken = languages.spoken.find((s) => s.language === from);
+  if (from !== undefined && fromSpoken === undefined) {
+    return `The service cannot recognise speech in "${from}"; it recognises: ${spoken.join(', ') || 'none'}.`;
+  }
+  const targets = fromSpoken?.targets ?? languages.targets;
+  if (to === undefined || (targets as readonly string[]).includes(to)) return undefined;
+  const via: Readonly<Record<string, string>> = fromSpoken?.via ?? (languages.spoken.length === 1 ? languages.spoken[0]!.via : {});
+  const available = targets.map((code) => (via[code] ? `${code} (via ${via[code]})` : code)).join(', ');
+  return `The service cannot translate ${from === undefined ? `speech in ${spoken.join(', ') || 'no language'}` : `"${from}"`} into "${to}". Available: ${available || 'none'}.`;
 }
 
 /** The local stack serves its WebSocket next to the API; a deployed stack's URL must be given with --ws. */

@@ -12,6 +12,7 @@ import { S3UploadPresigner } from '../jobs/s3-upload-presigner';
 import { UploadService } from '../jobs/upload-service';
 import { ApiKeyService } from '../keys/api-key-service';
 import { apiKeyRepositoryFromEnv } from '../keys/dynamo-api-key-repository';
+import { languageCatalog } from '../languages/engines';
 import { s3 } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { QuotaExceededError } from '../shared/errors';
@@ -32,6 +33,7 @@ const uploads = new UploadService({
   jobs: jobRepositoryFromEnv(),
   presigner: new S3UploadPresigner({ client: s3(), bucket: requireEnv(ENV.uploadsBucket) }),
   usage: new UsageService(usageMeterFromEnv()),
+  languages: languageCatalog,
 });
 
 /** POST /uploads: a metered call that returns a presigned POST for one voice note. */

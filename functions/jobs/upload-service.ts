@@ -1,12 +1,8 @@
-import {
-  DEFAULT_TARGET_LANGUAGE,
-  isLanguageCode,
-  isSpokenLanguage,
-  type LanguageCode,
-} from '../../lib/config/languages';
+import { DEFAULT_TARGET_LANGUAGE, isLanguageCode, type LanguageCode } from '../../lib/config/languages';
 import { DAY_SECONDS, UPLOAD } from '../../lib/config/limits';
 import { TIERS } from '../../lib/config/tiers';
 import type { Caller } from '../keys/api-key-service';
+import type { LanguageCatalog } from '../languages/language-catalog';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../shared/errors';
 import { expiresAfter } from '../shared/item-expiry';
 import type { UsageService } from '../usage/usage-service';
@@ -32,6 +28,8 @@ export interface UploadServiceDeps {
   readonly jobs: JobRepository;
   readonly presigner: UploadPresigner;
   readonly usage: UsageService;
+  /** What this deployment can recognise and translate (its engines'), built on first use. */
+  readonly languages: () => Promise<LanguageCatalog>;
   /** @default - the system clock */
   readonly now?: () => Date;
   /** @default - random UUIDv4 */
@@ -41,15 +39,17 @@ export interface UploadServiceDeps {
 const ACCEPTED_TYPES: readonly string[] = UPLOAD.contentTypes;
 
 /**
- * Starts a voice note: checks the request against the caller's tier, counts it against the daily quota,
- * signs an upload bound to `uploads/<owner>/<jobId>` and records the job as awaiting its upload. Every
- * check that can refuse the request runs before the quota is touched, so a bad request costs nothing;
- * a failure on our side after metering gives the unit back.
+ * Starts a voice note: checks the request against the caller's tier and the languages this deployment can
+ * recognise and translate into, counts it against the daily quota, signs an upload bound to
+ * `uploads/<owner>/<jobId>` and records the job as awaiting its upload. Every check that can refuse the
+ * request runs before the quota is touched, so a bad request costs nothing; a failure on our side after
+ * metering gives the unit back.
  */
 export class UploadService {
   private readonly jobs: JobRepository;
   private readonly presigner: UploadPresigner;
   private readonly usage: UsageService;
+  private readonly languages: () => Promise<LanguageCatalog>;
   private readonly now: () => Date;
   private readonly newId: () => string;
 
@@ -57,6 +57,7 @@ export class UploadService {
     this.jobs = deps.jobs;
     this.presigner = deps.presigner;
     this.usage = deps.usage;
+    this.languages = deps.languages;
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? newJobId;
   }
@@ -73,6 +74,7 @@ export class UploadService {
         { maxBytes: limits.maxUploadBytes },
       );
     }
+    (await this.languages()).requireDeliverable(sourceLanguage, targetLanguage);
 
     // One clock reading: the job's createdAt day is the day metered, which is how a refund finds its counter.
     const now = this.now();
@@ -131,9 +133,10 @@ function targetLanguageOf(code: string | undefined): LanguageCode {
   return code;
 }
 
+/** A known code; whether this deployment recognises it is the language catalog's to say. */
 function sourceLanguageOf(code: string | undefined): LanguageCode | undefined {
   if (code === undefined) return undefined;
-  if (!isLanguageCode(code) || !isSpokenLanguage(code)) {
+  if (!isLanguageCode(code)) {
     throw new ValidationError(`Cannot recognise speech in ${JSON.stringify(code)}.`, { field: 'sourceLanguage' }, 'UNSUPPORTED_LANGUAGE');
   }
   return code;

@@ -36,3 +36,11 @@ export interface BatchSpeechToText {
 export interface ChunkSpeechToText {
   transcribeChunk(wavPath: string, languageHint: LanguageCode | undefined, candidates: readonly LanguageCode[]): Promise<Transcript>;
 }
+
+/**
+ * Which spoken languages a deployment's recogniser knows, asked without building it for work: GET /languages
+ * and POST /uploads read it to accept only notes it can hear.
+ */
+export interface SpeechLanguages {
+  spokenLanguages(): readonly LanguageCode[];
+}

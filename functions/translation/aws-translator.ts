@@ -1,8 +1,9 @@
 import { TranslateTextCommand, type TranslateClient } from '@aws-sdk/client-translate';
-import { isLanguageCode, type LanguageCode } from '../../lib/config/languages';
+import type { LanguageCode } from '../../lib/config/languages';
 import { PIPELINE } from '../../lib/config/limits';
 import { PipelineFailureError, RetryableError } from '../shared/errors';
-import type { Translator } from './translator';
+import { AMAZON_TRANSLATE_LANGUAGES } from './amazon-translate-languages';
+import type { TranslationRoute, Translator } from './translator';
 
 const THROTTLED = new Set(['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException']);
 const UNAVAILABLE = new Set(['ServiceUnavailableException', 'InternalServerException']);
@@ -13,9 +14,13 @@ export class AwsTranslator implements Translator {
 
   constructor(private readonly client: TranslateClient) {}
 
+  routes(): readonly TranslationRoute[] {
+    return AMAZON_TRANSLATE_LANGUAGES.routes();
+  }
+
   /** Every pair of the languages Amazon Translate lists (ours are its codes); same-language is the service's skip. */
   supports(source: LanguageCode, target: LanguageCode): boolean {
-    return isLanguageCode(source) && isLanguageCode(target) && source !== target;
+    return AMAZON_TRANSLATE_LANGUAGES.supports(source, target);
   }
 
   async translate(text: string, source: LanguageCode, target: LanguageCode): Promise<string> {

@@ -18,6 +18,8 @@ export const API_LATENCY_TARGETS_MS: Readonly<Record<RouteKey, number>> = {
   'GET /health': 50,
   // A static document held in memory: as cheap as health, but it is bigger to serialise.
   'GET /openapi.json': 50,
+  // The deployment's languages, computed once per container from its engines and then held in memory.
+  'GET /languages': 50,
   // Seed: one conditional meter update, one job write, one presigned POST signature.
   'POST /uploads': 100,
   // Reads: one or two DynamoDB calls each (the key's tier is cached per container).

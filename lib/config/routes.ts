@@ -6,7 +6,7 @@ export interface RouteDefinition {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   readonly handler: string;
-  /** Every route but health and the OpenAPI document requires an API key. */
+  /** Every route but health, the OpenAPI document and the language list requires an API key. */
   readonly apiKeyRequired: boolean;
   /**
    * Counts against the tier's daily quota (one note), so it is served by the metered API whose usage plans
@@ -19,6 +19,7 @@ export interface RouteDefinition {
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', handler: 'health', apiKeyRequired: false },
   { method: 'GET', path: '/openapi.json', handler: 'get-openapi', apiKeyRequired: false },
+  { method: 'GET', path: '/languages', handler: 'get-languages', apiKeyRequired: false },
   { method: 'POST', path: '/uploads', handler: 'create-upload', apiKeyRequired: true, metered: true },
   { method: 'GET', path: '/jobs', handler: 'list-jobs', apiKeyRequired: true },
   { method: 'GET', path: '/jobs/{jobId}', handler: 'get-job', apiKeyRequired: true },

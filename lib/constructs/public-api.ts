@@ -64,6 +64,7 @@ const tableItems =
 const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   health: () => undefined,
   'get-openapi': () => undefined,
+  'get-languages': () => undefined, // answers from the engines' static AWS sets
   // Reads the key's tier, counts the upload on the key's daily meter (reading it when the quota is used up),
   // writes the job, signs the presigned POST.
   'create-upload': (fn, data) => {

@@ -1,12 +1,13 @@
 import { readdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LanguageCode } from '../../lib/config/languages';
 import { ProcessStartError, runProcess } from '../../functions/audio/run-process';
 import { PipelineFailureError } from '../../functions/shared/errors';
-import { baseLanguage, fromApertiumCode } from './iso-639';
-import type { Translator } from '../../functions/translation/translator';
+import type { TranslationRoute, Translator } from '../../functions/translation/translator';
+import { type ApertiumRoute, apertiumRoutes } from './apertium-routes';
+import { baseLanguage } from './iso-639';
 
 export interface ApertiumOptions {
   /** @default 'apertium' on PATH (Debian package `apertium`) */
@@ -19,87 +20,86 @@ export interface ApertiumOptions {
 
 const INSTALL_HINT = 'install `apertium` and a language pair package, e.g. apt-get install apertium apertium-eng-spa';
 
-/** Pair name as apertium spells it: `eng-spa`, an older `en-es`, or a variant such as `spa-eng_US`. */
-const MODE_FILE = /^([a-z]{2,3})-([a-z]{2,3})(?:_([A-Za-z_]+))?\.mode$/;
-
 /**
- * Apertium rule-based translation, for the local stack. Pairs are whatever is installed, discovered from the
- * modes directory when the translator is made (install a pair, restart the stack). `-u` drops apertium's `*`
- * marks on unknown words, which then pass through untranslated; other marks are left as apertium writes them.
+ * Apertium rule-based translation, for the local stack. Routes are whatever the installed modes make,
+ * discovered when the translator is made (install a pair, restart the stack), with one pivot language where
+ * no direct pair exists (apertium-routes.ts). `-u` drops apertium's `*` marks on unknown words, which then pass
+ * through untranslated (and through a pivot's second pair alike); other marks are left as apertium writes them.
  */
 export class ApertiumTranslator implements Translator {
   /** Apertium has no request limit; pieces of this size keep one call well under a second. */
   readonly maxBytesPerRequest = 20_000;
   private readonly binary: string;
   private readonly timeoutMs: number;
-  private readonly modes: ReadonlyMap<string, string>;
+  private readonly byPair: ReadonlyMap<string, ApertiumRoute>;
 
   constructor(options: ApertiumOptions = {}) {
     this.binary = options.binary ?? 'apertium';
     this.timeoutMs = options.timeoutMs ?? 60_000;
-    this.modes = discoverModes(options.modesDir ?? '/usr/share/apertium/modes');
+    const routes = apertiumRoutes(installedModes(options.modesDir ?? '/usr/share/apertium/modes'));
+    this.byPair = new Map(routes.map((route) => [pairKey(route.source, route.target), route]));
   }
 
-  /** Installed directions as `source>target` of our language codes, e.g. `en>es`. */
-  get pairs(): readonly string[] {
-    return [...this.modes.keys()];
+  routes(): readonly TranslationRoute[] {
+    return [...this.byPair.values()].map(({ source, target, via }) => ({ source, target, ...(via !== undefined && { via }) }));
   }
 
   supports(source: LanguageCode, target: LanguageCode): boolean {
-    return this.modes.has(pairKey(source, target));
+    return this.byPair.has(pairKey(source, target));
   }
 
   async translate(text: string, source: LanguageCode, target: LanguageCode): Promise<string> {
-    const mode = this.modes.get(pairKey(source, target));
-    if (mode === undefined) {
+    const route = this.byPair.get(pairKey(source, target));
+    if (route === undefined) {
       throw new PipelineFailureError('UNSUPPORTED_LANGUAGE_PAIR', `No local translation from "${source}" to "${target}" is installed (${INSTALL_HINT}).`, {
         source,
         target,
       });
     }
     // The text goes in a file, not stdin: the apertium script opens /dev/stdin by path, which fails when
-    // stdin is the socket Node gives a child process.
+    // stdin is the socket Node gives a child process. Through a pivot, each pair reads the previous one's output.
     const dir = await mkdtemp(path.join(tmpdir(), 'vnt-apertium-'));
-    const inputPath = path.join(dir, 'input.txt');
-    await writeFile(inputPath, text.endsWith('\n') ? text : `${text}\n`);
-    const result = await runProcess(this.binary, ['-u', mode, inputPath], { timeoutMs: this.timeoutMs })
-      .catch((error: unknown) => {
-        if (error instanceof ProcessStartError) {
-          throw new PipelineFailureError('INTERNAL_ERROR', `The local translator cannot run (${error.cause.code}): ${INSTALL_HINT}.`);
-        }
-        throw error;
-      })
-      .finally(() => rm(dir, { recursive: true, force: true }));
+    try {
+      let inputPath = path.join(dir, 'input-0.txt');
+      await writeFile(inputPath, text.endsWith('\n') ? text : `${text}\n`);
+      for (const [step, mode] of route.modes.entries()) {
+        const output = await this.run(mode, inputPath);
+        inputPath = path.join(dir, `input-${step + 1}.txt`);
+        await writeFile(inputPath, output);
+      }
+      // Apertium's transfer rules sometimes leave doubled spaces where a word was dropped.
+      return (await readFile(inputPath, 'utf8')).replace(/[ \t]{2,}/g, ' ').trim();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async run(mode: string, inputPath: string): Promise<string> {
+    const result = await runProcess(this.binary, ['-u', mode, inputPath], { timeoutMs: this.timeoutMs }).catch((error: unknown) => {
+      if (error instanceof ProcessStartError) {
+        throw new PipelineFailureError('INTERNAL_ERROR', `The local translator cannot run (${error.cause.code}): ${INSTALL_HINT}.`);
+      }
+      throw error;
+    });
     if (result.exitCode !== 0) {
       throw new PipelineFailureError('TRANSLATION_FAILED', `apertium ${mode} failed (${result.signal ?? `exit ${result.exitCode}`}): ${result.stderr.trim()}`);
     }
-    // Apertium's transfer rules sometimes leave doubled spaces where a word was dropped.
-    return result.stdout.replace(/[ \t]{2,}/g, ' ').trim();
+    return result.stdout;
   }
 }
 
+/** Sources are read as their base language (a pt-PT speaker's text goes through the pt analyser); targets exactly. */
 function pairKey(source: LanguageCode, target: LanguageCode): string {
-  return `${baseLanguage(source)}>${baseLanguage(target)}`;
+  return `${baseLanguage(source)}>${target}`;
 }
 
-/** `en>es` → `eng-spa`; a plain pair wins over its variants (spa-eng over spa-eng_US). */
-function discoverModes(modesDir: string): Map<string, string> {
-  let files: string[];
+/** The installed modes, as `apertium -l` lists them (the `.mode` files of its modes directory), without a process. */
+function installedModes(modesDir: string): string[] {
   try {
-    files = readdirSync(modesDir);
+    return readdirSync(modesDir)
+      .filter((file) => file.endsWith('.mode'))
+      .map((file) => file.slice(0, -'.mode'.length));
   } catch {
-    return new Map();
+    return [];
   }
-  const modes = new Map<string, string>();
-  for (const file of files.sort()) {
-    const match = MODE_FILE.exec(file);
-    if (!match) continue;
-    const [, rawSource = '', rawTarget = '', variant] = match;
-    const source = fromApertiumCode(rawSource);
-    const target = fromApertiumCode(rawTarget);
-    if (source === undefined || target === undefined) continue;
-    const key = `${source}>${target}`;
-    if (!modes.has(key) || variant === undefined) modes.set(key, file.slice(0, -'.mode'.length));
-  }
-  return modes;
 }

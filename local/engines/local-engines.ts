@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FfmpegAudioTools } from '../../functions/audio/ffmpeg-audio-tools';
+import { setLanguageEnginesFactory } from '../../functions/languages/engines';
 import { type SpeechEngineSettings, setSpeechEnginesFactory } from '../../functions/speech/engines';
 import { setTranslatorFactory } from '../../functions/translation/engines';
 import { ApertiumTranslator } from './apertium-translator';
@@ -27,8 +28,11 @@ export interface LocalSpeechEngines {
  * pocketsphinx processes than there are cores). The batch engine reads the normalised WAV from S3 like
  * Transcribe does.
  */
-export async function createLocalSpeechEngines(settings: SpeechEngineSettings, options: LocalEngineOptions): Promise<LocalSpeechEngines> {
-  const recognizer = new PocketsphinxRecognizer();
+export async function createLocalSpeechEngines(
+  settings: SpeechEngineSettings,
+  options: LocalEngineOptions,
+  recognizer: PocketsphinxRecognizer = new PocketsphinxRecognizer(),
+): Promise<LocalSpeechEngines> {
   const languages = new LocalLanguagePolicy(recognizer.languages, await EldLanguageIdentifier.load());
   return {
     batch: new LocalBatchSpeechToText({
@@ -47,8 +51,18 @@ export async function createLocalSpeechEngines(settings: SpeechEngineSettings, o
  * Makes every handler in this process use the offline engines (pocketsphinx + eld for speech, apertium for
  * translation) through the factories the handlers already call. Call it before any handler is loaded; the
  * engines themselves are built on first use, with the settings the calling function's environment gives.
+ * GET /languages and POST /uploads ask the same recogniser and translator the pipeline runs, so what the API
+ * offers is what the pipeline can do.
  */
 export function installLocalEngines(options: LocalEngineOptions): void {
-  setSpeechEnginesFactory((settings) => createLocalSpeechEngines(settings, options));
-  setTranslatorFactory(() => new ApertiumTranslator());
+  const recognizer = once(() => new PocketsphinxRecognizer());
+  const translator = once(() => new ApertiumTranslator());
+  setSpeechEnginesFactory((settings) => createLocalSpeechEngines(settings, options, recognizer()));
+  setTranslatorFactory(translator);
+  setLanguageEnginesFactory(() => ({ speech: recognizer(), translation: translator() }));
+}
+
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }

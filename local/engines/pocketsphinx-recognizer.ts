@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { LanguageCode } from '../../lib/config/languages';
 import { ProcessStartError, runProcess } from '../../functions/audio/run-process';
 import { PipelineFailureError } from '../../functions/shared/errors';
+import type { SpeechLanguages } from '../../functions/speech/speech-to-text';
 import { Semaphore } from './semaphore';
 
 export interface PocketsphinxOptions {
@@ -24,8 +25,8 @@ const INSTALL_HINT = 'install the Debian packages `pocketsphinx` and `pocketsphi
  * file. English only: it is the one model Debian ships. Startup costs ~0.4 s (loading the language model), so
  * callers should give it chunks of several seconds, not tiny ones.
  */
-export class PocketsphinxRecognizer {
-  /** Languages this recogniser's installed model understands. */
+export class PocketsphinxRecognizer implements SpeechLanguages {
+  /** Languages this recogniser's model understands. */
   readonly languages: readonly LanguageCode[] = ['en'];
   private readonly binary: string;
   private readonly model: { hmm: string; lm: string; dict: string };
@@ -44,9 +45,14 @@ export class PocketsphinxRecognizer {
     this.slots = new Semaphore(options.maxConcurrent ?? availableParallelism());
   }
 
+  /** What the deployment can hear: the model's languages when its files are installed, none otherwise. */
+  spokenLanguages(): readonly LanguageCode[] {
+    return this.missingModelFiles().length === 0 ? this.languages : [];
+  }
+
   /** The recognised words (lower case, no punctuation), '' when it heard none. */
   async recognize(audioPath: string): Promise<string> {
-    const missing = Object.values(this.model).filter((file) => !existsSync(file));
+    const missing = this.missingModelFiles();
     if (missing.length > 0) {
       throw new PipelineFailureError('INTERNAL_ERROR', `The local speech model is missing (${missing.join(', ')}): ${INSTALL_HINT}.`);
     }
@@ -76,5 +82,9 @@ export class PocketsphinxRecognizer {
       .map((line) => line.trim())
       .filter((line) => line !== '')
       .join(' ');
+  }
+
+  private missingModelFiles(): string[] {
+    return Object.values(this.model).filter((file) => !existsSync(file));
   }
 }

@@ -24,6 +24,8 @@ import { startTestStack, type TestStack } from '../helpers/local-stack';
 const execFileAsync = promisify(execFile);
 /** apertium eng-spa translates "go forward ten meters" as "Va de frente diez metros". */
 const SPANISH = /diez metros/i;
+/** Through Spanish (eng-spa, then es-fr): "Il va de front dix mètres". */
+const FRENCH = /dix mètres/i;
 
 let stack: TestStack;
 let dir: string;
@@ -77,6 +79,32 @@ describe('a recorded English voice note', () => {
       expect(job.result?.transcript).toBe(GOFORWARD_TEXT);
       expect(job.result?.translation).toMatch(SPANISH);
     }
+  });
+});
+
+describe('languages', () => {
+  it('GET /languages (no key) lists what the installed engines reach: English speech to es, ca directly, fr, pt, it via es', async () => {
+    const { status, body } = await stack.request('GET', '/languages');
+
+    expect(status).toBe(200);
+    expect(body.spoken).toEqual([
+      {
+        language: 'en',
+        targets: expect.arrayContaining(['ca', 'en', 'es', 'fr', 'it', 'pt', 'pt-PT']),
+        via: expect.objectContaining({ fr: 'es', it: 'es', pt: 'es', 'pt-PT': 'es' }),
+      },
+    ]);
+    expect(body.targets).not.toContain('ja');
+  });
+
+  it('POST /uploads refuses a target no installed pair reaches with 400 UNSUPPORTED_LANGUAGE_PAIR, unmetered', async () => {
+    const before = await stack.client(premium).getUsage();
+
+    const { status, body } = await stack.request('POST', '/uploads', { key: premium, body: { contentType: 'audio/ogg', targetLanguage: 'ja' } });
+
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: 'UNSUPPORTED_LANGUAGE_PAIR', message: expect.stringMatching(/Available targets: .*\bfr\b/) });
+    expect((await stack.client(premium).getUsage()).used).toBe(before.used);
   });
 });
 
@@ -167,6 +195,25 @@ describe('npm run translate', () => {
     expect(result.code).toBe(0);
     expect(result.output).toMatchObject({ status: 'completed', result: { transcript: GOFORWARD_TEXT } });
     expect(result.output.result.translation).toMatch(SPANISH);
+  });
+
+  it('translates into French (through Spanish: no English-French pair is installed)', async () => {
+    const result = await cli([await makeAudio('mp3', dir, { name: 'cli-french' }), '--to', 'fr', '--key', premium]);
+    expect(result.code).toBe(0);
+    expect(result.output).toMatchObject({ status: 'completed', result: { transcript: GOFORWARD_TEXT } });
+    expect(result.output.result.translation).toMatch(FRENCH);
+  });
+
+  it('refuses a target the service does not offer before uploading: exit 2, naming what is available', async () => {
+    const before = await stack.client(premium).getUsage();
+
+    const refused = await execFileAsync('npx', ['tsx', 'local/translate-cli.ts', await makeAudio('mp3', dir, { name: 'cli-ja' }), '--to', 'ja', '--key', premium, '--api', stack.url], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toMatch(/cannot translate speech in en into "ja"\. Available: ca, en, es, fr \(via es\), it \(via es\), pt \(via es\)/);
+    expect((await stack.client(premium).getUsage()).used).toBe(before.used);
   });
 
   it('exits non-zero with the error code when the note fails', async () => {

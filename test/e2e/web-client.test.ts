@@ -154,6 +154,18 @@ describe('web client on the local stack', () => {
     await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
   });
 
+  it('offers only the targets this deployment reaches (GET /languages), before any key is entered', async () => {
+    const { targets } = await stack.client('').languages();
+    const picker = page.getByLabel('Translate to');
+
+    await expect.poll(() => picker.locator('option').count()).toBe(targets.length);
+    const offered = await picker.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(offered.sort()).toEqual([...targets].sort());
+    expect(offered).toEqual(expect.arrayContaining(['es', 'fr', 'pt', 'it', 'ca']));
+    expect(offered).not.toContain('ja');
+    expect(await picker.inputValue()).toBe('en'); // the default target: the transcript alone
+  });
+
   it('has a favicon, served with its type, and no accessibility violations before a key is saved', async () => {
     const icon = page.locator('link[rel="icon"]');
     expect(await icon.getAttribute('type')).toBe('image/svg+xml');

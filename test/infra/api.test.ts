@@ -42,9 +42,9 @@ describe('REST API', () => {
     }
   });
 
-  it('requires an API key on every route except health and the OpenAPI document', () => {
+  it('requires an API key on every route except health, the OpenAPI document and the language list', () => {
     const open = methods().filter((m) => !m.apiKeyRequired).map((m) => `${m.method} ${m.path}`);
-    expect(open.sort()).toEqual(['GET /health', 'GET /openapi.json']);
+    expect(open.sort()).toEqual(['GET /health', 'GET /languages', 'GET /openapi.json']);
     for (const route of ROUTES) {
       const method = methods().find((m) => m.method === route.method && m.path === route.path)!;
       expect(method.apiKeyRequired, `${route.method} ${route.path}`).toBe(route.apiKeyRequired);
@@ -253,6 +253,7 @@ describe('least privilege of the API and progress functions', () => {
   it.each([
     ['functions/api/health.ts', []],
     ['functions/api/get-openapi.ts', []],
+    ['functions/api/get-languages.ts', []],
     ['functions/api/get-job.ts', ['dynamodb:GetItem JOB#*']],
     ['functions/api/get-usage.ts', ['dynamodb:GetItem KEY#* USAGE#*']],
     ['functions/api/get-stats.ts', ['dynamodb:GetItem STATS']],

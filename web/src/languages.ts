@@ -1,7 +1,6 @@
-import { DEFAULT_TARGET_LANGUAGE, TRANSLATE_LANGUAGES, type LanguageCode } from '../../lib/config/languages';
+import { DEFAULT_TARGET_LANGUAGE } from '../../lib/config/languages';
 
 export { DEFAULT_TARGET_LANGUAGE };
-export type { LanguageCode };
 
 let names: Intl.DisplayNames | undefined;
 
@@ -16,13 +15,7 @@ export function languageName(code: string, locale?: string): string {
   }
 }
 
-/** Target languages sorted by their display name. */
-export function targetLanguageOptions(locale?: string): { code: LanguageCode; label: string }[] {
-  return TRANSLATE_LANGUAGES.map((code) => ({ code, label: languageName(code, locale) })).sort((a, b) =>
-    a.label.localeCompare(b.label),
-  );
-}
-
-export function isTargetLanguage(value: unknown): value is LanguageCode {
-  return typeof value === 'string' && (TRANSLATE_LANGUAGES as readonly string[]).includes(value);
+/** The targets the deployment offers (GET /languages), sorted by their display name. */
+export function targetLanguageOptions(codes: readonly string[], locale?: string): { code: string; label: string }[] {
+  return codes.map((code) => ({ code, label: languageName(code, locale) })).sort((a, b) => a.label.localeCompare(b.label));
 }

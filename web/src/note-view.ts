@@ -10,7 +10,7 @@ import { AUDIO_CONTENT_TYPES, AUDIO_CONTENT_TYPE_BY_EXTENSION } from '../../lib/
 import { copyText } from './copy-text';
 import { byId, clearError, el, formatBytes, moveFocus, reveal, showError } from './dom';
 import { describeError } from './error-messages';
-import { DEFAULT_TARGET_LANGUAGE, isTargetLanguage, languageName, targetLanguageOptions } from './languages';
+import { DEFAULT_TARGET_LANGUAGE, languageName, targetLanguageOptions } from './languages';
 import { preferences } from './preferences';
 import type { Recording } from './recorder';
 
@@ -71,7 +71,7 @@ export class NoteForm {
 
   constructor(private readonly options: NoteFormOptions) {
     this.fileInput.accept = FILE_INPUT_ACCEPT;
-    this.fillLanguages();
+    void this.loadLanguages();
     this.fileInput.addEventListener('change', () => this.onFileChosen());
     this.recordButton.addEventListener('click', () => void this.toggleRecording());
     this.target.addEventListener('change', () => preferences.setTargetLanguage(this.target.value));
@@ -93,12 +93,23 @@ export class NoteForm {
     if (hadError && !this.busy) this.progress.hidden = true;
   }
 
-  private fillLanguages(): void {
-    const saved = preferences.targetLanguage();
-    const selected = isTargetLanguage(saved) ? saved : DEFAULT_TARGET_LANGUAGE;
-    for (const { code, label } of targetLanguageOptions()) {
-      this.target.add(new Option(label, code, code === selected, code === selected));
+  /** Offers only the targets this deployment can reach (GET /languages, no key needed). */
+  private async loadLanguages(): Promise<void> {
+    try {
+      this.offerTargets((await this.options.api.languages()).targets);
+    } catch {
+      // Offline, or an API without the route: the default only (POST /uploads has the last word); online again retries.
+      this.offerTargets([DEFAULT_TARGET_LANGUAGE]);
+      addEventListener('online', () => void this.loadLanguages(), { once: true });
     }
+  }
+
+  private offerTargets(codes: readonly string[]): void {
+    const wanted = this.target.value || preferences.targetLanguage();
+    const selected = [wanted, DEFAULT_TARGET_LANGUAGE].find((code) => code !== undefined && codes.includes(code)) ?? codes[0];
+    this.target.replaceChildren(
+      ...targetLanguageOptions(codes).map(({ code, label }) => new Option(label, code, code === selected, code === selected)),
+    );
   }
 
   private onFileChosen(): void {
@@ -174,7 +185,7 @@ export class NoteForm {
     reveal(this.progress);
     let final: JobUpdate | undefined;
     try {
-      const targetLanguage = isTargetLanguage(this.target.value) ? this.target.value : DEFAULT_TARGET_LANGUAGE;
+      const targetLanguage = this.target.value || DEFAULT_TARGET_LANGUAGE;
       this.sentTarget = targetLanguage;
       const created = await this.options.api.createUpload({
         contentType: audio.contentType,

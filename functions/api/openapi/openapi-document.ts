@@ -140,8 +140,8 @@ export const openApiDocument = {
     license: { name: API_LICENSE, identifier: API_LICENSE },
     description: [
       'Upload a voice note with a presigned POST, then follow the job until it is `completed` (transcript +',
-      'translation) or `failed` (a stable error code). Every route but `/health` and `/openapi.json` needs an',
-      'API key in the `x-api-key` header. Each key belongs to one tier:',
+      'translation) or `failed` (a stable error code). Every route but `/health`, `/openapi.json` and `/languages`',
+      'needs an API key in the `x-api-key` header. Each key belongs to one tier:',
       '',
       '| tier | uploads per UTC day | max upload bytes | max audio seconds | history days |',
       '|---|---|---|---|---|',
@@ -193,6 +193,37 @@ export const openApiDocument = {
         },
       },
     },
+    '/languages': {
+      get: {
+        operationId: 'getLanguages',
+        tags: ['service'],
+        summary: 'The languages this deployment recognises and translates into',
+        description: [
+          'What this deployment can do, from its engines: on AWS every language Amazon Transcribe recognises, each',
+          'to every Amazon Translate language; on the local stack whatever its offline engines have installed (some',
+          'targets through a pivot language). Offer only these: POST /uploads refuses a target that is',
+          'not reachable (from `sourceLanguage` when given, else from any spoken language) with 400',
+          '`UNSUPPORTED_LANGUAGE_PAIR`, and a `sourceLanguage` not listed with 400 `UNSUPPORTED_LANGUAGE`, unmetered.',
+        ].join(' '),
+        security: [],
+        responses: {
+          '200': {
+            description: 'The languages.',
+            headers: { 'Cache-Control': { description: 'public, max-age=300', schema: { type: 'string' } } },
+            content: {
+              'application/json': {
+                schema: ref('Languages'),
+                example: {
+                  spoken: [{ language: 'en', targets: ['ca', 'en', 'es', 'fr'], via: { fr: 'es' } }],
+                  targets: ['ca', 'en', 'es', 'fr'],
+                },
+              },
+            },
+          },
+          ...gatewayErrors,
+        },
+      },
+    },
     '/uploads': {
       post: {
         operationId: 'createUpload',
@@ -215,11 +246,11 @@ export const openApiDocument = {
             headers: { ...noStore, Location: { description: 'The job: /jobs/{jobId}.', schema: { type: 'string' } } },
             content: { 'application/json': { schema: ref('CreateUploadResponse') } },
           },
-          '400': errorResponse(400, 'Malformed JSON, wrong field types or unknown languages.', [
-            'VALIDATION_ERROR',
-            'INVALID_JSON',
-            'UNSUPPORTED_LANGUAGE',
-          ]),
+          '400': errorResponse(
+            400,
+            'Malformed JSON, wrong field types, unknown languages, or languages this deployment cannot recognise or translate into (GET /languages).',
+            ['VALIDATION_ERROR', 'INVALID_JSON', 'UNSUPPORTED_LANGUAGE', 'UNSUPPORTED_LANGUAGE_PAIR'],
+          ),
           ...keyedErrors,
           '413': errorResponse(413, "Body over the limit, or sizeBytes over the tier's max upload size.", [
             ...API_ERROR_CODES[413],
@@ -363,8 +394,48 @@ export const openApiDocument = {
         required: ['status', 'version'],
         properties: { status: { const: 'ok' }, version: { type: 'string' } },
       },
-      TargetLanguage: { type: 'string', enum: [...TRANSLATE_LANGUAGES] },
-      SpokenLanguage: { type: 'string', enum: Object.keys(SPOKEN_LANGUAGE_LOCALES).sort() },
+      TargetLanguage: {
+        type: 'string',
+        enum: [...TRANSLATE_LANGUAGES],
+        description: 'The codes the product knows (Amazon Translate’s); what this deployment offers is GET /languages.',
+      },
+      SpokenLanguage: {
+        type: 'string',
+        enum: Object.keys(SPOKEN_LANGUAGE_LOCALES).sort(),
+        description: 'The codes the product knows (Amazon Transcribe’s); what this deployment recognises is GET /languages.',
+      },
+      Languages: {
+        type: 'object',
+        required: ['spoken', 'targets'],
+        properties: {
+          spoken: {
+            type: 'array',
+            description: 'Each spoken language this deployment recognises, sorted.',
+            items: {
+              type: 'object',
+              required: ['language', 'targets', 'via'],
+              properties: {
+                language: ref('SpokenLanguage'),
+                targets: {
+                  type: 'array',
+                  items: ref('TargetLanguage'),
+                  description: 'Every target a note in this language can be given, sorted; includes the language itself (transcript only).',
+                },
+                via: {
+                  type: 'object',
+                  additionalProperties: ref('TargetLanguage'),
+                  description: 'Targets translated through a pivot language, with that language (`{"fr":"es"}`); the other targets are direct.',
+                },
+              },
+            },
+          },
+          targets: {
+            type: 'array',
+            items: ref('TargetLanguage'),
+            description: 'The targets POST /uploads accepts without a `sourceLanguage` (reachable from at least one spoken language), sorted.',
+          },
+        },
+      },
       CreateUploadRequest: {
         type: 'object',
         required: ['contentType'],

@@ -89,6 +89,7 @@ export class DeploymentStory {
     // --- Public routes and the WebSocket authorizer: no AWS calls at all.
     expect((await this.http('health', { resource: '/health', apiKeyId: null })).statusCode).toBe(200);
     expect((await this.http('get-openapi', { resource: '/openapi.json', apiKeyId: null })).statusCode).toBe(200);
+    expect((await this.http('get-languages', { resource: '/languages', apiKeyId: null })).statusCode).toBe(200);
     await this.invoke('functions/progress/authorize.ts', {
       methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc/dev/$connect',
       queryStringParameters: { apiKey: 'k'.repeat(40) },

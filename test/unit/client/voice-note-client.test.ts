@@ -50,13 +50,19 @@ describe('VoiceNoteClient over HTTP', () => {
     expect(requests.map((r) => r.headers['x-api-key'])).toEqual(Array(6).fill('k-123'));
   });
 
-  it('calls /health without a key, and refuses keyed routes without one before sending anything', async () => {
-    const { client, requests } = await clientFor(() => ({ status: 200, body: { status: 'ok', version: '1' } }), { apiKey: undefined });
+  it('calls /health and /languages without a key, and refuses keyed routes without one before sending anything', async () => {
+    const languages = { spoken: [{ language: 'en', targets: ['en', 'fr'], via: { fr: 'es' } }], targets: ['en', 'fr'] };
+    const answers: Record<string, Answer> = {
+      'GET /health': { status: 200, body: { status: 'ok', version: '1' } },
+      'GET /languages': { status: 200, body: languages },
+    };
+    const { client, requests } = await clientFor((r) => answers[`${r.method} ${r.url}`] ?? { status: 404 }, { apiKey: undefined });
 
     await expect(client.health()).resolves.toEqual({ status: 'ok', version: '1' });
+    await expect(client.languages()).resolves.toEqual(languages);
     await expect(client.getUsage()).rejects.toMatchObject({ code: 'MISSING_API_KEY' });
-    expect(requests).toHaveLength(1);
-    expect(requests[0]!.headers['x-api-key']).toBeUndefined();
+    expect(requests).toHaveLength(2);
+    expect(requests.map((r) => r.headers['x-api-key'])).toEqual([undefined, undefined]);
   });
 
   it('reads the key on every call when given a function', async () => {

@@ -2,20 +2,34 @@ import { describe, expect, it, vi } from 'vitest';
 import type { JobRepository } from '../../../functions/jobs/job-repository';
 import type { UploadPresigner } from '../../../functions/jobs/upload-presigner';
 import { UploadService } from '../../../functions/jobs/upload-service';
+import { awsLanguageEngines } from '../../../functions/languages/engines';
+import { LanguageCatalog } from '../../../functions/languages/language-catalog';
 import { QuotaExceededError } from '../../../functions/shared/errors';
 import type { UsageService } from '../../../functions/usage/usage-service';
 import { JOB_ID, NOW, OWNER } from './fixtures';
 
 const upload = { url: 'https://uploads.example/', fields: { key: 'k' }, expiresAt: '2026-03-14T12:05:00.000Z' };
 
-function setup() {
+const awsLanguages = async () => {
+  const { speech, translation } = await awsLanguageEngines();
+  return new LanguageCatalog(speech, translation);
+};
+
+/** A deployment like the local stack: English speech only, Spanish direct, French through Spanish. */
+const englishToSpanishAndFrench = async () =>
+  new LanguageCatalog(
+    { spokenLanguages: () => ['en'] },
+    { routes: () => [{ source: 'en', target: 'es' }, { source: 'es', target: 'fr' }, { source: 'en', target: 'fr', via: 'es' }] },
+  );
+
+function setup(languages: () => Promise<LanguageCatalog> = awsLanguages) {
   const jobs = { create: vi.fn(async () => undefined) } as unknown as JobRepository & { create: ReturnType<typeof vi.fn> };
   const presigner = { presign: vi.fn(async () => upload) } satisfies UploadPresigner;
   const usage = {
     consume: vi.fn(async () => ({ apiKeyId: OWNER, day: '2026-03-14' })),
     refund: vi.fn(async () => undefined),
   } as unknown as UsageService & { consume: ReturnType<typeof vi.fn>; refund: ReturnType<typeof vi.fn> };
-  const service = new UploadService({ jobs, presigner, usage, now: () => NOW, newId: () => JOB_ID });
+  const service = new UploadService({ jobs, presigner, usage, languages, now: () => NOW, newId: () => JOB_ID });
   return { jobs, presigner, usage, service };
 }
 
@@ -80,6 +94,32 @@ describe('UploadService.start', () => {
     expect(usage.consume).not.toHaveBeenCalled();
     expect(presigner.presign).not.toHaveBeenCalled();
     expect(jobs.create).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    [{ targetLanguage: 'ja' }, 'UNSUPPORTED_LANGUAGE_PAIR', /available targets: en, es, fr\./i], // the recogniser knows one language
+    [{ targetLanguage: 'ja', sourceLanguage: 'en' }, 'UNSUPPORTED_LANGUAGE_PAIR', /from en: en, es, fr\./i],
+    [{ targetLanguage: 'es', sourceLanguage: 'fr' }, 'UNSUPPORTED_LANGUAGE', /recognises: en\./i], // known to AWS, not here
+  ])('refuses %j when this deployment cannot deliver it (%s), before touching the quota', async (languages, code, message) => {
+    const { jobs, presigner, usage, service } = setup(englishToSpanishAndFrench);
+
+    await expect(service.start(free, { contentType: 'audio/mp4', ...languages })).rejects.toMatchObject({ httpStatus: 400, code, message: expect.stringMatching(message) });
+
+    expect(usage.consume).not.toHaveBeenCalled();
+    expect(presigner.presign).not.toHaveBeenCalled();
+    expect(jobs.create).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    [{ targetLanguage: 'fr' }], // through the pivot
+    [{ targetLanguage: 'es', sourceLanguage: 'en' }],
+    [{}], // the default target, English: the transcript alone
+  ])('accepts %j when this deployment can deliver it', async (languages) => {
+    const { usage, service } = setup(englishToSpanishAndFrench);
+
+    await expect(service.start(free, { contentType: 'audio/mp4', ...languages })).resolves.toBeDefined();
+
+    expect(usage.consume).toHaveBeenCalledTimes(1);
   });
 
   it('accepts exactly the max size of the tier', async () => {

@@ -22,6 +22,18 @@ describe('AwsTranslator', () => {
     });
   });
 
+  it('offers every ordered pair of Amazon Translate’s 75 languages, from the static set (no request)', () => {
+    const routes = translator().routes();
+
+    expect(routes).toHaveLength(75 * 74);
+    expect(routes).toContainEqual({ source: 'en', target: 'ja' });
+    expect(routes).toContainEqual({ source: 'pt-PT', target: 'fr-CA' });
+    expect(routes.some((r) => r.source === r.target || r.via !== undefined)).toBe(false);
+    expect(routes.some((r) => ['gl', 'eo'].includes(r.target))).toBe(false); // not Amazon Translate languages
+    expect(translator().supports('en', 'ja')).toBe(true);
+    expect(translateMock.calls()).toHaveLength(0);
+  });
+
   it('declares Amazon Translate’s request size (kept under the 10,000-byte limit)', () => {
     expect(translator().maxBytesPerRequest).toBe(PIPELINE.translateMaxBytesPerRequest);
     expect(translator().maxBytesPerRequest).toBeLessThanOrEqual(10_000);

@@ -15,7 +15,7 @@ describe('translation engine', () => {
   });
 
   it('an installed factory replaces it for every handler, built once', async () => {
-    const translator: Translator = { maxBytesPerRequest: 1000, supports: () => false, translate: async () => 'never' };
+    const translator: Translator = { maxBytesPerRequest: 1000, routes: () => [], supports: () => false, translate: async () => 'never' };
     const factory = vi.fn(() => translator);
     setTranslatorFactory(factory);
     const first = translationServiceFromEnv({ TABLE_NAME: 'table' });

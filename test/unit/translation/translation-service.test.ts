@@ -16,6 +16,12 @@ class RecordingTranslator implements Translator {
     readonly maxBytesPerRequest = 1000,
     private readonly pairs = new Set(['en>es']),
   ) {}
+  routes() {
+    return [...this.pairs].map((pair) => {
+      const [source, target] = pair.split('>') as [LanguageCode, LanguageCode];
+      return { source, target };
+    });
+  }
   supports(source: LanguageCode, target: LanguageCode) {
     return this.pairs.has(`${source}>${target}`);
   }

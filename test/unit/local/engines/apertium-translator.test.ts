@@ -9,12 +9,38 @@ import { GOFORWARD_TEXT } from '../../../helpers/audio-fixtures';
 
 const apertium = new ApertiumTranslator();
 
-describe('ApertiumTranslator (real apertium + apertium-eng-spa)', () => {
-  it('discovers the installed pairs from the modes directory', () => {
-    expect(apertium.supports('en', 'es')).toBe(true);
+describe('ApertiumTranslator (real apertium and the pairs `npm start` installs)', () => {
+  it('discovers the installed routes from the modes directory, pivoting through Spanish where no pair exists', () => {
+    const fromEnglish = apertium.routes().filter((route) => route.source === 'en');
+
+    expect(fromEnglish).toEqual(
+      expect.arrayContaining([
+        { source: 'en', target: 'es' },
+        { source: 'en', target: 'ca' },
+        { source: 'en', target: 'fr', via: 'es' },
+        { source: 'en', target: 'pt', via: 'es' },
+        { source: 'en', target: 'pt-PT', via: 'es' },
+        { source: 'en', target: 'it', via: 'es' },
+      ]),
+    );
     expect(apertium.supports('es', 'en')).toBe(true);
-    expect(apertium.supports('es-MX', 'en')).toBe(true);
-    expect(apertium.supports('en', 'fr')).toBe(false);
+    expect(apertium.supports('es-MX', 'en')).toBe(true); // a regional source reads as its language
+    expect(apertium.supports('en', 'es-MX')).toBe(false); // no Mexican Spanish generator: not offered
+    expect(apertium.supports('en', 'ja')).toBe(false);
+  });
+
+  it.each([
+    ['fr', /dix mètres/i], // through Spanish
+    ['ca', /deu metres/i], // direct
+  ] as const)('translates the goforward transcript into %s', async (target, words) => {
+    await expect(apertium.translate(GOFORWARD_TEXT, 'en', target)).resolves.toMatch(words);
+  });
+
+  it('tells Brazilian from European Portuguese (Amazon Translate’s pt and pt-PT)', async () => {
+    const text = 'The bus and the train.';
+
+    await expect(apertium.translate(text, 'en', 'pt')).resolves.toMatch(/ônibus.*trem/);
+    await expect(apertium.translate(text, 'en', 'pt-PT')).resolves.toMatch(/autocarro.*comboio/);
   });
 
   it('translates the goforward transcript into Spanish', async () => {
@@ -38,8 +64,15 @@ describe('ApertiumTranslator (real apertium + apertium-eng-spa)', () => {
     await expect(apertium.translate('La casa es grande.', 'es', 'en')).resolves.toMatch(/house/i);
   });
 
+  it('drops unknown-word marks through a pivot too', async () => {
+    const french = await apertium.translate('The glorp is blue.\n\nThe house is big.', 'en', 'fr');
+
+    expect(french).not.toContain('*');
+    expect(french).toMatch(/glorp[\s\S]*\n\n[\s\S]*maison/);
+  });
+
   it('an uninstalled pair is UNSUPPORTED_LANGUAGE_PAIR', async () => {
-    await expect(apertium.translate('hello', 'en', 'fr')).rejects.toMatchObject({ code: 'UNSUPPORTED_LANGUAGE_PAIR' });
+    await expect(apertium.translate('hello', 'en', 'ja')).rejects.toMatchObject({ code: 'UNSUPPORTED_LANGUAGE_PAIR' });
   });
 
   it('a missing binary is an INTERNAL_ERROR naming the Debian packages', async () => {
@@ -61,11 +94,11 @@ describe('ApertiumTranslator (real apertium + apertium-eng-spa)', () => {
   });
 });
 
-describe('apertium pair discovery', () => {
+describe('apertium route discovery from a modes directory', () => {
   let modesDir: string;
   beforeAll(async () => {
     modesDir = await mkdtemp(path.join(tmpdir(), 'vnt-modes-'));
-    for (const file of ['eng-spa.mode', 'spa-eng_US.mode', 'spa-eng.mode', 'cat-spa.mode', 'en-es.mode', 'oci-cat.mode', 'eng-spa-tagger.mode', 'README']) {
+    for (const file of ['eng-spa.mode', 'spa-eng.mode', 'es-fr.mode', 'eng-spa-tagger.mode', 'README', 'fr-es.mode.bak']) {
       await writeFile(path.join(modesDir, file), '');
     }
   });
@@ -73,13 +106,19 @@ describe('apertium pair discovery', () => {
     await rm(modesDir, { recursive: true, force: true });
   });
 
-  it('maps 639-3 and 639-1 pair names to our codes, prefers plain pairs to variants, skips debug modes and unknown languages', () => {
+  it('reads the .mode files (what `apertium -l` lists) and routes through them', () => {
     const translator = new ApertiumTranslator({ modesDir });
 
-    expect([...translator.pairs].sort()).toEqual(['ca>es', 'en>es', 'es>en']);
+    expect(translator.routes()).toEqual([
+      { source: 'en', target: 'es' },
+      { source: 'en', target: 'fr', via: 'es' },
+      { source: 'es', target: 'en' },
+      { source: 'es', target: 'fr' },
+    ]);
+    expect(translator.supports('en', 'fr')).toBe(true);
   });
 
-  it('no modes directory means no pairs (and a clear failure at translate time)', () => {
-    expect(new ApertiumTranslator({ modesDir: '/nonexistent' }).pairs).toEqual([]);
+  it('no modes directory means no routes (and a clear failure at translate time)', () => {
+    expect(new ApertiumTranslator({ modesDir: '/nonexistent' }).routes()).toEqual([]);
   });
 });
