@@ -26,6 +26,8 @@ export const METRICS = {
     translateMs: 'TranslateDuration',
     totalMs: 'NoteDuration',
     engineThrottled: 'EngineThrottled',
+    /** A short note found the stage's Transcribe streams all taken and went to the batch path. */
+    fastPathStreamsBusy: 'FastPathStreamsBusy',
   },
   services: { api: 'vnt-api', pipeline: 'vnt-pipeline' },
 } as const;

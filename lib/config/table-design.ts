@@ -14,6 +14,7 @@
  * | daily usage meter         | USAGE#<apiKeyId>           | DAY#<yyyy-mm-dd>   |                  |                        |
  * | API key → tier            | KEY#<apiKeyId>             | KEY                | KEYS             | <createdAt>#<apiKeyId> |
  * | service totals (/stats)   | STATS                      | TOTALS             |                  |                        |
+ * | Transcribe stream lease   | LEASE#transcribe-streams   | LEASE              |                  |                        |
  *
  * History newest-first is a descending Query on GSI1 for OWNER#<ownerId>. Every expiring item carries
  * `expiresAt` (epoch seconds): DynamoDB TTL deletes it lazily, so readers also filter on it.
@@ -54,4 +55,6 @@ export const keys = {
   apiKey: (apiKeyId: string) => ({ pk: `KEY#${apiKeyId}`, sk: 'KEY' }),
   apiKeyListing: (createdAt: string, apiKeyId: string) => ({ gsi1pk: 'KEYS', gsi1sk: `${createdAt}#${apiKeyId}` }),
   stats: () => ({ pk: 'STATS', sk: 'TOTALS' }),
+  /** The stage's Transcribe streams in flight and the claims that hold them (one item; it never expires). */
+  streamLease: () => ({ pk: 'LEASE#transcribe-streams', sk: 'LEASE' }),
 } as const;

@@ -69,6 +69,18 @@ describe('PipelineWorkflow state machine', () => {
     });
   });
 
+  it('sends a short note to the batch path when the fast path finds the stage’s Transcribe streams all taken', () => {
+    expect(states.FastTranscribe).toMatchObject({ ResultPath: '$.fastPath', Next: 'StreamsGranted?' });
+    expect(states['StreamsGranted?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.fastPath.outcome', StringEquals: 'transcribed', Next: 'StreamedTranscript' }],
+      Default: 'TranscribeBatch',
+    });
+    // The streamed transcript lands where the batch path puts its own, for the same Translate state.
+    expect(states.StreamedTranscript).toEqual({ Type: 'Pass', InputPath: '$.fastPath.transcript', ResultPath: '$.transcript', Next: 'TranslateTranscript' });
+    expect(states.TranscribeBatch!.Next).toBe('TranslateTranscript');
+  });
+
   it('gives every task a timeout, backoff-with-jitter retries of throttling, and a catch into MarkFailed', () => {
     const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
     expect(tasks.map(([name]) => name).sort()).toEqual(
