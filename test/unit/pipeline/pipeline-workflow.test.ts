@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RETRYABLE_CODES } from '../../../functions/shared/errors';
 import { ENV } from '../../../lib/config/env-names';
-import { PIPELINE } from '../../../lib/config/limits';
+import { PIPELINE, TRANSCRIBE_STREAMING } from '../../../lib/config/limits';
 import { stateMachinesOf } from '../../../local/workflow';
 import { synthPipelineTestStack } from '../../helpers/pipeline-workflow-stack';
 
@@ -79,6 +79,13 @@ describe('PipelineWorkflow state machine', () => {
     // The streamed transcript lands where the batch path puts its own, for the same Translate state.
     expect(states.StreamedTranscript).toEqual({ Type: 'Pass', InputPath: '$.fastPath.transcript', ResultPath: '$.transcript', Next: 'TranslateTranscript' });
     expect(states.TranscribeBatch!.Next).toBe('TranslateTranscript');
+  });
+
+  it('runs the fast path no longer than a stream lease lives, so a holder never outlives its claim', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Metadata: { 'vnt:entry': 'functions/pipeline/fast-transcribe.ts' },
+      Timeout: TRANSCRIBE_STREAMING.fastPathTimeoutSeconds,
+    });
   });
 
   it('gives every task a timeout, backoff-with-jitter retries of throttling, and a catch into MarkFailed', () => {
