@@ -28,6 +28,8 @@ export const METRICS = {
     engineThrottled: 'EngineThrottled',
     /** A short note found the stage's Transcribe streams all taken and went to the batch path. */
     fastPathStreamsBusy: 'FastPathStreamsBusy',
+    /** A WebSocket $connect reached its handler without the API key id API Gateway should have set. */
+    webSocketConnectWithoutKeyId: 'WebSocketConnectWithoutKeyId',
   },
   services: { api: 'vnt-api', pipeline: 'vnt-pipeline' },
 } as const;

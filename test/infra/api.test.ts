@@ -158,6 +158,22 @@ describe('progress WebSocket API', () => {
     );
   });
 
+  it('pins every setting connect.ts needs for identity.apiKeyId, which API Gateway sets on key-enabled requests only', () => {
+    // 1. The key is selected from what the authorizer returns as usageIdentifierKey (authorize.ts returns it).
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', { ApiKeySelectionExpression: '$context.authorizer.usageIdentifierKey' });
+    // 2. $connect is key-enabled, behind that very authorizer (API Gateway runs it, then validates the key).
+    const [[authorizerId]] = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Authorizer');
+    expect(route('$connect').Properties).toMatchObject({ ApiKeyRequired: true, AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    // 3. API keys are supported on $connect only: no other route asks for one (or would get a key id).
+    const keyed = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties!.ApiKeyRequired === true);
+    expect(keyed.map(([, r]) => r.Properties!.RouteKey)).toEqual(['$connect']);
+    // 4. The key must belong to a usage plan listing this stage (the usage plan test checks every tier's plan).
+    const [[webSocketApiId]] = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Api');
+    for (const [, plan] of resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan')) {
+      expect((plan.Properties!.ApiStages as { ApiId: unknown }[]).map((stage) => render(stage.ApiId))).toContain(`<${webSocketApiId}>`);
+    }
+  });
+
   it('routes $connect, $disconnect and subscribe to their handlers; subscribe answers the client', () => {
     const integrations = resources(stateless);
     for (const [key, entry] of [
