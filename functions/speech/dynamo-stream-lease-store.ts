@@ -28,24 +28,13 @@ export class DynamoStreamLeaseStore implements StreamLeaseStore {
     this.tableName = options.tableName;
   }
 
-  async add(claim: StreamClaim, capacity: number): Promise<boolean> {
+  add(claim: StreamClaim, capacity: number): Promise<boolean> {
     const entry = encodeClaim(claim);
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.streamLease(),
-          UpdateExpression: 'ADD #inFlight :streams, #claims :claim',
-          ConditionExpression: '(attribute_not_exists(#inFlight) OR #inFlight <= :room) AND NOT contains(#claims, :entry)',
-          ExpressionAttributeNames: { '#inFlight': 'inFlight', '#claims': 'claims' },
-          ExpressionAttributeValues: { ':streams': claim.streams, ':claim': new Set([entry]), ':entry': entry, ':room': capacity - claim.streams },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.update(
+      'ADD #inFlight :streams, #claims :claim',
+      '(attribute_not_exists(#inFlight) OR #inFlight <= :room) AND NOT contains(#claims, :entry)',
+      { ':streams': claim.streams, ':claim': new Set([entry]), ':entry': entry, ':room': capacity - claim.streams },
+    );
   }
 
   async claims(): Promise<readonly StreamClaim[]> {
@@ -59,19 +48,30 @@ export class DynamoStreamLeaseStore implements StreamLeaseStore {
 
   async remove(claim: StreamClaim): Promise<void> {
     const entry = encodeClaim(claim);
+    // False: already released or reclaimed, nothing to give back.
+    await this.update('DELETE #claims :claim ADD #inFlight :release', 'contains(#claims, :entry)', {
+      ':claim': new Set([entry]),
+      ':entry': entry,
+      ':release': -claim.streams,
+    });
+  }
+
+  /** One conditional write to the lease item; false when its condition does not hold. */
+  private async update(expression: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.streamLease(),
-          UpdateExpression: 'DELETE #claims :claim ADD #inFlight :release',
-          ConditionExpression: 'contains(#claims, :entry)',
+          UpdateExpression: expression,
+          ConditionExpression: condition,
           ExpressionAttributeNames: { '#inFlight': 'inFlight', '#claims': 'claims' },
-          ExpressionAttributeValues: { ':claim': new Set([entry]), ':entry': entry, ':release': -claim.streams },
+          ExpressionAttributeValues: values,
         }),
       );
+      return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return; // already released or reclaimed
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
