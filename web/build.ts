@@ -4,7 +4,7 @@
  *   safe to serve with `Cache-Control: immutable`;
  * - index.html referencing them, sw.js (the service worker, stable name, knows the shell's files) and
  *   config.json (same-origin defaults; a deployment overwrites it): these three must be revalidated.
- * Prints raw, gzip and brotli sizes and the first-load total (html + entry js + css + config).
+ * Prints raw, gzip and brotli sizes and the first-load total (html + entry js + css + config + favicon).
  *
  * Usage: `npm run build:web` (or `tsx web/build.ts --out <dir>`).
  */
@@ -74,18 +74,20 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
   // Chunks the entry imports statically load on first visit too: preload them to avoid a waterfall.
   const staticChunks = staticImports(app.metafile, entryJsOut).map((p) => rel(outDir, p));
 
+  const favicon = await writeHashedAsset(outDir, 'favicon.svg');
   const template = await readFile(join(SRC_DIR, 'index.html'), 'utf8');
   const preloads = staticChunks.map((p) => `<link rel="modulepreload" href="${p}">`).join('\n');
   const html = template
     .replace('%CSS%', entryCss)
     .replace('%JS%', entryJs)
-    .replace('%PRELOADS%', preloads);
+    .replace('%PRELOADS%', preloads)
+    .replace('%FAVICON%', favicon);
   if (html.includes('%')) throw new Error('index.html has an unreplaced placeholder');
   await writeFile(join(outDir, 'index.html'), html);
   await writeFile(join(outDir, 'config.json'), `${JSON.stringify(options.config ?? DEFAULT_CONFIG)}\n`);
 
   // The worker precaches the shell; its version changes with any shell file, so browsers install the new one.
-  const shell = ['./', 'config.json', ...outputs.filter((p) => !p.endsWith('.map'))];
+  const shell = ['./', 'config.json', favicon, ...outputs.filter((p) => !p.endsWith('.map'))];
   const version = createHash('sha256').update(html).update(shell.join('\n')).digest('hex').slice(0, 12);
   await build({
     entryPoints: [join(SRC_DIR, 'sw.ts')],
@@ -99,9 +101,9 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
     logLevel: 'warning',
   });
 
-  const paths = ['index.html', 'config.json', 'sw.js', ...outputs];
+  const paths = ['index.html', 'config.json', 'sw.js', favicon, ...outputs];
   const files = await Promise.all(paths.map((path) => measure(outDir, path)));
-  const firstLoadPaths = ['index.html', entryJs, ...staticChunks, entryCss, 'config.json'];
+  const firstLoadPaths = ['index.html', entryJs, ...staticChunks, entryCss, 'config.json', favicon];
   const firstLoadFiles = files.filter((f) => firstLoadPaths.includes(f.path));
   const sum = (key: 'bytes' | 'gzipBytes' | 'brotliBytes'): number => firstLoadFiles.reduce((total, f) => total + f[key], 0);
   return {
@@ -117,6 +119,16 @@ export function compressedSizes(content: Buffer): { gzipBytes: number; brotliByt
     gzipBytes: gzipSync(content, { level: 9 }).length,
     brotliBytes: brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
   };
+}
+
+/** Copies a static file from web/src into assets/ under a content-hashed name; returns that path. */
+async function writeHashedAsset(outDir: string, fileName: string): Promise<string> {
+  const content = await readFile(join(SRC_DIR, fileName));
+  const hash = createHash('sha256').update(content).digest('hex').slice(0, 8).toUpperCase();
+  const path = `${IMMUTABLE_PREFIX}${fileName.replace(/(\.[^.]+)$/, `-${hash}$1`)}`;
+  await mkdir(join(outDir, IMMUTABLE_PREFIX), { recursive: true });
+  await writeFile(join(outDir, path), content);
+  return path;
 }
 
 async function measure(outDir: string, path: string): Promise<BuiltFile> {
@@ -155,7 +167,7 @@ export function formatReport(report: WebBuildReport): string {
   return [
     `${'file'.padEnd(40)}${'raw'.padStart(9)}${'gzip'.padStart(9)}${'brotli'.padStart(9)}`,
     ...lines,
-    `${'first load (html+js+css+config)'.padEnd(40)}${kb(firstLoad.bytes)}${kb(firstLoad.gzipBytes)}${kb(firstLoad.brotliBytes)}`,
+    `${'first load (html+js+css+config+icon)'.padEnd(40)}${kb(firstLoad.bytes)}${kb(firstLoad.gzipBytes)}${kb(firstLoad.brotliBytes)}`,
   ].join('\n');
 }
 

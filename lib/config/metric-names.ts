@@ -13,6 +13,11 @@ export const METRICS = {
   stageDimension: 'stage',
   /** Extra dimension on a second NotesFailed datapoint, so failures can be graphed by code. */
   failureCodeDimension: 'failureCode',
+  /**
+   * Dimension of RequestDuration: the API route as `METHOD /resource/{param}` (API Gateway's template, never
+   * the raw path, so the values are the routes of routes.ts).
+   */
+  routeDimension: 'route',
   names: {
     uploadsCreated: 'UploadsCreated',
     quotaRejected: 'QuotaRejected',
@@ -30,6 +35,8 @@ export const METRICS = {
     fastPathStreamsBusy: 'FastPathStreamsBusy',
     /** A WebSocket $connect reached its handler without the API key id API Gateway should have set. */
     webSocketConnectWithoutKeyId: 'WebSocketConnectWithoutKeyId',
+    /** An API request's time in its handler, per route (its own dimension set: service, stage, route). */
+    requestMs: 'RequestDuration',
   },
   services: { api: 'vnt-api', pipeline: 'vnt-pipeline' },
 } as const;

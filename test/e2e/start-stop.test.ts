@@ -8,6 +8,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VoiceNoteClient } from '../../client';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 let stateDir: string;
@@ -76,17 +77,18 @@ async function startAndStop(port: number, stopWith: 'ctrl-c' | 'sigterm-to-npm')
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? String(code))));
   try {
-    await waitForHealth(`http://127.0.0.1:${port}/health`, child, () => output);
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealth(url, child, () => output);
     const healthMs = Date.now() - started;
     const keys = JSON.parse(await readFile(path.join(stateDir, 'keys.json'), 'utf8')) as Record<string, string>;
-    const jobs = await fetch(`http://127.0.0.1:${port}/jobs`, { headers: { 'x-api-key': keys.premium! } });
+    const premiumKeyAccepted = await new VoiceNoteClient({ baseUrl: url, apiKey: keys.premium }).listJobs().then(() => true, () => false);
 
     if (stopWith === 'ctrl-c') process.kill(-child.pid!, 'SIGINT');
     else process.kill(child.pid!, 'SIGTERM');
     const exitCode = await exited;
     // npm may exit before its child has finished stopping: give the tree a moment, then look for leftovers.
     const survivors = await settledGroup(child.pid!);
-    return { healthMs, exitCode, premiumKeyAccepted: jobs.status === 200, survivors, output };
+    return { healthMs, exitCode, premiumKeyAccepted, survivors, output };
   } finally {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   }
@@ -94,9 +96,10 @@ async function startAndStop(port: number, stopWith: 'ctrl-c' | 'sigterm-to-npm')
 
 async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 90_000;
+  const client = new VoiceNoteClient({ baseUrl: url });
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`npm start exited early (${child.exitCode}):\n${output()}`);
-    const ok = await fetch(url).then((r) => r.status === 200, () => false);
+    const ok = await client.health().then(() => true, () => false);
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

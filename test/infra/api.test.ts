@@ -3,11 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lib/config/env-names';
 import { METRICS } from '../../lib/config/metric-names';
 import { ROUTES } from '../../lib/config/routes';
-import { TIER_NAMES, TIERS } from '../../lib/config/tiers';
+import { TIER_NAMES } from '../../lib/config/tiers';
 import {
   asArray,
   createdBefore,
   functionIdByEntry,
+  methodPath,
   permissions,
   render,
   resources,
@@ -22,23 +23,10 @@ beforeAll(() => {
   ({ stateless } = synthesize());
 });
 
-/** `/jobs/{jobId}` for a Method, rebuilt from its Resource chain. */
-function methodPath(resourceId: unknown): string {
-  const all = resources(stateless);
-  const parts: string[] = [];
-  let ref = resourceId as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-  while (ref.Ref !== undefined && all[ref.Ref]?.Type === 'AWS::ApiGateway::Resource') {
-    const resource = all[ref.Ref]!;
-    parts.unshift(resource.Properties!.PathPart as string);
-    ref = resource.Properties!.ParentId;
-  }
-  return `/${parts.join('/')}`;
-}
-
 const methods = () =>
   resourcesOfType(stateless, 'AWS::ApiGateway::Method').map(([, m]) => ({
     method: m.Properties!.HttpMethod as string,
-    path: methodPath(m.Properties!.ResourceId),
+    path: methodPath(stateless, m.Properties!.ResourceId),
     apiKeyRequired: m.Properties!.ApiKeyRequired as boolean,
     target: render(m.Properties!.Integration.Uri),
   }));
@@ -63,46 +51,34 @@ describe('REST API', () => {
     }
   });
 
-  it('has one usage plan per tier with the quota and throttle of TIERS', () => {
-    const plans = resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan').map(([, p]) => p.Properties!);
-    expect(plans).toHaveLength(TIER_NAMES.length);
-    for (const tier of TIER_NAMES) {
-      const plan = plans.find((p) => p.UsagePlanName === `vnt-dev-${tier}`);
-      expect(plan, tier).toBeDefined();
-      expect(plan!.Quota).toEqual({ Limit: TIERS[tier].dailyQuota, Period: 'DAY' });
-      expect(plan!.Throttle).toEqual({ RateLimit: TIERS[tier].rateLimitPerSecond, BurstLimit: TIERS[tier].burstLimit });
+  it('logs every request as JSON with the API key id, traces, and throttles the whole stage, on each REST API', () => {
+    const stages = resourcesOfType(stateless, 'AWS::ApiGateway::Stage');
+    expect(stages).toHaveLength(2);
+    for (const [id, stage] of stages) {
+      const format = JSON.parse(stage.Properties!.AccessLogSetting.Format as string);
+      expect(format, id).toMatchObject({ apiKeyId: '$context.identity.apiKeyId', status: '$context.status' });
+      expect(stage.Properties, id).toMatchObject({
+        StageName: 'dev',
+        TracingEnabled: true,
+        MethodSettings: [
+          expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 100 }),
+        ],
+      });
     }
-  });
-
-  it('lists both the REST stage and the progress WebSocket stage in every usage plan', () => {
-    const [[restApiId]] = resourcesOfType(stateless, 'AWS::ApiGateway::RestApi');
-    const [[webSocketApiId]] = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Api');
-    for (const [, plan] of resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan')) {
-      const apiIds = (plan.Properties!.ApiStages as { ApiId: unknown }[]).map((s) => render(s.ApiId));
-      expect(apiIds.sort()).toEqual([`<${restApiId}>`, `<${webSocketApiId}>`].sort());
-    }
-  });
-
-  it('logs every request as JSON with the API key id, traces, and throttles the whole stage', () => {
-    const [[, stage]] = resourcesOfType(stateless, 'AWS::ApiGateway::Stage');
-    const format = JSON.parse(stage.Properties!.AccessLogSetting.Format as string);
-    expect(format).toMatchObject({ apiKeyId: '$context.identity.apiKeyId', status: '$context.status' });
-    expect(stage.Properties).toMatchObject({
-      StageName: 'dev',
-      TracingEnabled: true,
-      MethodSettings: [
-        expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 100 }),
-      ],
-    });
   });
 
   it('validates path parameters at the gateway', () => {
-    stateless.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
-      ValidateRequestParameters: true,
-      ValidateRequestBody: true,
-    });
+    const validators = resourcesOfType(stateless, 'AWS::ApiGateway::RequestValidator');
+    expect(validators).toHaveLength(2);
+    for (const [, validator] of validators) {
+      expect(validator.Properties).toMatchObject({ ValidateRequestParameters: true, ValidateRequestBody: true });
+    }
+    for (const [, method] of resourcesOfType(stateless, 'AWS::ApiGateway::Method')) {
+      const validator = resources(stateless)[method.Properties!.RequestValidatorId.Ref]!;
+      expect(validator.Properties!.RestApiId).toEqual(method.Properties!.RestApiId);
+    }
     const withParam = resourcesOfType(stateless, 'AWS::ApiGateway::Method').filter(([, m]) =>
-      methodPath(m.Properties!.ResourceId).includes('{jobId}'),
+      methodPath(stateless, m.Properties!.ResourceId).includes('{jobId}'),
     );
     expect(withParam).toHaveLength(2);
     for (const [, m] of withParam) {
@@ -167,11 +143,12 @@ describe('progress WebSocket API', () => {
     // 3. API keys are supported on $connect only: no other route asks for one (or would get a key id).
     const keyed = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties!.ApiKeyRequired === true);
     expect(keyed.map(([, r]) => r.Properties!.RouteKey)).toEqual(['$connect']);
-    // 4. The key must belong to a usage plan listing this stage (the usage plan test checks every tier's plan).
+    // 4. The key must belong to a usage plan listing this stage: one per tier (usage-plans.test.ts says which).
     const [[webSocketApiId]] = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Api');
-    for (const [, plan] of resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan')) {
-      expect((plan.Properties!.ApiStages as { ApiId: unknown }[]).map((stage) => render(stage.ApiId))).toContain(`<${webSocketApiId}>`);
-    }
+    const listing = resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan').filter(([, plan]) =>
+      (plan.Properties!.ApiStages as { ApiId: unknown }[]).some((stage) => render(stage.ApiId) === `<${webSocketApiId}>`),
+    );
+    expect(listing).toHaveLength(TIER_NAMES.length);
   });
 
   it('routes $connect, $disconnect and subscribe to their handlers; subscribe answers the client', () => {
@@ -192,12 +169,19 @@ describe('progress WebSocket API', () => {
   it('creates every API stage that logs after the account’s API Gateway CloudWatch role is set', () => {
     // In a fresh account CloudFormation fails a logging stage created first: "CloudWatch Logs role ARN must
     // be set in account settings to enable logging".
-    const [[accountId]] = resourcesOfType(stateless, 'AWS::ApiGateway::Account');
+    const accounts = resourcesOfType(stateless, 'AWS::ApiGateway::Account');
+    // One per account and region: two of them in one stack would overwrite each other's role.
+    expect(accounts).toHaveLength(1);
+    const [[accountId]] = accounts;
     const loggingStages = [
       ...resourcesOfType(stateless, 'AWS::ApiGatewayV2::Stage').filter(([, s]) => s.Properties!.AccessLogSettings),
       ...resourcesOfType(stateless, 'AWS::ApiGateway::Stage').filter(([, s]) => s.Properties!.AccessLogSetting),
     ];
-    expect(loggingStages.map(([, s]) => s.Type).sort()).toEqual(['AWS::ApiGateway::Stage', 'AWS::ApiGatewayV2::Stage']);
+    expect(loggingStages.map(([, s]) => s.Type).sort()).toEqual([
+      'AWS::ApiGateway::Stage',
+      'AWS::ApiGateway::Stage',
+      'AWS::ApiGatewayV2::Stage',
+    ]);
     for (const [stageId] of loggingStages) {
       expect(createdBefore(stateless, stageId), stageId).toContain(accountId);
     }
@@ -247,34 +231,47 @@ describe('service functions', () => {
 
 describe('least privilege of the API and progress functions', () => {
   const perms = (entry: string) => permissions(statementsOf(stateless, functionIdByEntry(stateless, entry)));
-  const dataActions = (entry: string) =>
-    [...perms(entry).keys()].filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort();
-
-  const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
-  const WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  /** Each data grant as `action`, DynamoDB ones as `action PARTITION…` (their dynamodb:LeadingKeys condition). */
+  const access = (entry: string) =>
+    statementsOf(stateless, functionIdByEntry(stateless, entry))
+      .flatMap((s) => {
+        const partitions = (s.Condition as any)?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+        return asArray(s.Action).map((a) => (partitions === undefined ? a : `${a} ${partitions.join(' ')}`));
+      })
+      .filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))
+      .sort();
 
   it.each([
     ['functions/api/health.ts', []],
     ['functions/api/get-openapi.ts', []],
-    ['functions/api/get-job.ts', READ],
-    ['functions/api/get-usage.ts', READ],
-    ['functions/api/get-stats.ts', READ],
-    ['functions/api/list-jobs.ts', [...READ, 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']],
-    ['functions/api/create-upload.ts', [...READ, ...WRITE, 's3:PutObject']],
-    ['functions/api/delete-job.ts', [...READ, ...WRITE, 's3:DeleteObject']],
+    ['functions/api/get-job.ts', ['dynamodb:GetItem JOB#*']],
+    ['functions/api/get-usage.ts', ['dynamodb:GetItem KEY#* USAGE#*']],
+    ['functions/api/get-stats.ts', ['dynamodb:GetItem STATS']],
+    ['functions/api/list-jobs.ts', ['dynamodb:Query OWNER#*', 'secretsmanager:GetSecretValue']],
+    ['functions/api/create-upload.ts', ['dynamodb:GetItem KEY#* USAGE#*', 'dynamodb:PutItem JOB#*', 'dynamodb:UpdateItem USAGE#*', 's3:PutObject']],
+    [
+      'functions/api/delete-job.ts',
+      ['dynamodb:BatchWriteItem AUDIO#* CALLBACK#* CONN#* JOB#* SUB#*', 'dynamodb:GetItem JOB#*', 'dynamodb:Query SUB#*', 's3:DeleteObject'],
+    ],
     ['functions/progress/authorize.ts', []],
-    ['functions/progress/connect.ts', [...READ, ...WRITE]],
-    ['functions/progress/disconnect.ts', [...READ, ...WRITE]],
-    ['functions/progress/subscribe.ts', [...READ, ...WRITE, 'execute-api:ManageConnections']],
-  ])('%s may do exactly its job', (entry, expected) => {
-    expect(dataActions(entry)).toEqual([...expected].sort());
+    // The progress functions touch connections and subscriptions, read keys and jobs, and write neither.
+    ['functions/progress/connect.ts', ['dynamodb:GetItem KEY#*', 'dynamodb:PutItem CONN#*']],
+    ['functions/progress/disconnect.ts', ['dynamodb:BatchWriteItem CONN#* SUB#*', 'dynamodb:Query CONN#*']],
+    [
+      'functions/progress/subscribe.ts',
+      ['dynamodb:BatchWriteItem CONN#* SUB#*', 'dynamodb:GetItem CONN#* JOB#* KEY#*', 'execute-api:ManageConnections'],
+    ],
+  ])('%s may do exactly its job, on its own item types', (entry, expected) => {
+    expect(access(entry)).toEqual([...expected].sort());
   });
 
-  it('scopes table access to the table and GSI1, never index/*', () => {
-    const resourcesOf = perms('functions/api/get-job.ts').get('dynamodb:Query')!;
-    expect(resourcesOf).toHaveLength(2);
-    expect(resourcesOf.some((r) => r.endsWith('/index/gsi1'))).toBe(true);
-    expect(resourcesOf.every((r) => r.includes('VoiceNoteTranslator-dev-Stateful:TableName'))).toBe(true);
+  it('names the table for items and GSI1 for history, never index/*', () => {
+    expect(perms('functions/api/get-job.ts').get('dynamodb:GetItem')).toEqual([
+      'arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/VoiceNoteTranslator-dev-Stateful:TableName',
+    ]);
+    expect(perms('functions/api/list-jobs.ts').get('dynamodb:Query')).toEqual([
+      'arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/VoiceNoteTranslator-dev-Stateful:TableName/index/gsi1',
+    ]);
   });
 
   it('scopes object access to key prefixes of the right bucket', () => {
@@ -321,7 +318,8 @@ describe('IAM across the stack', () => {
       'xray:GetSamplingTargets',
       'translate:TranslateText',
       'transcribe:StartStreamTranscription',
-      'transcribe:StartStreamTranscriptionWebSocket',
+      // No resource type; narrowed by its output-location condition keys (see pipeline-workflow.ts).
+      'transcribe:StartTranscriptionJob',
       // Step Functions log delivery (CDK adds these for state machine logging; they take no resource).
       'logs:CreateLogDelivery',
       'logs:GetLogDelivery',

@@ -1,22 +1,27 @@
-import type { ApiClient } from './api-client';
-import { ApiError } from './api-error';
-import type { JobStatus } from './api-types';
-import { audioContentType, FILE_INPUT_ACCEPT } from './audio-type';
-import { byId, clearError, formatBytes, showError } from './dom';
+import {
+  ApiError,
+  audioContentType,
+  type JobStatus,
+  type JobUpdate,
+  type Transport,
+  type VoiceNoteClient,
+} from '../../client';
+import { AUDIO_CONTENT_TYPES, AUDIO_CONTENT_TYPE_BY_EXTENSION } from '../../lib/config/audio-types';
+import { copyText } from './copy-text';
+import { byId, clearError, el, formatBytes, moveFocus, reveal, showError } from './dom';
 import { describeError } from './error-messages';
-import { watchJob, type JobUpdate, type Transport } from './job-watcher';
 import { DEFAULT_TARGET_LANGUAGE, isTargetLanguage, languageName, targetLanguageOptions } from './languages';
 import { preferences } from './preferences';
 import type { Recording } from './recorder';
-import { uploadToPresignedPost } from './upload';
 
 export interface NoteFormOptions {
-  readonly api: ApiClient;
-  readonly apiKey: () => string | undefined;
-  readonly webSocketUrl: () => string | undefined;
+  readonly api: VoiceNoteClient;
   /** Called when a note ends (either way) so usage and history can refresh. */
   readonly onFinished: () => void;
 }
+
+/** The file input's `accept`: every type the API takes, plus the extensions browsers often leave untyped. */
+const FILE_INPUT_ACCEPT = [...AUDIO_CONTENT_TYPES, ...Object.keys(AUDIO_CONTENT_TYPE_BY_EXTENSION).map((ext) => `.${ext}`)].join(',');
 
 const STAGES: readonly JobStatus[] = ['queued', 'normalizing', 'transcribing', 'translating', 'completed'];
 const STATUS_WORDS: Readonly<Record<JobStatus, string>> = {
@@ -52,6 +57,9 @@ export class NoteForm {
   private readonly stages = byId<HTMLOListElement>('stages');
   private readonly status = byId('status');
   private readonly transport = byId('transport');
+  private readonly noteCard = byId('note-heading').closest('section')!;
+  private readonly result = byId('result');
+  private readonly copyStatus = byId('copy-status');
   private audio: ChosenAudio | undefined;
   private recording: Recording | undefined;
   private recordTimer: ReturnType<typeof setInterval> | undefined;
@@ -71,6 +79,18 @@ export class NoteForm {
       event.preventDefault();
       void this.send();
     });
+    byId('copy-transcript').addEventListener('click', () => void this.copy('r-transcript', 'Transcript'));
+    byId('copy-translation').addEventListener('click', () => void this.copy('r-translation', 'Translation'));
+  }
+
+  /**
+   * Clears what the last attempt left on screen (its error, and a failed note's progress) once the reader has
+   * changed what caused it: saved a key, chosen other audio.
+   */
+  clearStaleError(): void {
+    const hadError = this.errors.hasChildNodes();
+    clearError(this.errors);
+    if (hadError && !this.busy) this.progress.hidden = true;
   }
 
   private fillLanguages(): void {
@@ -82,7 +102,7 @@ export class NoteForm {
   }
 
   private onFileChosen(): void {
-    clearError(this.errors);
+    this.clearStaleError();
     const file = this.fileInput.files?.[0];
     if (!file) return;
     const contentType = audioContentType(file.type, file.name);
@@ -97,7 +117,7 @@ export class NoteForm {
   }
 
   private async toggleRecording(): Promise<void> {
-    clearError(this.errors);
+    this.clearStaleError();
     if (this.recording) {
       const recording = this.recording;
       this.recording = undefined;
@@ -142,15 +162,17 @@ export class NoteForm {
   private async send(): Promise<void> {
     if (this.busy) return;
     clearError(this.errors);
-    const apiKey = this.options.apiKey();
-    if (!apiKey) return showError(this.errors, new ApiError('MISSING_API_KEY'));
+    if (!preferences.apiKey()) return this.refuse('MISSING_API_KEY');
     if (this.recording) await this.toggleRecording();
     const audio = this.audio;
-    if (!audio) return showError(this.errors, new ApiError('NO_AUDIO_SELECTED'));
+    if (!audio) return this.refuse('NO_AUDIO_SELECTED');
 
     this.setBusy(true);
     this.resetProgress();
-    byId('result').hidden = true;
+    this.result.hidden = true;
+    // On a phone the progress starts below the fold: bring it up, then the result or the error when it ends.
+    reveal(this.progress);
+    let final: JobUpdate | undefined;
     try {
       const targetLanguage = isTargetLanguage(this.target.value) ? this.target.value : DEFAULT_TARGET_LANGUAGE;
       this.sentTarget = targetLanguage;
@@ -164,16 +186,14 @@ export class NoteForm {
         throw error;
       });
       // Subscribe before the upload finishes so no stage is missed.
-      const watcher = watchJob({
-        jobId: created.jobId,
-        apiKey,
-        webSocketUrl: this.options.webSocketUrl(),
-        getJob: (id) => this.options.api.getJob(id),
+      const watcher = this.options.api.watchJob(created.jobId, {
         onUpdate: (update) => this.showStage(update),
         onTransport: (via) => this.showTransport(via),
       });
       try {
-        await uploadToPresignedPost(created.upload, audio.blob, ({ loaded, total }) => this.showUpload(loaded, total));
+        await this.options.api.upload(created.upload, audio.blob, {
+          onProgress: ({ loaded, total }) => this.showUpload(loaded, total),
+        });
       } catch (error) {
         watcher.stop();
         throw error;
@@ -181,7 +201,7 @@ export class NoteForm {
       if (!this.stageShown || this.stageShown === 'awaiting_upload') {
         this.status.textContent = 'Uploaded. Waiting for processing…';
       }
-      const final = await watcher.done;
+      final = await watcher.done;
       if (final.status === 'failed' && final.error) {
         showError(this.errors, new ApiError(final.error.code, final.error.message));
       }
@@ -192,6 +212,13 @@ export class NoteForm {
       this.setBusy(false);
       this.options.onFinished();
     }
+    if (final?.status === 'completed' && !this.result.hidden) moveFocus(byId('result-heading'), [this.noteCard, this.result]);
+    else if (this.errors.hasChildNodes()) reveal(this.errors);
+  }
+
+  private refuse(code: string): void {
+    showError(this.errors, new ApiError(code));
+    reveal(this.errors);
   }
 
   private setBusy(busy: boolean): void {
@@ -207,7 +234,10 @@ export class NoteForm {
     this.transport.textContent = '';
     this.stageShown = undefined;
     this.status.textContent = 'Asking for an upload link…';
-    for (const li of this.stages.children) (li as HTMLElement).removeAttribute('data-state');
+    for (const li of this.stages.children) {
+      li.removeAttribute('data-state');
+      for (const mark of li.querySelectorAll('.stage-failed')) mark.remove();
+    }
   }
 
   private showUpload(loaded: number, total: number): void {
@@ -236,7 +266,13 @@ export class NoteForm {
       else if (update.status !== 'failed') li.removeAttribute('data-state');
     }
     if (update.status === 'failed') {
-      this.stages.querySelector('li:not([data-state="done"])')?.setAttribute('data-state', 'failed');
+      const stage = this.stages.querySelector('li:not([data-state="done"])');
+      if (stage && stage.getAttribute('data-state') !== 'failed') {
+        // Words and a cross as well as the colour: colour alone tells nothing to a colour-blind reader.
+        stage.setAttribute('data-state', 'failed');
+        stage.prepend(el('span', { class: 'stage-failed', 'aria-hidden': 'true' }, '✕ '));
+        stage.append(el('span', { class: 'stage-failed' }, ' (failed)'));
+      }
     }
     this.status.textContent =
       update.status === 'failed' && update.error ? `Failed: ${describeError(update.error)}` : STATUS_WORDS[update.status];
@@ -253,6 +289,15 @@ export class NoteForm {
     byId('r-translation').textContent = result.translation;
     byId('r-translation').lang = target;
     byId('r-cached').hidden = !result.cached;
-    byId('result').hidden = false;
+    this.copyStatus.textContent = '';
+    this.result.hidden = false;
+  }
+
+  private async copy(sourceId: string, what: string): Promise<void> {
+    const outcome = await copyText(byId(sourceId));
+    this.copyStatus.textContent =
+      outcome === 'copied'
+        ? `${what} copied.`
+        : `${what} selected: this page cannot use the clipboard here, so copy it with your device's Copy command.`;
   }
 }

@@ -1,6 +1,5 @@
-import type { ApiClient } from './api-client';
-import type { UsageView } from './api-types';
-import { byId, clearError, formatDate, showError } from './dom';
+import type { UsageReport, VoiceNoteClient } from '../../client';
+import { byId, clearError, formatDate, formatNumber, showError } from './dom';
 
 /** The key's usage against its tier's daily quota (GET /usage). */
 export class UsagePanel {
@@ -9,7 +8,7 @@ export class UsagePanel {
   private readonly text = byId('usage-text');
   private readonly errors = byId('key-error');
 
-  constructor(private readonly api: ApiClient) {}
+  constructor(private readonly api: VoiceNoteClient) {}
 
   /** Resolves false when the call failed (the error is shown), so callers can tell a bad key early. */
   async refresh(): Promise<boolean> {
@@ -29,7 +28,7 @@ export class UsagePanel {
     clearError(this.errors);
   }
 
-  private render(usage: UsageView): void {
+  private render(usage: UsageReport): void {
     this.meter.max = usage.dailyQuota;
     this.meter.value = usage.used;
     // Amber from 80 %, red when spent: the meter's native low/high/optimum colouring.
@@ -37,8 +36,8 @@ export class UsagePanel {
     this.meter.high = Math.max(usage.dailyQuota - 1, 0);
     this.meter.optimum = 0;
     this.text.textContent =
-      `${usage.used} of ${usage.dailyQuota} used today on the ${usage.tier} plan; ` +
-      `${usage.remaining} left. Resets ${formatDate(usage.resetsAt)}.`;
+      `${formatNumber(usage.used)} of ${formatNumber(usage.dailyQuota)} used today on the ${usage.tier} plan; ` +
+      `${formatNumber(usage.remaining)} left. Resets ${formatDate(usage.resetsAt)}.`;
     this.box.hidden = false;
   }
 }

@@ -18,7 +18,7 @@ describe('web build', () => {
     const paths = report.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['index.html', 'sw.js', 'config.json']));
     const assets = paths.filter((p) => !['index.html', 'sw.js', 'config.json'].includes(p));
-    for (const asset of assets) expect(asset).toMatch(/^assets\/[\w-]+-[A-Z0-9]{8}\.(js|css)(\.map)?$/);
+    for (const asset of assets) expect(asset).toMatch(/^assets\/[\w-]+-[A-Z0-9]{8}\.(js|css|svg)(\.map)?$/);
     expect(assets.some((p) => /^assets\/recorder-.*\.js$/.test(p))).toBe(true);
   });
 
@@ -29,6 +29,9 @@ describe('web build', () => {
     expect(html).toContain(`<script type="module" src="${js}"></script>`);
     expect(html).toContain(`<link rel="stylesheet" href="${css}">`);
     for (const chunk of rest) expect(html).toContain(`<link rel="modulepreload" href="${chunk}">`);
+    const favicon = report.firstLoad.paths.find((p) => p.endsWith('.svg'));
+    expect(favicon).toMatch(/^assets\/favicon-[A-Z0-9]{8}\.svg$/);
+    expect(html).toContain(`<link rel="icon" href="${favicon}" type="image/svg+xml">`);
     // The recorder is loaded on demand, not on first load.
     expect(report.firstLoad.paths.some((p) => p.includes('recorder'))).toBe(false);
     const script = await readFile(join(outDir, js!), 'utf8');
