@@ -1,4 +1,5 @@
-import { AUDIO, CACHE_TTLS, DAY_SECONDS, STORAGE } from '../../lib/config/limits';
+import { planChunks } from '../../functions/audio/silence-plan';
+import { AUDIO, CACHE_TTLS, DAY_SECONDS, STORAGE, TRANSCRIBE_STREAMING } from '../../lib/config/limits';
 import { TIERS, type TierName } from '../../lib/config/tiers';
 import type { PriceList } from './prices';
 
@@ -34,6 +35,20 @@ export interface LambdaRun {
 }
 
 /**
+ * How long the fast path's recognition takes once streams are paced at real time (AWS: pre-recorded audio
+ * must be sent at its real-time rate). The chunks stream in parallel, so a note takes its longest chunk plus
+ * what comes before and after. The three figures are assumptions to check in AWS, not measurements.
+ */
+export interface StreamingLatencyProfile {
+  /** Download the WAV from S3 and find its pauses (≈ 0.2–0.3 s for 30 s locally). */
+  readonly prepareSeconds: number;
+  /** Open a stream (TLS, HTTP/2, StartStreamTranscription): all chunks open theirs at once. */
+  readonly streamSetupSeconds: number;
+  /** From the last audio event to the stream's final results. */
+  readonly finalisationSeconds: number;
+}
+
+/**
  * What one note consumes besides the engines: estimates read off the pipeline's code and state machine
  * (lib/constructs/pipeline-workflow.ts, functions/pipeline/**); see DEFAULT_USAGE for the reasoning.
  */
@@ -42,7 +57,10 @@ export interface UsageProfile {
   readonly charsPerSpeechSecond: number;
   /** Fast path chunk length the splitter aims for. */
   readonly fastPathChunkSeconds: number;
-  /** Lambda runs per path, plus the client-facing API calls every note makes. */
+  readonly streaming: StreamingLatencyProfile;
+  /** Memory of the fast-path function; it runs for the recognition time (see fastPathRecognitionSeconds). */
+  readonly fastTranscribeMemoryMb: number;
+  /** Lambda runs per path, plus the client-facing API calls every note makes (the fast path's own run aside). */
   readonly lambda: Readonly<Record<'api' | NotePath, readonly LambdaRun[]>>;
   /** Standard-workflow state transitions per path. */
   readonly stateTransitions: Readonly<Record<NotePath, number>>;
@@ -78,17 +96,19 @@ const normalize: LambdaRun = { fn: 'normalize', memoryMb: 1769, durationMs: 400 
 export const DEFAULT_USAGE: UsageProfile = {
   charsPerSpeechSecond: 15,
   fastPathChunkSeconds: AUDIO.fastPathChunkSeconds,
+  streaming: { prepareSeconds: 0.3, streamSetupSeconds: 0.3, finalisationSeconds: 1.5 },
+  fastTranscribeMemoryMb: 1024,
   lambda: {
     api: [api('create-upload', 40), api('get-job', 25), api('progress connect+subscribe+disconnect', 60)],
-    // One Lambda streams every chunk in parallel: about the longest chunk's real time plus download and split.
-    fast: [starter, normalize, { fn: 'fast-transcribe', memoryMb: 1024, durationMs: 4_000 }, api('translate', 200), api('complete', 60)],
+    // Plus fast-transcribe itself, which streams every chunk in parallel for the recognition time.
+    fast: [starter, normalize, api('translate', 200), api('complete', 60)],
     // The Transcribe job runs outside Lambda; the state machine waits on a task token at no cost.
     batch: [starter, normalize, api('start-transcription', 80), api('transcribe-events', 80), api('translate', 200), api('complete', 60)],
     'cache-hit': [starter, normalize],
   },
-  // Normalize, CachedResult?, ShortNote?, FastTranscribe|TranscribeBatch, Translate, Complete, Completed; a hit
-  // ends at CompletedFromCache.
-  stateTransitions: { fast: 7, batch: 7, 'cache-hit': 3 },
+  // Normalize, CachedResult?, ShortNote?, then FastTranscribe, StreamsGranted?, StreamedTranscript or
+  // TranscribeBatch, then Translate, Complete, Completed; a hit ends at CompletedFromCache.
+  stateTransitions: { fast: 9, batch: 7, 'cache-hit': 3 },
   jobItemKb: 1.5,
   jobWrites: { fast: 7, batch: 7, 'cache-hit': 5 },
   otherWrites: { fast: 7, batch: 7, 'cache-hit': 5 },
@@ -108,8 +128,35 @@ export function recognitionPathFor(tier: TierName, noteSeconds: number): Recogni
   return max > 0 && noteSeconds <= max ? 'fast' : 'batch';
 }
 
-export function fastPathChunks(noteSeconds: number, chunkSeconds: number): number {
-  return Math.max(1, Math.ceil(noteSeconds / chunkSeconds));
+/**
+ * The chunks the splitter cuts a note into when it finds no pause (it then cuts at the target, and the last
+ * chunk absorbs a remainder under half a target): the model's chunks are the real planner's.
+ */
+export function fastPathChunkLengths(noteSeconds: number, chunkSeconds: number): number[] {
+  return planChunks(noteSeconds, chunkSeconds, []).map((range) => range.end - range.start);
+}
+
+/**
+ * The fast path's recognition time in seconds for a note of `noteSeconds` cut into chunks of about
+ * `chunkSeconds`, on streams paced at real time: prepare + setup + the longest chunk + finalisation. `best`
+ * is the splitter's cut without pauses; `worst` is a chunk stretched to 1.5 targets by where the pauses
+ * fall (the most functions/audio/silence-plan.ts allows).
+ */
+export function fastPathRecognitionSeconds(
+  noteSeconds: number,
+  chunkSeconds: number,
+  latency: StreamingLatencyProfile = DEFAULT_USAGE.streaming,
+): { readonly best: number; readonly worst: number } {
+  const around = latency.prepareSeconds + latency.streamSetupSeconds + latency.finalisationSeconds;
+  const lengths = fastPathChunkLengths(noteSeconds, chunkSeconds);
+  const longest = Math.max(...lengths);
+  const stretched = lengths.length === 1 ? longest : Math.max(longest, 1.5 * chunkSeconds);
+  return { best: around + longest, worst: around + stretched };
+}
+
+/** Fast-path notes that can stream at once under the stage's bound, each holding one stream per chunk. */
+export function notesStreamingAtOnce(noteSeconds: number, chunkSeconds: number, maxStreams: number = TRANSCRIBE_STREAMING.maxStreamsPerStage): number {
+  return Math.floor(maxStreams / fastPathChunkLengths(noteSeconds, chunkSeconds).length);
 }
 
 /** Seconds Transcribe bills for one note on a path: per second, each request rounded up to its minimum. */
@@ -120,15 +167,8 @@ export function billedTranscribeSeconds(
   prices: PriceList,
 ): number {
   if (path === 'batch') return Math.max(noteSeconds, prices.transcribeBatch.minimumSecondsPerRequest);
-  const chunks = fastPathChunks(noteSeconds, chunkSeconds);
   const minimum = prices.transcribeStreaming.minimumSecondsPerRequest;
-  // Equal-length chunks; the last one takes the remainder.
-  let billed = 0;
-  for (let i = 0; i < chunks; i++) {
-    const len = Math.min(chunkSeconds, noteSeconds - i * chunkSeconds);
-    billed += Math.max(Math.ceil(len), minimum);
-  }
-  return billed;
+  return fastPathChunkLengths(noteSeconds, chunkSeconds).reduce((billed, length) => billed + Math.max(Math.ceil(length), minimum), 0);
 }
 
 const GB = 1024 ** 3;
@@ -151,7 +191,13 @@ export function costOfOneNote(
     c.translate = ((noteSeconds * usage.charsPerSpeechSecond) / 1e6) * prices.translate.perMillionCharacters;
   }
 
-  const runs = [...usage.lambda.api, ...usage.lambda[path]];
+  // fast-transcribe runs for the recognition time (the worst case: its Lambda bill is per millisecond it runs).
+  const fastRun: LambdaRun = {
+    fn: 'fast-transcribe',
+    memoryMb: usage.fastTranscribeMemoryMb,
+    durationMs: fastPathRecognitionSeconds(noteSeconds, usage.fastPathChunkSeconds, usage.streaming).worst * 1000,
+  };
+  const runs = [...usage.lambda.api, ...usage.lambda[path], ...(path === 'fast' ? [fastRun] : [])];
   let invocations = 0;
   for (const run of runs) {
     invocations += 1;

@@ -1,3 +1,5 @@
+import { fastPathStreams } from '../../lib/config/limits';
+
 /** A span of audio in seconds. */
 export interface TimeRange {
   readonly start: number;
@@ -15,7 +17,7 @@ export interface TimeRange {
 export function planChunks(durationSeconds: number, targetSeconds: number, pauses: readonly TimeRange[]): TimeRange[] {
   if (!(targetSeconds > 0)) throw new RangeError('targetSeconds must be positive');
   const longest = targetSeconds * 1.5;
-  const maxChunks = Math.max(1, Math.ceil(durationSeconds / targetSeconds));
+  const maxChunks = fastPathStreams(durationSeconds, targetSeconds);
   const cutCandidates = pauses
     .map((pause) => (pause.start + pause.end) / 2)
     .filter((cut) => cut > 0 && cut < durationSeconds)

@@ -5,13 +5,15 @@ import { handlerChain, parsedEvent } from '../shared/handler-chain';
 
 /**
  * The fields of an API Gateway WebSocket event the progress handlers read. `identity.apiKeyId` is only
- * present on $connect, and only when that route requires an API key (the local gateway fills it the same way).
+ * present on $connect, and only when that route requires an API key (API Gateway's WebSocket context
+ * reference: "the API key ID associated with the key-enabled API request"; the local gateway fills it the
+ * same way). The request context keeps its other fields, so a handler can report what it did receive.
  */
 export const WebSocketEvent = z.object({
-  requestContext: z.object({
+  requestContext: z.looseObject({
     connectionId: z.string().min(1),
     routeKey: z.string(),
-    identity: z.object({ apiKeyId: z.string().optional() }).optional(),
+    identity: z.looseObject({ apiKeyId: z.string().optional() }).optional(),
   }),
   body: z.string().nullish(),
 });

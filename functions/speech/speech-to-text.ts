@@ -34,6 +34,12 @@ export interface BatchSpeechToText {
 
 /** Short-audio recognition for the fast path (Transcribe streaming; pocketsphinx locally). */
 export interface ChunkSpeechToText {
+  /**
+   * Chunks this engine may recognise at once across every note of the stage (Transcribe: the stage's share
+   * of the account's concurrent-stream quota; locally: what pocketsphinx on this machine keeps up with). The
+   * fast path leases one per chunk under this bound and sends the note to the batch path when they are taken.
+   */
+  readonly maxConcurrentChunks: number;
   transcribeChunk(wavPath: string, languageHint: LanguageCode | undefined, candidates: readonly LanguageCode[]): Promise<Transcript>;
 }
 

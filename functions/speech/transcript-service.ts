@@ -75,9 +75,12 @@ export class SpeechRecognitionService {
   constructor(
     private readonly batch: BatchSpeechToText,
     private readonly chunk: ChunkSpeechToText,
-    /** Chunks recognised at once on the fast path (streams in AWS, pocketsphinx processes locally). */
-    private readonly chunkConcurrency = 8,
   ) {}
+
+  /** How many chunks the fast path may recognise at once across the stage (see ChunkSpeechToText). */
+  get chunkCapacity(): number {
+    return this.chunk.maxConcurrentChunks;
+  }
 
   /** Idempotent: the engine names the job after `request.jobId`. */
   startBatch(request: BatchTranscriptionRequest): Promise<void> {
@@ -97,12 +100,17 @@ export class SpeechRecognitionService {
     }
   }
 
+  /**
+   * Recognises the chunks, `concurrency` at a time (the streams the caller holds: with one per chunk, the note
+   * takes about as long as its longest chunk), and joins them in order.
+   */
   async transcribeChunks(
     chunks: readonly ChunkInput[],
     languageHint: LanguageCode | undefined,
     candidates: readonly LanguageCode[],
+    concurrency: number = chunks.length,
   ): Promise<Transcript> {
-    const parts = await mapWithConcurrency(chunks, this.chunkConcurrency, async (chunk) => ({
+    const parts = await mapWithConcurrency(chunks, concurrency, async (chunk) => ({
       index: chunk.index,
       ...(await this.chunk.transcribeChunk(chunk.wavPath, languageHint, candidates)),
     }));

@@ -51,8 +51,48 @@ export const AUDIO = {
   bitsPerSample: 16,
   /** Mean volume below this (dBFS) counts as silent input. */
   silenceThresholdDb: -55,
-  /** Fast path: cut at silences into chunks of about this length. */
+  /**
+   * Fast path: cut at silences into chunks of about this length, one Transcribe stream each. Streams run at real
+   * time and each bills at least 15 s, so this trades latency (≈ the longest chunk + finalisation) against cost
+   * (≈ 15 s ÷ this per second of audio): 6 s keeps a 30 s note at 5 streams and 2.5× the batch bill.
+   * bench/cost/cost-model.ts (`npm run bench`) prints the alternatives.
+   */
   fastPathChunkSeconds: 6,
+} as const;
+
+/** Streams (chunks) one fast-path note of `noteSeconds` opens at most: the splitter never makes more. */
+export function fastPathStreams(noteSeconds: number, chunkSeconds: number = AUDIO.fastPathChunkSeconds): number {
+  return Math.max(1, Math.ceil(noteSeconds / chunkSeconds));
+}
+
+/**
+ * Transcribe streaming on the fast path. AWS's default quotas, per account and Region and adjustable: 25
+ * concurrent HTTP/2 streams and 25 StartStreamTranscription calls per second (Amazon Transcribe Developer
+ * Guide, "Guidelines and quotas", https://docs.aws.amazon.com/transcribe/latest/dg/limits-guidelines.html;
+ * an earlier version of that page said 5: check the account's value in Service Quotas). Every stage in the
+ * account, and anything else using Transcribe streaming there, shares them.
+ */
+export const TRANSCRIBE_STREAMING = {
+  /** AWS's default quota of concurrent streams per account and Region. */
+  defaultAccountQuota: 25,
+  /**
+   * Streams in flight at once across every note of one stage, held by a lease in the table (the fast path
+   * falls back to the batch path when it cannot get one stream per chunk). 12 keeps two stages sharing an
+   * account (dev and prod may) under the default 25 together, with headroom: AWS also refuses streams that
+   * ramp up too quickly. A stage alone in its account, or with a raised quota, can take more.
+   */
+  maxStreamsPerStage: 12,
+  /**
+   * Audio per AudioEvent. Pre-recorded audio must be sent at its real-time rate (AWS's streaming SDK), and an
+   * AudioChunk holds at most 1 s of audio (API reference, AudioEvent); 100 ms keeps a stream within a tenth of
+   * a second of real time.
+   */
+  audioEventMs: 100,
+  /**
+   * The fast-path function's timeout, and so how long a lease lives: a holder that dies without releasing
+   * cannot outlive it, and its streams come back when its claim expires.
+   */
+  fastPathTimeoutSeconds: 60,
 } as const;
 
 export const PIPELINE = {

@@ -31,6 +31,10 @@ export const METRICS = {
     translateMs: 'TranslateDuration',
     totalMs: 'NoteDuration',
     engineThrottled: 'EngineThrottled',
+    /** A short note found the stage's Transcribe streams all taken and went to the batch path. */
+    fastPathStreamsBusy: 'FastPathStreamsBusy',
+    /** A WebSocket $connect reached its handler without the API key id API Gateway should have set. */
+    webSocketConnectWithoutKeyId: 'WebSocketConnectWithoutKeyId',
     /** An API request's time in its handler, per route (its own dimension set: service, stage, route). */
     requestMs: 'RequestDuration',
   },

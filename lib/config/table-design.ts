@@ -14,6 +14,7 @@
  * | daily usage meter         | USAGE#<apiKeyId>           | DAY#<yyyy-mm-dd>   |                  |                        |
  * | API key → tier            | KEY#<apiKeyId>             | KEY                | KEYS             | <createdAt>#<apiKeyId> |
  * | service totals (/stats)   | STATS                      | TOTALS             |                  |                        |
+ * | Transcribe stream lease   | LEASE#transcribe-streams   | LEASE              |                  |                        |
  *
  * History newest-first is a descending Query on GSI1 for OWNER#<ownerId>. Every expiring item carries
  * `expiresAt` (epoch seconds): DynamoDB TTL deletes it lazily, so readers also filter on it.
@@ -45,6 +46,7 @@ export const PARTITIONS = {
   usage: 'USAGE#',
   apiKey: 'KEY#',
   stats: 'STATS',
+  streamLease: 'LEASE#transcribe-streams',
 } as const;
 export type ItemType = keyof typeof PARTITIONS;
 
@@ -97,4 +99,6 @@ export const keys = {
     gsi1sk: `${createdAt}#${apiKeyId}`,
   }),
   stats: () => ({ pk: P.stats, sk: 'TOTALS' }),
+  /** The stage's Transcribe streams in flight and the claims that hold them (one item; it never expires). */
+  streamLease: () => ({ pk: P.streamLease, sk: 'LEASE' }),
 } as const;

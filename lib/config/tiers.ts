@@ -23,7 +23,11 @@ export interface TierLimits {
   readonly maxUploadBytes: number;
   /** How long a finished job stays in the caller's history (DynamoDB TTL). */
   readonly historyRetentionDays: number;
-  /** Notes up to this length take the chunked, parallel recognition path; 0 turns it off. */
+  /**
+   * Notes up to this length take the chunked, parallel recognition path; 0 turns it off. At most
+   * fastPathStreams(this) streams per note, all held at once: keep it well within
+   * TRANSCRIBE_STREAMING.maxStreamsPerStage, or long notes only ever find the streams taken.
+   */
   readonly fastPathMaxSeconds: number;
 }
 
@@ -55,7 +59,7 @@ export const TIERS: Readonly<Record<TierName, TierLimits>> = {
     maxAudioSeconds: 1_800,
     maxUploadBytes: 100 * MIB,
     historyRetentionDays: 365,
-    fastPathMaxSeconds: 60,
+    fastPathMaxSeconds: 30,
   },
 };
 

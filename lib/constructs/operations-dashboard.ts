@@ -220,6 +220,8 @@ export class OperationsDashboard extends Construct {
         // Transcribe publishes no batch-job metrics; the pipeline counts throttles it retried.
         title: 'Engine throttles seen by the pipeline (Transcribe + Translate)',
         left: [customMetric('pipeline', m.engineThrottled)],
+        // The stage's Transcribe stream bound at work: short notes that took the batch path instead.
+        right: [customMetric('pipeline', m.fastPathStreamsBusy).with({ label: 'Short notes sent to batch (streams taken)' })],
         ...wide,
       }),
     );
@@ -253,6 +255,15 @@ export class OperationsDashboard extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'WebSocketIdentityAlarm', {
+        alarmDescription:
+          'WebSocket connects arrive without an API key id: every connect fails and clients poll. Check the $connect route requires an API key selected from the authorizer.',
+        metric: customMetric('pipeline', m.webSocketConnectWithoutKeyId),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
       ...api5xxRates.map(

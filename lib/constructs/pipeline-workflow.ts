@@ -19,6 +19,7 @@ import {
   JitterType,
   JsonPath,
   LogLevel,
+  Pass,
   StateMachine,
   StateMachineType,
   Succeed,
@@ -27,10 +28,10 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
-import { PIPELINE_TASKS } from '../../functions/pipeline/common/task-schemas';
+import { FAST_PATH_TRANSCRIBED, PIPELINE_TASKS } from '../../functions/pipeline/common/task-schemas';
 import { RETRYABLE_CODES } from '../../functions/shared/errors';
 import { ENV } from '../config/env-names';
-import { PIPELINE, STORAGE, transcribeJobPrefix, transcriptionJobsArn } from '../config/limits';
+import { PIPELINE, STORAGE, TRANSCRIBE_STREAMING, transcribeJobPrefix, transcriptionJobsArn } from '../config/limits';
 import { METRICS } from '../config/metric-names';
 import type { ProgressChannel } from './progress-channel';
 import { grantItems, grantObjectPut, grantObjectRead, type ItemAccess } from './data-access';
@@ -162,9 +163,12 @@ export class PipelineWorkflow extends Construct {
     const fastTranscribe = fn('FastTranscribe', 'fast-transcribe', 'Short notes: splits at pauses, recognises chunks in parallel', {
       layers: [props.ffmpegLayer],
       memorySize: 1024,
-      timeout: Duration.seconds(90),
+      // Also how long a stream lease lives: a holder that dies cannot keep its streams past it.
+      timeout: Duration.seconds(TRANSCRIBE_STREAMING.fastPathTimeoutSeconds),
     });
     entersStages(fastTranscribe);
+    // The stage's Transcribe stream lease: read its claims, add and remove ours (conditional updates).
+    usesTable(fastTranscribe, { GetItem: ['streamLease'], UpdateItem: ['streamLease'] });
     grantObjectRead(workBucket, fastTranscribe, STORAGE.normalizedPrefix);
     usesWorkBucket(fastTranscribe);
     // Streaming has no resource-level permissions. The SDK streams over HTTP/2 (StartStreamTranscription); the
@@ -290,8 +294,13 @@ export class PipelineWorkflow extends Construct {
       fn: fastTranscribe,
       contract: PIPELINE_TASKS['fast-transcribe'],
       payload: { jobId: '$.jobId', normalizedKey: '$.audio.normalizedKey', languageHint: '$.languageHint' },
-      resultPath: '$.transcript',
+      resultPath: '$.fastPath',
     }).addCatch(markFailedTask, catchAll);
+    // The fast path's transcript goes where the batch path puts its own, for Translate.
+    const streamedTranscript = new Pass(this, 'StreamedTranscript', {
+      inputPath: statePath('$.fastPath.transcript'),
+      resultPath: '$.transcript' satisfies ResultPath,
+    });
 
     const fetchTask = invoke('FetchTranscription', {
       fn: fetchTranscription,
@@ -351,7 +360,7 @@ export class PipelineWorkflow extends Construct {
     }).addCatch(markFailedTask, catchAll);
 
     translateTask.next(completeTask);
-    fastTask.next(translateTask);
+    streamedTranscript.next(translateTask);
     fetchTask.next(translateTask);
     startTask.next(translateTask);
     completeTask.next(new Succeed(this, 'Completed'));
@@ -365,7 +374,12 @@ export class PipelineWorkflow extends Construct {
             // Per tier: fastPathMaxSeconds comes from the job's tier (0 turns the fast path off).
             .when(
               Condition.numberLessThanEqualsJsonPath(statePath('$.audio.durationSeconds'), statePath('$.audio.fastPathMaxSeconds')),
-              fastTask,
+              fastTask.next(
+                new Choice(this, 'StreamsGranted?')
+                  .when(Condition.stringEquals(statePath('$.fastPath.outcome'), FAST_PATH_TRANSCRIBED), streamedTranscript)
+                  // The stage's Transcribe streams were all taken: the batch path takes the note instead.
+                  .otherwise(startTask),
+              ),
             )
             .otherwise(startTask),
         ),

@@ -25,9 +25,25 @@ export interface FunctionDefinition {
  * template agrees (handlerEnvironments checks that).
  */
 export class FunctionHost {
-  readonly invoker: LambdaInvoker = inProcessInvoker(REPO_ROOT);
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly invokeInProcess = inProcessInvoker(REPO_ROOT);
+  /**
+   * Every invocation goes through here and is tracked until it ends: like Lambda, an invocation goes on after
+   * its caller stopped waiting (a Step Functions task that timed out), so shutdown waits for it (`idle`).
+   */
+  readonly invoker: LambdaInvoker = (target, event) => {
+    const invocation = this.invokeInProcess(target, event);
+    this.running.add(invocation);
+    void invocation.catch(() => undefined).finally(() => this.running.delete(invocation));
+    return invocation;
+  };
   private environments?: HandlerEnvironments;
   private readonly loaded = new Set<string>();
+
+  /** Resolves once no invocation is running, including those started while it waits. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
 
   /** Sets the shared environment; call it before the first handler loads. */
   useEnvironments(environments: HandlerEnvironments): void {

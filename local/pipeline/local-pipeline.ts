@@ -217,6 +217,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         }
         await running;
       }
+      // Invocations whose task timed out are still running (as in Lambda): let them end before their table goes.
+      await Promise.race([functions.idle(), sleep(DRAIN_MS)]);
       await bus.drain();
       await stopAll();
     };

@@ -4,6 +4,7 @@ import { ENV } from '../../lib/config/env-names';
 import { GATEWAY_ERROR_RESPONSES, type GatewayErrorResponse } from '../../lib/config/gateway-responses';
 import { METRICS } from '../../lib/config/metric-names';
 import { ROUTES } from '../../lib/config/routes';
+import { TIER_NAMES } from '../../lib/config/tiers';
 import {
   asArray,
   createdBefore,
@@ -158,6 +159,23 @@ describe('progress WebSocket API', () => {
     expect(render(authorizer.Properties!.AuthorizerUri)).toContain(
       `<${functionIdByEntry(stateless, 'functions/progress/authorize.ts')}.Arn>`,
     );
+  });
+
+  it('pins every setting connect.ts needs for identity.apiKeyId, which API Gateway sets on key-enabled requests only', () => {
+    // 1. The key is selected from what the authorizer returns as usageIdentifierKey (authorize.ts returns it).
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', { ApiKeySelectionExpression: '$context.authorizer.usageIdentifierKey' });
+    // 2. $connect is key-enabled, behind that very authorizer (API Gateway runs it, then validates the key).
+    const [[authorizerId]] = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Authorizer');
+    expect(route('$connect').Properties).toMatchObject({ ApiKeyRequired: true, AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    // 3. API keys are supported on $connect only: no other route asks for one (or would get a key id).
+    const keyed = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties!.ApiKeyRequired === true);
+    expect(keyed.map(([, r]) => r.Properties!.RouteKey)).toEqual(['$connect']);
+    // 4. The key must belong to a usage plan listing this stage: one per tier (usage-plans.test.ts says which).
+    const [[webSocketApiId]] = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Api');
+    const listing = resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan').filter(([, plan]) =>
+      (plan.Properties!.ApiStages as { ApiId: unknown }[]).some((stage) => render(stage.ApiId) === `<${webSocketApiId}>`),
+    );
+    expect(listing).toHaveLength(TIER_NAMES.length);
   });
 
   it('routes $connect, $disconnect and subscribe to their handlers; subscribe answers the client', () => {

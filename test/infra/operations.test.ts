@@ -67,6 +67,7 @@ describe('dashboard', () => {
       METRICS.names.translateMs,
       METRICS.names.totalMs,
       METRICS.names.engineThrottled,
+      METRICS.names.fastPathStreamsBusy,
       METRICS.names.cacheHit,
       METRICS.names.cacheMiss,
     ]) {
@@ -149,6 +150,18 @@ describe('alarms', () => {
       expect(api5xx.Threshold, api).toBe(API_5XX_RATE_THRESHOLD_PERCENT);
       expect(JSON.stringify(api5xx.Metrics), api).toContain('5XXError');
     }
+  });
+
+  it('fires on the first WebSocket connect that arrives without an API key id (live progress is down for everyone)', () => {
+    expect(alarm('WebSocketIdentityAlarm')).toMatchObject({
+      MetricName: METRICS.names.webSocketConnectWithoutKeyId,
+      Namespace: METRICS.namespace,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      Dimensions: expect.arrayContaining([{ Name: METRICS.stageDimension, Value: 'dev' }]),
+    });
   });
 
   it('notifies one SNS topic (TLS only) on alarm and recovery, with the stage’s email subscribed', () => {

@@ -77,7 +77,7 @@ describe('the synthesised state machine follows the pipeline data contract', () 
     const read = [
       ...taskStates().flatMap(([, state]) => Object.values(state.Parameters.Payload)),
       ...Object.values(states).flatMap((state) => (state.Choices ?? []).flatMap((c: Record<string, unknown>) => [c.Variable, c.NumericLessThanEqualsPath])),
-      ...Object.values(states).flatMap((state) => [state.ErrorPath, state.CausePath]),
+      ...Object.values(states).flatMap((state) => [state.ErrorPath, state.CausePath, state.InputPath]),
     ].filter((path): path is string => typeof path === 'string' && path.startsWith('$.'));
     expect(read.length).toBeGreaterThan(10);
     expect(read.filter((path) => !written.has(path))).toEqual([]);

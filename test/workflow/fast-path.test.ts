@@ -15,6 +15,8 @@ const FAST_PATH = [
   'CachedResult?',
   'ShortNote?',
   'FastTranscribe',
+  'StreamsGranted?',
+  'StreamedTranscript',
   'TranslateTranscript',
   'CompleteJob',
   'Completed',
@@ -32,6 +34,7 @@ describe('pipeline state machine: short notes (synthesised ASL, real handlers, l
   });
   afterAll(async () => {
     expect(await harness.jobsLeftInFlight()).toEqual([]);
+    expect(await harness.transcribeStreamsInFlight()).toBe(0);
     await harness?.stop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -60,6 +63,33 @@ describe('pipeline state machine: short notes (synthesised ASL, real handlers, l
     expect(run.progress.map((m) => m.status)).toEqual(['queued', 'normalizing', 'transcribing', 'translating', 'completed']);
     expect(run.progress.at(-1)).toMatchObject({ type: 'job', progress: 100, result: run.job.result });
     console.info(`fast path: ${run.elapsedMs} ms end to end`, run.job.timings);
+  }, 120_000);
+
+  it('sends a short note to the batch path when the stage’s Transcribe streams are all taken', async () => {
+    const ogg = await makeAudio('ogg', dir); // other bytes, other PCM hash: not a cache hit
+    const busy = await harness.takeAllTranscribeStreams();
+    const chunkSpy = vi.spyOn(LocalChunkSpeechToText.prototype, 'transcribeChunk');
+
+    const run = await harness.runNote(ogg, { targetLanguage: 'es', subscribe: true });
+    await busy.release();
+
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(run.path).toEqual([
+      'NormalizeAudio',
+      'CachedResult?',
+      'ShortNote?',
+      'FastTranscribe',
+      'StreamsGranted?',
+      'TranscribeBatch',
+      'TranslateTranscript',
+      'CompleteJob',
+      'Completed',
+    ]);
+    expect(chunkSpy).not.toHaveBeenCalled();
+    expect(run.job.result).toMatchObject({ transcript: GOFORWARD_TEXT, detectedLanguage: 'en', cached: false });
+    // The note enters `transcribing` once, on the path that transcribes it.
+    expect(run.progress.map((m) => m.status)).toEqual(['queued', 'normalizing', 'transcribing', 'translating', 'completed']);
+    expect(await harness.transcribeStreamsInFlight()).toBe(0);
   }, 120_000);
 
   it('answers an identical second note from the audio-result cache without calling any engine', async () => {

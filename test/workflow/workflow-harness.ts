@@ -18,6 +18,9 @@ import type { LanguageCode } from '../../lib/config/languages';
 import { keys } from '../../lib/config/table-design';
 import { TIERS, type TierName } from '../../lib/config/tiers';
 import { DynamoJobRepository } from '../../functions/jobs/dynamo-job-repository';
+import { DynamoStreamLeaseStore } from '../../functions/speech/dynamo-stream-lease-store';
+import { type StreamLease, StreamLeases } from '../../functions/speech/stream-leases';
+import { localChunkCapacity } from '../../local/engines/local-chunk-speech-to-text';
 import { type Job, isTerminal, uploadKeyFor } from '../../functions/jobs/job';
 import type { JobProgressMessage } from '../../functions/progress/progress-message';
 import { LOCAL } from '../../local/config';
@@ -195,6 +198,27 @@ export class WorkflowHarness {
     return this.events.filter(
       (event): event is ObjectCreatedEvent => event.source === 'aws.s3' && (event as ObjectCreatedEvent).detail.object.key === job.uploadKey,
     );
+  }
+
+  /**
+   * Takes every Transcribe stream of the stage (the local engine's bound), as other notes in flight would,
+   * through the same lease item the fast path uses. Release the lease to give them back.
+   */
+  async takeAllTranscribeStreams(): Promise<StreamLease> {
+    const capacity = localChunkCapacity();
+    const lease = await this.streamLeases().acquire('other-notes', capacity, capacity);
+    if (lease === undefined) throw new Error('The Transcribe streams are already taken');
+    return lease;
+  }
+
+  /** Streams held by the fast path's lease now (0 once every note has given its streams back). */
+  async transcribeStreamsInFlight(): Promise<number> {
+    const claims = await new DynamoStreamLeaseStore({ client: this.documents, tableName: LOCAL.tableName }).claims();
+    return claims.reduce((sum, claim) => sum + claim.streams, 0);
+  }
+
+  private streamLeases(): StreamLeases {
+    return new StreamLeases(new DynamoStreamLeaseStore({ client: this.documents, tableName: LOCAL.tableName }), { leaseSeconds: 600 });
   }
 
   /** Whether the work bucket holds `key` (e.g. a job's normalised WAV). */

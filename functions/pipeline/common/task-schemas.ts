@@ -71,6 +71,20 @@ export const FastTranscribeInput = z.object({
 });
 export type FastTranscribeInput = z.infer<typeof FastTranscribeInput>;
 
+/** The fast path's outcome when it recognised the note (the state machine's Choice tests for it). */
+export const FAST_PATH_TRANSCRIBED = 'transcribed';
+
+/**
+ * `$.fastPath`: the fast path recognised the note, or found the stage's Transcribe streams all taken
+ * (`streams-busy`, not an error: the state machine sends the note to the batch path instead). Every field is
+ * in both members: the state's ResultSelector fails on a missing path.
+ */
+export const FastTranscribeOutput = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal(FAST_PATH_TRANSCRIBED), transcript: TranscriptOutput }),
+  z.object({ outcome: z.literal('streams-busy'), transcript: z.null() }),
+]);
+export type FastTranscribeOutput = z.infer<typeof FastTranscribeOutput>;
+
 export const StartTranscriptionInput = z.object({
   jobId: JobId,
   normalizedKey: z.string().min(1),
@@ -137,7 +151,7 @@ export type MarkFailedOutput = z.infer<typeof MarkFailedOutput>;
  */
 export const PIPELINE_TASKS = {
   normalize: { input: NormalizeInput, result: NormalizedAudioOutput },
-  'fast-transcribe': { input: FastTranscribeInput, result: TranscriptOutput },
+  'fast-transcribe': { input: FastTranscribeInput, result: FastTranscribeOutput },
   'start-transcription': { input: StartTranscriptionInput, result: TranscriptOutput },
   'fetch-transcription': { input: FetchTranscriptionInput, result: TranscriptOutput },
   translate: { input: TranslateInput, result: TranslationOutput },
@@ -151,6 +165,8 @@ export const PIPELINE_TASKS = {
  */
 export interface ExecutionState extends ExecutionInput {
   readonly audio: NormalizedAudioOutput;
+  readonly fastPath: FastTranscribeOutput;
+  /** Whichever path recognised the note: the fast path's transcript (moved here) or the batch path's. */
   readonly transcript: TranscriptOutput;
   readonly translation: TranslationOutput;
   /** A task's error, caught for MarkFailed. */

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   type AudioStream,
   type LanguageCode as StreamingLocale,
@@ -8,7 +9,7 @@ import {
   type TranscriptResultStream,
 } from '@aws-sdk/client-transcribe-streaming';
 import type { LanguageCode } from '../../../lib/config/languages';
-import { AUDIO } from '../../../lib/config/limits';
+import { AUDIO, TRANSCRIBE_STREAMING } from '../../../lib/config/limits';
 import { readWavLayout } from '../../audio/wav';
 import { PipelineFailureError } from '../../shared/errors';
 import { decideLanguage } from '../transcript-service';
@@ -17,15 +18,43 @@ import type { ChunkSpeechToText, Transcript } from '../speech-to-text';
 import { languageSelection } from './transcribe-batch-speech-to-text';
 import { errorName, toRetryable } from './transcribe-errors';
 
-/** Transcribe streaming wants small audio events; ~8 KB is a quarter second of 16 kHz 16-bit mono. */
-export const STREAM_CHUNK_BYTES = 8 * 1024;
+/** Time as a stream sees it; injectable, so tests check the send schedule without sleeping. */
+export interface StreamClock {
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realTimeClock: StreamClock = { now: () => performance.now(), sleep: (ms) => delay(ms) };
+
+export interface TranscribeStreamingOptions {
+  /** Streams this stage may hold at once, across every note. @default TRANSCRIBE_STREAMING.maxStreamsPerStage */
+  readonly maxConcurrentChunks?: number;
+  /** Audio per AudioEvent (at most 1 s). @default TRANSCRIBE_STREAMING.audioEventMs */
+  readonly audioEventMs?: number;
+  /** @default realTimeClock */
+  readonly clock?: StreamClock;
+}
 
 /**
- * Fast-path recognition of one short chunk over Transcribe streaming. The chunk is sent as fast as it can be
- * read (no real-time pacing: the file is complete), and only final (non-partial) results are kept.
+ * Fast-path recognition of one short chunk over Transcribe streaming. The audio is sent at its real-time rate,
+ * as AWS asks of pre-recorded audio, in events of `audioEventMs`: a stream of N seconds takes about N
+ * seconds. Only final (non-partial) results are kept.
  */
 export class TranscribeStreamingChunkSpeechToText implements ChunkSpeechToText {
-  constructor(private readonly client: TranscribeStreamingClient) {}
+  readonly maxConcurrentChunks: number;
+  private readonly audioEventMs: number;
+  private readonly clock: StreamClock;
+
+  constructor(
+    private readonly client: TranscribeStreamingClient,
+    options: TranscribeStreamingOptions = {},
+  ) {
+    this.maxConcurrentChunks = options.maxConcurrentChunks ?? TRANSCRIBE_STREAMING.maxStreamsPerStage;
+    this.audioEventMs = options.audioEventMs ?? TRANSCRIBE_STREAMING.audioEventMs;
+    if (!(this.audioEventMs > 0 && this.audioEventMs <= 1_000)) throw new RangeError('audioEventMs must be within (0, 1000]');
+    this.clock = options.clock ?? realTimeClock;
+  }
 
   async transcribeChunk(
     wavPath: string,
@@ -36,7 +65,7 @@ export class TranscribeStreamingChunkSpeechToText implements ChunkSpeechToText {
     const input: StartStreamTranscriptionCommandInput = {
       MediaEncoding: 'pcm',
       MediaSampleRateHertz: AUDIO.sampleRateHz,
-      AudioStream: audioEvents(wavPath),
+      AudioStream: pacedAudioEvents(wavPath, this.audioEventMs, this.clock),
       ...(selection.LanguageCode !== undefined
         ? { LanguageCode: selection.LanguageCode as StreamingLocale }
         : { IdentifyLanguage: true, LanguageOptions: (selection.LanguageOptions ?? []).join(',') }),
@@ -88,16 +117,28 @@ function throwIfStreamError(event: TranscriptResultStream): void {
   }
 }
 
-/** The WAV's PCM samples (header skipped) as Transcribe audio events. */
-async function* audioEvents(wavPath: string): AsyncGenerator<AudioStream> {
+/**
+ * The WAV's PCM samples (header skipped) as Transcribe audio events of `eventMs` each, paced at real time:
+ * an event goes out once the audio sent before it has played, so the stream is never more than one event
+ * ahead of real time (and catches up at once if the consumer was slow).
+ */
+async function* pacedAudioEvents(wavPath: string, eventMs: number, clock: StreamClock): AsyncGenerator<AudioStream> {
   const layout = await readWavLayout(wavPath);
   if (layout.dataBytes === 0) return;
+  const bytesPerFrame = (layout.channels * layout.bitsPerSample) / 8;
+  const bytesPerMs = (layout.sampleRateHz * bytesPerFrame) / 1000;
+  const eventBytes = Math.max(bytesPerFrame, Math.floor((bytesPerMs * eventMs) / bytesPerFrame) * bytesPerFrame);
   const stream = createReadStream(wavPath, {
     start: layout.dataOffset,
     end: layout.dataOffset + layout.dataBytes - 1,
-    highWaterMark: STREAM_CHUNK_BYTES,
+    highWaterMark: eventBytes,
   });
+  const started = clock.now();
+  let sentBytes = 0;
   for await (const chunk of stream) {
+    const wait = started + sentBytes / bytesPerMs - clock.now();
+    if (wait > 0) await clock.sleep(wait);
+    sentBytes += (chunk as Buffer).length;
     yield { AudioEvent: { AudioChunk: new Uint8Array(chunk as Buffer) } };
   }
 }

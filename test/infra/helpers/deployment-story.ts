@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, vi } from 'vitest';
 import { ENV } from '../../../lib/config/env-names';
-import { PIPELINE, transcriptionJobName } from '../../../lib/config/limits';
+import { PIPELINE, TRANSCRIBE_STREAMING, transcriptionJobName } from '../../../lib/config/limits';
 import { keys } from '../../../lib/config/table-design';
 import { TIERS } from '../../../lib/config/tiers';
 import { utcDay } from '../../../functions/usage/utc-day';
@@ -70,6 +70,20 @@ export class DeploymentStory {
 
   private get aws(): RecordedAws {
     return this.props.aws;
+  }
+
+  /** Runs `scenario` while other notes hold every Transcribe stream of the stage (a live claim in the lease item). */
+  private async takeAllTranscribeStreams(scenario: () => Promise<void>): Promise<void> {
+    const { client, name } = this.props.table;
+    const expiresAt = Math.floor(Date.now() / 1000) + 600;
+    await client.send(
+      new PutCommand({ TableName: name, Item: { ...keys.streamLease(), inFlight: TRANSCRIBE_STREAMING.maxStreamsPerStage, claims: new Set([`${expiresAt}|${TRANSCRIBE_STREAMING.maxStreamsPerStage}|other-notes#1`]) } }),
+    );
+    try {
+      await scenario();
+    } finally {
+      await client.send(new DeleteCommand({ TableName: name, Key: keys.streamLease() }));
+    }
   }
 
   /** The state machine whose execution issued `token` (tokens here are issued by the story, as Step Functions would). */
@@ -154,9 +168,17 @@ export class DeploymentStory {
     }).catch((error: Error) => error);
     expect(missing).toMatchObject({ name: 'UPLOAD_MISSING' });
 
-    // --- Fast path.
+    // --- Fast path; and a note that finds the stage's Transcribe streams all taken, which goes to the batch path.
     await this.followedByAClosedConnection(fast);
-    const fastTranscript = await this.task('fast-transcribe', { jobId: fast, normalizedKey: fastAudio.normalizedKey, languageHint: null });
+    const fastPath = await this.task('fast-transcribe', { jobId: fast, normalizedKey: fastAudio.normalizedKey, languageHint: null });
+    expect(fastPath).toMatchObject({ outcome: 'transcribed' });
+    const fastTranscript = fastPath.transcript;
+    await this.takeAllTranscribeStreams(async () =>
+      expect(await this.task('fast-transcribe', { jobId: batch, normalizedKey: batchAudio.normalizedKey, languageHint: null })).toEqual({
+        outcome: 'streams-busy',
+        transcript: null,
+      }),
+    );
 
     // --- Batch path: the callback, a Transcribe failure, and the polling fallback.
     this.aws.transcribeOutcomes.set(transcriptionJobName(stage, failedTranscription), { status: 'FAILED' });

@@ -5,6 +5,8 @@ import {
   billedTranscribeSeconds,
   costOfOneNote,
   estimateCost,
+  fastPathRecognitionSeconds,
+  notesStreamingAtOnce,
   recognitionPathFor,
 } from '../../../bench/cost/cost-model';
 import { US_EAST_1_PRICES as prices } from '../../../bench/cost/prices';
@@ -14,7 +16,7 @@ describe('cost model', () => {
   it('sends notes up to the tier fast-path ceiling down the fast path, longer ones to batch', () => {
     expect(recognitionPathFor('free', TIERS.free.fastPathMaxSeconds)).toBe('fast');
     expect(recognitionPathFor('free', TIERS.free.fastPathMaxSeconds + 1)).toBe('batch');
-    expect(recognitionPathFor('premium', 45)).toBe(TIERS.premium.fastPathMaxSeconds >= 45 ? 'fast' : 'batch');
+    expect(recognitionPathFor('premium', TIERS.premium.fastPathMaxSeconds + 1)).toBe('batch');
   });
 
   it('bills every streamed chunk at least the 15 s minimum', () => {
@@ -24,6 +26,27 @@ describe('cost model', () => {
     expect(billedTranscribeSeconds('fast', 30, 15, prices)).toBe(30);
     expect(billedTranscribeSeconds('batch', 30, 6, prices)).toBe(30);
     expect(billedTranscribeSeconds('batch', 5, 6, prices)).toBe(15);
+  });
+
+  it('bills a note that fits one chunk as one stream, like a batch job', () => {
+    // Up to 1.5 targets the splitter does not cut.
+    expect(billedTranscribeSeconds('fast', 9, 6, prices)).toBe(15);
+    expect(billedTranscribeSeconds('fast', 10, 6, prices)).toBe(30);
+  });
+
+  it('times paced streams: the longest chunk plus prepare, setup and finalisation, worse when pauses stretch a chunk', () => {
+    const around = DEFAULT_USAGE.streaming.prepareSeconds + DEFAULT_USAGE.streaming.streamSetupSeconds + DEFAULT_USAGE.streaming.finalisationSeconds;
+    expect(fastPathRecognitionSeconds(30, 6)).toEqual({ best: around + 6, worst: around + 9 });
+    // One stream: the whole note, paced.
+    expect(fastPathRecognitionSeconds(9, 6)).toEqual({ best: around + 9, worst: around + 9 });
+    // A remainder under half a target joins the last chunk: 4 s chunks do not make a 30 s note faster than 6 s ones.
+    expect(fastPathRecognitionSeconds(30, 4).best).toBe(around + 6);
+  });
+
+  it('counts the notes the stage’s stream bound lets stream at once', () => {
+    expect(notesStreamingAtOnce(30, 6, 12)).toBe(2);
+    expect(notesStreamingAtOnce(30, 3, 12)).toBe(1);
+    expect(notesStreamingAtOnce(9, 6, 12)).toBe(12);
   });
 
   it('prices Transcribe and Translate of a fresh 30 s batch note from the list prices', () => {

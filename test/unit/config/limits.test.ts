@@ -1,9 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { PIPELINE } from '../../../lib/config/limits';
+import { fastPathStreams, PIPELINE, TRANSCRIBE_STREAMING } from '../../../lib/config/limits';
+import { TIER_NAMES, TIERS } from '../../../lib/config/tiers';
 
 describe('pipeline limits', () => {
   it('keep a batch transcription’s task token findable for as long as its execution can run', () => {
     expect(PIPELINE.transcriptionCallbackTtlSeconds).toBeGreaterThan(PIPELINE.executionTimeoutSeconds);
     expect(PIPELINE.executionTimeoutSeconds).toBeGreaterThan(PIPELINE.transcribeCallbackTimeoutSeconds);
+  });
+});
+
+describe('Transcribe streaming limits', () => {
+  it('let at least two of every tier’s longest fast-path notes stream at once', () => {
+    for (const tier of TIER_NAMES) {
+      expect(2 * fastPathStreams(TIERS[tier].fastPathMaxSeconds), tier).toBeLessThanOrEqual(TRANSCRIBE_STREAMING.maxStreamsPerStage);
+    }
+  });
+
+  it('keep two stages sharing an account within AWS’s default concurrent-stream quota', () => {
+    expect(2 * TRANSCRIBE_STREAMING.maxStreamsPerStage).toBeLessThanOrEqual(TRANSCRIBE_STREAMING.defaultAccountQuota);
+  });
+
+  it('send each stream’s audio in events of at most the 1 s AWS accepts', () => {
+    expect(TRANSCRIBE_STREAMING.audioEventMs).toBeGreaterThan(0);
+    expect(TRANSCRIBE_STREAMING.audioEventMs).toBeLessThanOrEqual(1_000);
   });
 });

@@ -13,6 +13,7 @@ const SAMPLES: Readonly<Record<ItemType, string>> = {
   usage: keys.usage('k1', '2026-01-01').pk,
   apiKey: keys.apiKey('k1').pk,
   stats: keys.stats().pk,
+  streamLease: keys.streamLease().pk,
 };
 
 describe('table design: one partition per item type, which is what IAM can scope', () => {

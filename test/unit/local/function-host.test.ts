@@ -56,4 +56,17 @@ describe('FunctionHost', () => {
 
     await expect(host.preload(['functions/api/not-deployed.ts'])).rejects.toThrow('No function of the synthesised app runs functions/api/not-deployed.ts');
   });
+
+  it('is idle only once every invocation has ended, those its caller stopped waiting for included', async () => {
+    const host = new FunctionHost();
+    const slow = { entry: 'test/unit/local/fixtures/slow-handler.ts' };
+    let ended = false;
+    void host.invoke(slow, { ms: 150 }).then(() => (ended = true));
+    void host.invoke(slow, { ms: 20 }).catch(() => undefined);
+
+    await host.idle();
+
+    expect(ended).toBe(true);
+    await expect(Promise.race([host.idle().then(() => 'idle'), new Promise((r) => setTimeout(() => r('waiting'), 50))])).resolves.toBe('idle');
+  });
 });

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RETRYABLE_CODES } from '../../../functions/shared/errors';
 import { ENV } from '../../../lib/config/env-names';
-import { PIPELINE } from '../../../lib/config/limits';
+import { PIPELINE, TRANSCRIBE_STREAMING } from '../../../lib/config/limits';
 import { stateMachinesOf } from '../../../local/workflow';
 import { synthPipelineTestStack } from '../../helpers/pipeline-workflow-stack';
 
@@ -67,6 +67,23 @@ describe('PipelineWorkflow state machine', () => {
       Choices: [{ Variable: '$.audio.durationSeconds', NumericLessThanEqualsPath: '$.audio.fastPathMaxSeconds', Next: 'FastTranscribe' }],
       Default: 'TranscribeBatch',
     });
+  });
+
+  it('sends a short note to the batch path when the fast path finds the stage’s Transcribe streams all taken', () => {
+    expect(states.FastTranscribe).toMatchObject({ ResultPath: '$.fastPath', Next: 'StreamsGranted?' });
+    expect(states['StreamsGranted?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.fastPath.outcome', StringEquals: 'transcribed', Next: 'StreamedTranscript' }],
+      Default: 'TranscribeBatch',
+    });
+    // The streamed transcript lands where the batch path puts its own, for the same Translate state.
+    expect(states.StreamedTranscript).toEqual({ Type: 'Pass', InputPath: '$.fastPath.transcript', ResultPath: '$.transcript', Next: 'TranslateTranscript' });
+    expect(states.TranscribeBatch!.Next).toBe('TranslateTranscript');
+  });
+
+  it('runs the fast path no longer than a stream lease lives, so a holder never outlives its claim', () => {
+    const fastTranscribe = template.findResources('AWS::Lambda::Function')[functionId('fast-transcribe')]!;
+    expect(fastTranscribe.Properties.Timeout).toBe(TRANSCRIBE_STREAMING.fastPathTimeoutSeconds);
   });
 
   it('gives every task a timeout, backoff-with-jitter retries of throttling, and a catch into MarkFailed', () => {

@@ -1,11 +1,13 @@
 import '../pipeline/pipeline-env';
 import { GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as connect } from '../../../functions/progress/connect';
 import { handler as disconnect } from '../../../functions/progress/disconnect';
 import { progressPublisherFromEnv } from '../../../functions/progress/progress-publisher';
 import { handler as subscribe } from '../../../functions/progress/subscribe';
+import { logger, metrics } from '../../../functions/shared/powertools';
+import { METRICS } from '../../../lib/config/metric-names';
 import { keys } from '../../../lib/config/table-design';
 import { lambdaContext } from '../../events/lambda-context';
 import { webSocketEvent } from '../../events/websocket-event';
@@ -50,11 +52,23 @@ describe('$connect', () => {
     });
   });
 
-  it('refuses a connection without an API key (401)', async () => {
-    const result = await connect(wsEvent('$connect'), lambdaContext());
+  it('answers 500 with a clear log and metric when API Gateway passed no key id, naming the fields it did pass but no secret', async () => {
+    const error = vi.spyOn(logger, 'error');
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    const event = wsEvent('$connect');
+    // What a stage that lost its key settings passes: the key value, but no key id.
+    Object.assign(event.requestContext.identity, { apiKey: 'SECRET-KEY-VALUE-0123456789' });
 
-    expect(result.statusCode).toBe(401);
-    expect(bodyOf(result)).toMatchObject({ error: { code: 'API_KEY_REQUIRED' } });
+    const result = await connect(event, lambdaContext());
+
+    // Not 401: the client sent a key (API Gateway refuses a missing one before this handler); the stage is at fault.
+    expect(result.statusCode).toBe(500);
+    expect(bodyOf(result)).toEqual({ error: { code: 'INTERNAL_ERROR', message: expect.stringMatching(/GET \/jobs/) } });
+    expect(addMetric).toHaveBeenCalledWith(METRICS.names.webSocketConnectWithoutKeyId, 'Count', 1);
+    const [message, details] = error.mock.calls.find(([m]) => String(m).includes('without identity.apiKeyId'))!;
+    expect(message).toMatch(/usageIdentifierKey/);
+    expect(details).toMatchObject({ routeKey: '$connect', identityFields: ['apiKey', 'sourceIp'], stage: 'test' });
+    expect(JSON.stringify(error.mock.calls)).not.toContain('SECRET-KEY-VALUE');
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });
 

@@ -7,6 +7,7 @@ import {
   setSpeechEnginesFactory,
   speechRecognitionServiceFromEnv,
 } from '../../../functions/speech/engines';
+import { TRANSCRIBE_STREAMING } from '../../../lib/config/limits';
 
 const ENV = { STAGE: 'dev', WORK_BUCKET: 'work' };
 
@@ -14,7 +15,7 @@ const ENV = { STAGE: 'dev', WORK_BUCKET: 'work' };
 function enginesAnswering(text: string): SpeechEngines {
   return {
     batch: { start: async () => undefined, fetch: async () => ({ status: 'COMPLETED', transcript: { text, languageCode: 'en' } }) },
-    chunk: { transcribeChunk: async () => ({ text, languageCode: 'en' }) },
+    chunk: { maxConcurrentChunks: 4, transcribeChunk: async () => ({ text, languageCode: 'en' }) },
   };
 }
 
@@ -26,6 +27,7 @@ describe('speech engines', () => {
 
     expect(engines.batch).toBeInstanceOf(TranscribeBatchSpeechToText);
     expect(engines.chunk).toBeInstanceOf(TranscribeStreamingChunkSpeechToText);
+    expect(engines.chunk.maxConcurrentChunks).toBe(TRANSCRIBE_STREAMING.maxStreamsPerStage);
   });
 
   it('read the stage and the work bucket at cold start, not on first use', () => {

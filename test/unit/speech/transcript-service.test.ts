@@ -51,7 +51,7 @@ describe('requireSpeech', () => {
 
 describe('SpeechRecognitionService', () => {
   const batchIn = (state: BatchTranscriptionState): BatchSpeechToText => ({ start: async () => undefined, fetch: async () => state });
-  const noChunks: ChunkSpeechToText = { transcribeChunk: async () => ({ text: '', languageCode: 'en' }) };
+  const noChunks: ChunkSpeechToText = { maxConcurrentChunks: 4, transcribeChunk: async () => ({ text: '', languageCode: 'en' }) };
 
   it('fetchBatch: IN_PROGRESS passes through, COMPLETED is checked for speech', async () => {
     await expect(new SpeechRecognitionService(batchIn({ status: 'IN_PROGRESS' }), noChunks).fetchBatch('j')).resolves.toEqual({ status: 'IN_PROGRESS' });
@@ -70,10 +70,11 @@ describe('SpeechRecognitionService', () => {
     ).rejects.toMatchObject({ code: 'UNSUPPORTED_LANGUAGE' });
   });
 
-  it('transcribeChunks: runs chunks in parallel up to the limit and joins in order', async () => {
+  it('transcribeChunks: runs chunks in parallel up to the streams held and joins in order', async () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const chunk: ChunkSpeechToText = {
+      maxConcurrentChunks: 4,
       transcribeChunk: async (wavPath) => {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -83,12 +84,13 @@ describe('SpeechRecognitionService', () => {
         return { text: `word${wavPath}`, languageCode: 'en' };
       },
     };
-    const service = new SpeechRecognitionService(batchIn({ status: 'IN_PROGRESS' }), chunk, 2);
+    const service = new SpeechRecognitionService(batchIn({ status: 'IN_PROGRESS' }), chunk);
 
     const transcript = await service.transcribeChunks(
       [0, 1, 2, 3].map((i) => ({ index: i, wavPath: String(i) })),
       undefined,
       ['en'],
+      2,
     );
 
     expect(transcript).toEqual({ text: 'word0 word1 word2 word3', languageCode: 'en' });
