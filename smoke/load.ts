@@ -1,0 +1,23 @@
+import { toApiError, type VoiceNoteClient } from '../client';
+import { type LoadOutcome, type LoadSummary, summariseLoad } from './load-stats';
+import { type NoteRunOptions, runNote } from './note-run';
+
+/**
+ * N notes at once, the way N phones would send them (an LMA-style load simulator): each its own upload
+ * and WebSocket, the samples taken in turn. Answers of 429 THROTTLED are waited out by the client
+ * (Retry-After, with jitter); every job is deleted afterwards.
+ */
+export async function runLoad(client: VoiceNoteClient, samples: readonly Blob[], notes: number, options: NoteRunOptions): Promise<LoadSummary> {
+  const started = performance.now();
+  const outcomes = await Promise.all(
+    Array.from({ length: notes }, (_, i): Promise<LoadOutcome> =>
+      runNote(client, samples[i % samples.length]!, options).then(
+        (run) => ({ run }),
+        (error: unknown) => ({ error: `${toApiError(error).code}: ${toApiError(error).message}` }),
+      ),
+    ),
+  );
+  const makespanMs = performance.now() - started;
+  await Promise.allSettled(outcomes.flatMap((o) => ('run' in o ? [client.deleteJob(o.run.jobId)] : [])));
+  return summariseLoad(outcomes, makespanMs);
+}
