@@ -16,9 +16,10 @@ import { audioContentType, VoiceNoteClient } from '../client';
 import { DEFAULT_STATE_DIR } from '../local/config';
 import { localDemoKey, localWebSocketUrl, resolveLocalApi } from '../local/running-stack';
 import { runSmokeChecks, type SmokeSample } from './checks';
-import { latencyRows, missedTargets } from './latency';
+import { latencyRows } from './latency';
 import { runLoad } from './load';
 import { renderReport, type SmokeReport } from './render';
+import { EXIT_CODES as EXIT, verdictOf } from './verdict';
 
 const USAGE = 'Usage: npm run smoke -- [--api URL] [--key KEY] [--ws URL] [--to es] [--load N] [--strict] [--json] [--timeout SECONDS] [--state-dir DIR]';
 
@@ -27,8 +28,6 @@ const SAMPLES_DIR = path.resolve(import.meta.dirname, '../samples');
 const SMOKE_SAMPLE = { file: 'ill-disposed.m4a', language: 'en' };
 /** What `--load` sends, in turn: every bundled sample, so notes in flight differ. */
 const LOAD_SAMPLES = ['ill-disposed.m4a', 'amiable.ogg', 'john-dashwood.m4a'];
-
-const EXIT = { passed: 0, checkFailed: 1, usage: 2, targetMissed: 3 } as const;
 
 async function main(): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
@@ -72,19 +71,10 @@ async function main(): Promise<number> {
   const loadSummary = load > 0 ? await runLoad(client, await Promise.all(LOAD_SAMPLES.map(sampleBlob)), load, options) : undefined;
   const report: SmokeReport = { api, sample: `samples/${SMOKE_SAMPLE.file}`, checks, latency, ...(loadSummary ? { load: loadSummary } : {}) };
 
-  const failed = checks.filter((c) => c.outcome !== 'pass');
-  const missed = missedTargets(latency);
-  const loadFailed = loadSummary?.failed ?? 0;
-  const code = failed.length > 0 || loadFailed > 0 ? EXIT.checkFailed : values.strict && missed.length > 0 ? EXIT.targetMissed : EXIT.passed;
-  const verdict = [
-    code === EXIT.passed ? 'PASSED' : 'FAILED',
-    `${checks.length - failed.length}/${checks.length} checks passed`,
-    `${latency.length - missed.length - latency.filter((r) => r.met === undefined).length}/${latency.length} latency targets met${missed.length > 0 && !values.strict ? ' (missed targets fail the run only with --strict)' : ''}`,
-    ...(loadSummary ? [`${loadSummary.completed}/${loadSummary.notes} load notes completed`] : []),
-  ].join(' · ');
-  if (values.json) console.log(JSON.stringify({ ...report, passed: code === EXIT.passed, exitCode: code }, null, 2));
-  else console.log(renderReport(report, verdict));
-  return code;
+  const verdict = verdictOf({ checks, latency, load: loadSummary, strict: values.strict ?? false });
+  if (values.json) console.log(JSON.stringify({ ...report, passed: verdict.exitCode === EXIT.passed, exitCode: verdict.exitCode }, null, 2));
+  else console.log(renderReport(report, verdict.summary));
+  return verdict.exitCode;
 }
 
 function parse() {

@@ -35,8 +35,3 @@ function row(stage: string, targetMs: number, samples: readonly number[], note?:
   const measuredMs = median(samples);
   return { stage, targetMs, measuredMs, samples: samples.length, met: measuredMs < targetMs };
 }
-
-/** Stages measured over their target (what `--strict` fails on). */
-export function missedTargets(rows: readonly LatencyRow[]): LatencyRow[] {
-  return rows.filter((r) => r.met === false);
-}
