@@ -24,19 +24,27 @@ export function expectThat(condition: boolean, message: string): asserts conditi
 export class CheckList {
   private readonly rows: CheckResult[] = [];
 
+  /** @param onResult - each row as soon as its check ends (progress for a person watching) */
+  constructor(private readonly onResult: (result: CheckResult) => void = () => {}) {}
+
   async run<T>(name: string, check: () => Promise<{ detail: string; value: T }>, needs: readonly unknown[] = []): Promise<T | undefined> {
     if (needs.some((value) => value === undefined)) {
-      this.rows.push({ name, outcome: 'skip', detail: 'skipped: an earlier check it needs failed' });
+      this.add({ name, outcome: 'skip', detail: 'skipped: an earlier check it needs failed' });
       return undefined;
     }
     try {
       const { detail, value } = await check();
-      this.rows.push({ name, outcome: 'pass', detail });
+      this.add({ name, outcome: 'pass', detail });
       return value;
     } catch (error) {
-      this.rows.push({ name, outcome: 'fail', detail: describe(error) });
+      this.add({ name, outcome: 'fail', detail: describe(error) });
       return undefined;
     }
+  }
+
+  private add(result: CheckResult): void {
+    this.rows.push(result);
+    this.onResult(result);
   }
 
   get results(): readonly CheckResult[] {

@@ -35,8 +35,13 @@ const BAD_FILE_CODE = 'NOT_AUDIO';
  * the presigned POST allows). Every job it creates is deleted again (deleting also drops the note's cache
  * entries, so the next run is fresh again).
  */
-export async function runSmokeChecks(client: VoiceNoteClient, sample: SmokeSample, options: NoteRunOptions): Promise<SmokeChecks> {
-  const list = new CheckList();
+export async function runSmokeChecks(
+  client: VoiceNoteClient,
+  sample: SmokeSample,
+  options: NoteRunOptions,
+  onResult?: (result: CheckResult) => void,
+): Promise<SmokeChecks> {
+  const list = new CheckList(onResult);
   const health: number[] = [];
   const uploadUrl: number[] = [];
   /** Jobs to delete at the end. */

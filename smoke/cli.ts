@@ -64,13 +64,19 @@ async function main(): Promise<number> {
   const client = new VoiceNoteClient({ baseUrl: api, apiKey, webSocketUrl, throttle: load > 0 ? { retries: 8, maxWaitSeconds: 60 } : undefined });
   const options = { targetLanguage: values.to ?? 'es', timeoutMs: timeoutSeconds * 1000 };
   const sample: SmokeSample = { audio: await sampleBlob(SMOKE_SAMPLE.file), language: SMOKE_SAMPLE.language };
-  if (!values.json) console.error(`Smoke-testing ${api} …`);
-
-  const { checks, timings } = await runSmokeChecks(client, sample, options);
+  // One line rewritten in place on a terminal; nothing in a log, where the report follows anyway.
+  const tty = !values.json && process.stderr.isTTY;
+  const progress = (line: string) => {
+    if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+  };
+  progress(`Smoke-testing ${api} …`);
+  const { checks, timings } = await runSmokeChecks(client, sample, options, (c) => progress(`${c.name}: ${c.outcome}`));
+  if (load > 0) progress(`Sending ${load} notes at once …`);
   const latency = latencyRows(timings);
   const loadSummary = load > 0 ? await runLoad(client, await Promise.all(LOAD_SAMPLES.map(sampleBlob)), load, options) : undefined;
   const report: SmokeReport = { api, sample: `samples/${SMOKE_SAMPLE.file}`, checks, latency, ...(loadSummary ? { load: loadSummary } : {}) };
 
+  progress('');
   const verdict = verdictOf({ checks, latency, load: loadSummary, strict: values.strict ?? false });
   if (values.json) console.log(JSON.stringify({ ...report, passed: verdict.exitCode === EXIT.passed, exitCode: verdict.exitCode }, null, 2));
   else console.log(renderReport(report, verdict.summary));
