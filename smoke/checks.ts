@@ -1,6 +1,7 @@
-import { ApiError, type JobResult, type PresignedUpload, type VoiceNoteClient } from '../client';
+import { ApiError, type JobResult, type VoiceNoteClient } from '../client';
 import { CheckList, type CheckResult, expectThat } from './check-list';
 import { type NoteRun, type NoteRunOptions, runNote } from './note-run';
+import { signedMaxBytes } from './upload-policy';
 
 /** The bundled speech sample the smoke test sends, and what a working deployment must make of it. */
 export interface SmokeSample {
@@ -25,9 +26,14 @@ export interface SmokeChecks {
 /** Extra /health calls after the first, so one cold connection does not decide the health latency. */
 const HEALTH_SAMPLES = 5;
 /** Uploads one run meters: the note, its repeat, the bad file, the over-size upload. */
-export const NOTES_PER_RUN = 4;
-/** What the pipeline answers for bytes that are no audio at all (a stable code of the API). */
+const NOTES_PER_RUN = 4;
+/** What the pipeline answers for a file that is no media at all (a stable code of the API). */
 const BAD_FILE_CODE = 'NOT_AUDIO';
+/**
+ * A text document declared as audio, the usual wrong file. Not random bytes: ffprobe takes some random
+ * buffers for a broken MP4 (no moov atom) and the note then fails CORRUPT_AUDIO, so the code would vary.
+ */
+const NOT_AUDIO_BYTES = new TextEncoder().encode('This is not a voice note: the smoke test checks that the service refuses it.\n'.repeat(50));
 
 /**
  * The functional checks, in the order a user meets the features: health, a real note over the WebSocket, the
@@ -47,8 +53,7 @@ export async function runSmokeChecks(
   /** Jobs to delete at the end. */
   const created: string[] = [];
   const note = async (audio: Blob) => {
-    const run = await runNote(client, audio, options);
-    created.push(run.jobId);
+    const run = await runNote(client, audio, options, (jobId) => created.push(jobId));
     uploadUrl.push(run.createMs);
     return run;
   };
@@ -120,9 +125,8 @@ export async function runSmokeChecks(
   }, [first]);
 
   await list.run('bad file refused', async () => {
-    const garbage = new Blob([randomBytes(4096)], { type: sample.audio.type });
-    const run = await note(garbage);
-    expectThat(run.final.error?.code === BAD_FILE_CODE, `random bytes ended ${run.final.status} ${run.final.error?.code ?? ''}, expected failed ${BAD_FILE_CODE}`);
+    const run = await note(new Blob([NOT_AUDIO_BYTES], { type: sample.audio.type }));
+    expectThat(run.final.error?.code === BAD_FILE_CODE, `a text file sent as ${sample.audio.type} ended ${run.final.status} ${run.final.error?.code ?? ''}, expected failed ${BAD_FILE_CODE}`);
     return { detail: `failed ${BAD_FILE_CODE}: ${run.final.error.message}`, value: true };
   }, [usageBefore]);
 
@@ -141,8 +145,8 @@ export async function runSmokeChecks(
     return { detail: `${maxBytes + 1} bytes → ${refusal.status} UPLOAD_TOO_LARGE (limit ${maxBytes})`, value: true };
   }, [usageBefore]);
 
-  // Leaves nothing behind; the first job was deleted by its check (or stays when that check failed, for a look).
-  await Promise.allSettled(created.filter((id) => id !== first?.jobId).map((id) => client.deleteJob(id)));
+  // Leaves nothing behind (DELETE is idempotent: the first note's own check deleted it already).
+  await Promise.allSettled(created.map((id) => client.deleteJob(id)));
   return {
     checks: list.results,
     timings: {
@@ -157,19 +161,6 @@ async function timed(call: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await call();
   return performance.now() - started;
-}
-
-/** The upper bound of the POST policy's content-length-range: what storage itself will refuse above. */
-export function signedMaxBytes(upload: PresignedUpload): number | undefined {
-  const policy = upload.fields.Policy ?? upload.fields.policy;
-  if (policy === undefined) return undefined;
-  const { conditions } = JSON.parse(Buffer.from(policy, 'base64').toString('utf8')) as { conditions?: unknown[] };
-  const range = conditions?.find((c): c is [string, number, number] => Array.isArray(c) && c[0] === 'content-length-range');
-  return range === undefined ? undefined : Number(range[2]);
-}
-
-function randomBytes(length: number): Uint8Array<ArrayBuffer> {
-  return crypto.getRandomValues(new Uint8Array(length));
 }
 
 /** A transcript or translation shortened for a table cell. */

@@ -8,16 +8,17 @@ import { type NoteRunOptions, runNote } from './note-run';
  * (Retry-After, with jitter); every job is deleted afterwards.
  */
 export async function runLoad(client: VoiceNoteClient, samples: readonly Blob[], notes: number, options: NoteRunOptions): Promise<LoadSummary> {
+  const created: string[] = [];
   const started = performance.now();
   const outcomes = await Promise.all(
     Array.from({ length: notes }, (_, i): Promise<LoadOutcome> =>
-      runNote(client, samples[i % samples.length]!, options).then(
+      runNote(client, samples[i % samples.length]!, options, (jobId) => created.push(jobId)).then(
         (run) => ({ run }),
         (error: unknown) => ({ error: `${toApiError(error).code}: ${toApiError(error).message}` }),
       ),
     ),
   );
   const makespanMs = performance.now() - started;
-  await Promise.allSettled(outcomes.flatMap((o) => ('run' in o ? [client.deleteJob(o.run.jobId)] : [])));
+  await Promise.allSettled(created.map((jobId) => client.deleteJob(jobId)));
   return summariseLoad(outcomes, makespanMs);
 }

@@ -25,12 +25,19 @@ export interface NoteRun {
 /**
  * A voice note as an app sends one (createUpload, watchJob, upload: what `VoiceNoteClient.translate` does),
  * taken step by step so each step can be timed. The watch is subscribed before the upload, so no status is
- * missed however fast the pipeline is.
+ * missed however fast the pipeline is. `onCreated` learns the job as soon as it exists, so a caller can
+ * delete it even when the upload fails.
  */
-export async function runNote(client: VoiceNoteClient, audio: Blob, options: NoteRunOptions): Promise<NoteRun> {
+export async function runNote(
+  client: VoiceNoteClient,
+  audio: Blob,
+  options: NoteRunOptions,
+  onCreated: (jobId: string) => void = () => {},
+): Promise<NoteRun> {
   const started = performance.now();
   const created = await client.createUpload({ contentType: audio.type, sizeBytes: audio.size, targetLanguage: options.targetLanguage });
   const createMs = performance.now() - started;
+  onCreated(created.jobId);
   const events: StatusEvent[] = [];
   let polled = false;
   const watch = client.watchJob(created.jobId, {

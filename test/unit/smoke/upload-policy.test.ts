@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signedMaxBytes } from '../../../smoke/checks';
+import { signedMaxBytes } from '../../../smoke/upload-policy';
 
 const policy = (conditions: unknown[]) => Buffer.from(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions })).toString('base64');
 const upload = (fields: Record<string, string>) => ({ url: 'https://bucket.s3.amazonaws.com/', fields, expiresAt: '2030-01-01T00:00:00Z' });
