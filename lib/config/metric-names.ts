@@ -26,6 +26,8 @@ export const METRICS = {
     translateMs: 'TranslateDuration',
     totalMs: 'NoteDuration',
     engineThrottled: 'EngineThrottled',
+    /** Jobs in flight the job sweeper had to restart or end: a crash, a lost event or a stuck execution. */
+    stuckJobs: 'StuckJobs',
   },
   services: { api: 'vnt-api', pipeline: 'vnt-pipeline' },
 } as const;

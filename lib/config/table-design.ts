@@ -5,6 +5,7 @@
  * | item                      | pk                         | sk                 | gsi1pk           | gsi1sk                 |
  * |---------------------------|----------------------------|--------------------|------------------|------------------------|
  * | job (and history entry)   | JOB#<jobId>                | JOB                | OWNER#<ownerId>  | <createdAt>#<jobId>    |
+ * | … while not terminal      | + gsi2pk INFLIGHT#<status>, gsi2sk <createdAt>#<jobId> (GSI2, sparse)         |
  * | transcription callback    | JOB#<jobId>                | TASK#TRANSCRIBE    |                  |                        |
  * | progress subscription     | JOB#<jobId>                | CONN#<connectionId>|                  |                        |
  * | connection → job index    | CONN#<connectionId>        | JOB#<jobId>        |                  |                        |
@@ -15,14 +16,20 @@
  * | API key → tier            | KEY#<apiKeyId>             | KEY                | KEYS             | <createdAt>#<apiKeyId> |
  * | service totals (/stats)   | STATS                      | TOTALS             |                  |                        |
  *
- * History newest-first is a descending Query on GSI1 for OWNER#<ownerId>. Every expiring item carries
- * `expiresAt` (epoch seconds): DynamoDB TTL deletes it lazily, so readers also filter on it.
+ * History newest-first is a descending Query on GSI1 for OWNER#<ownerId>. Jobs not yet completed or failed
+ * are in GSI2 under their status, oldest first: the job sweeper Queries it (never a Scan) for jobs a crash or
+ * a lost event left in flight. The job repository's conditional status write sets GSI2's partition key with
+ * every non-terminal status and removes both GSI2 keys with the terminal one, so the index only ever holds
+ * jobs in flight. Every expiring item carries `expiresAt` (epoch seconds): DynamoDB TTL deletes it lazily, so
+ * readers also filter on it.
  */
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** Jobs in flight by status, oldest first (sparse; keys only: the sweeper reads each job it acts on). */
+  gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
 /** The primary key of a stored item (what a delete or a get needs). */
@@ -37,6 +44,13 @@ export const keys = {
     gsi1sk: `${createdAt}#${jobId}`,
   }),
   ownerHistory: (ownerId: string) => `OWNER#${ownerId}`,
+  /** A job in flight, in GSI2: its status partition, and its age as the sort key. */
+  jobInFlight: (status: string, createdAt: string, jobId: string) => ({
+    gsi2pk: `INFLIGHT#${status}`,
+    gsi2sk: `${createdAt}#${jobId}`,
+  }),
+  /** GSI2's partition of the jobs in `status`. */
+  inFlightStatus: (status: string) => `INFLIGHT#${status}`,
   transcriptionCallback: (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'TASK#TRANSCRIBE' }),
   subscription: (jobId: string, connectionId: string) => ({ pk: `JOB#${jobId}`, sk: `CONN#${connectionId}` }),
   connection: (connectionId: string, jobId: string) => ({ pk: `CONN#${connectionId}`, sk: `JOB#${jobId}` }),

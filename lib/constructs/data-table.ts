@@ -9,7 +9,8 @@ export interface DataTableProps {
 }
 
 /**
- * The single table (lib/config/table-design.ts): jobs and history, caches, usage meters, key records.
+ * The single table (lib/config/table-design.ts): jobs and history, caches, usage meters, key records, with
+ * GSI1 (history by owner) and GSI2 (jobs in flight by status).
  * On-demand billing (traffic is bursty and small), PITR (history is user data), TTL on `expiresAt` (cache
  * entries, meters and history expire by themselves), AWS-managed KMS key (key use is visible in CloudTrail).
  * Always retained: deleting the stack must never delete users' history.
@@ -35,6 +36,14 @@ export class DataTable extends Construct {
           sortKey: { name: TABLE.gsi1.sortKey, type: AttributeType.STRING },
           // History pages render from the index alone; no second read per item.
           projectionType: ProjectionType.ALL,
+        },
+        {
+          // Jobs in flight by status (sparse): the job sweeper's Query. Keys only, because the sweeper reads
+          // every job it acts on consistently anyway, and the entries move with each status change.
+          indexName: TABLE.gsi2.name,
+          partitionKey: { name: TABLE.gsi2.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: TABLE.gsi2.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.KEYS_ONLY,
         },
       ],
     });
