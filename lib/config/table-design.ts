@@ -27,10 +27,14 @@ export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
-  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** History by owner; pages render from the index alone, so it projects everything. */
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
   /** Jobs in flight by status, oldest first (sparse; keys only: the sweeper reads each job it acts on). */
-  gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'KEYS_ONLY' },
 } as const;
+
+/** Every global secondary index of the table, for the stack and the local emulator alike. */
+export const GLOBAL_SECONDARY_INDEXES = [TABLE.gsi1, TABLE.gsi2] as const;
 
 /** The primary key of a stored item (what a delete or a get needs). */
 export function primaryKeyOf(item: Readonly<Record<string, unknown>>): Record<string, unknown> {

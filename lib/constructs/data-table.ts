@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE } from '../config/table-design';
+import { GLOBAL_SECONDARY_INDEXES, TABLE } from '../config/table-design';
 
 export interface DataTableProps {
   /** Refuse DeleteTable even from CloudFormation (prod). @default false */
@@ -29,23 +29,13 @@ export class DataTable extends Construct {
       encryption: TableEncryptionV2.awsManagedKey(),
       deletionProtection: props.deletionProtection ?? false,
       removalPolicy: RemovalPolicy.RETAIN,
-      globalSecondaryIndexes: [
-        {
-          indexName: TABLE.gsi1.name,
-          partitionKey: { name: TABLE.gsi1.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: TABLE.gsi1.sortKey, type: AttributeType.STRING },
-          // History pages render from the index alone; no second read per item.
-          projectionType: ProjectionType.ALL,
-        },
-        {
-          // Jobs in flight by status (sparse): the job sweeper's Query. Keys only, because the sweeper reads
-          // every job it acts on consistently anyway, and the entries move with each status change.
-          indexName: TABLE.gsi2.name,
-          partitionKey: { name: TABLE.gsi2.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: TABLE.gsi2.sortKey, type: AttributeType.STRING },
-          projectionType: ProjectionType.KEYS_ONLY,
-        },
-      ],
+      // GSI1: history by owner. GSI2: jobs in flight by status (sparse), the job sweeper's Query.
+      globalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType[index.projection],
+      })),
     });
   }
 }

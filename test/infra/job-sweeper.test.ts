@@ -38,11 +38,13 @@ describe('job sweeper', () => {
   it('ends well within its interval, so runs never overlap, and reports a run that kept failing to the dead-letter queue', () => {
     const timeout = resources(stateless)[sweeperId]!.Properties!.Timeout as number;
     expect(timeout).toBeLessThan(PIPELINE.sweepIntervalMinutes * 60);
-    const [[, config]] = resourcesOfType(stateless, 'AWS::Lambda::EventInvokeConfig').filter(
+    const configs = resourcesOfType(stateless, 'AWS::Lambda::EventInvokeConfig').filter(
       ([, c]) => render(c.Properties!.FunctionName) === `<${sweeperId}>`,
-    ) as [[string, { Properties: Record<string, any> }]];
-    expect(config.Properties.MaximumRetryAttempts).toBe(2);
-    expect(config.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
+    );
+    expect(configs).toHaveLength(1);
+    const properties = configs[0]![1].Properties!;
+    expect(properties.MaximumRetryAttempts).toBe(2);
+    expect(properties.DestinationConfig.OnFailure.Destination).toBeDefined();
   });
 
   it('finds stuck jobs with a Query on the in-flight index, never a Scan', () => {
