@@ -44,6 +44,13 @@ export interface LocalStackOptions {
   readonly throttleOverrides?: ThrottleOverrides;
   /** Shorter client timeouts (tests that must not wait minutes). @default - see HttpTimeouts, WebSocketTimeouts */
   readonly timeouts?: { readonly http?: Partial<HttpTimeouts>; readonly webSocket?: Partial<WebSocketTimeouts> };
+  /**
+   * How long `stop` lets running notes finish; the rest are processed again at the next start.
+   * @default DEFAULT_STOP_GRACE_MS (30 s)
+   */
+  readonly stopGraceMs?: number;
+  /** Debugging only: executions wait before these Task states until stopped. @default - none */
+  readonly holdBeforeStates?: readonly string[];
 }
 
 export interface LocalStack {
@@ -59,7 +66,10 @@ export interface LocalStack {
   readonly provisionedKeys: boolean;
   /** The key admin endpoint's bearer token (also in `<stateDir>/admin-token`). */
   readonly adminToken: string;
-  /** Stops everything it started; idempotent. */
+  /**
+   * Stops everything it started: takes no new work, lets running notes finish within the grace period (see
+   * `stopGraceMs`; the rest are processed again at the next start), then stops the emulators. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -112,6 +122,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cursorSecret,
       // An explicit POWERTOOLS_LOG_LEVEL wins; quiet runs (tests) keep only handler errors.
       logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (options.quiet ? 'ERROR' : 'WARN'),
+      ...(options.stopGraceMs !== undefined && { stopGraceMs: options.stopGraceMs }),
+      ...(options.holdBeforeStates && { holdBeforeStates: options.holdBeforeStates }),
     });
     stops.push(pipeline.stop);
 

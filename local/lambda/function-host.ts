@@ -25,9 +25,34 @@ export interface FunctionDefinition {
  * template agrees (handlerEnvironments checks that).
  */
 export class FunctionHost {
-  readonly invoker: LambdaInvoker = inProcessInvoker(REPO_ROOT);
+  private readonly inProcess: LambdaInvoker = inProcessInvoker(REPO_ROOT);
   private environments?: HandlerEnvironments;
   private readonly loaded = new Set<string>();
+  /** Invocations in progress, so a shutdown can wait for handlers still running (settled). */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** Runs a handler in this process (the state machine's tasks use it too); tracked for `settled`. */
+  readonly invoker: LambdaInvoker = (target, event) => {
+    const invocation = this.inProcess(target, event);
+    const tracked = invocation.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+    return invocation;
+  };
+
+  /** Resolves when no handler is running, or after `timeoutMs`, whichever comes first; true if none runs. */
+  async settled(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await Promise.race([Promise.all(this.inFlight), new Promise((resolve) => setTimeout(resolve, left).unref())]);
+    }
+    return true;
+  }
 
   /** Sets the shared environment; call it before the first handler loads. */
   useEnvironments(environments: HandlerEnvironments): void {

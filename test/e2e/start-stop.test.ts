@@ -2,14 +2,12 @@
  * `npm start` as a user runs it: a child process tree on a port, /health within a minute, state that
  * survives a restart, and Ctrl-C (SIGINT to the terminal's process group) stopping everything.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, groupMembers, isListening, startStackProcess } from '../helpers/stack-process';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 let stateDir: string;
 
 beforeAll(async () => {
@@ -63,73 +61,21 @@ async function settledGroup(pgid: number): Promise<string[]> {
 }
 
 async function startAndStop(port: number, stopWith: 'ctrl-c' | 'sigterm-to-npm'): Promise<RunResult> {
-  const started = Date.now();
-  // detached: its own process group, so SIGINT to the group is exactly what Ctrl-C in a terminal sends.
-  const child = spawn('npm', ['start', '--', '--state-dir', stateDir, '--skip-packages', '--quiet'], {
-    cwd: REPO,
-    env: { ...process.env, PORT: String(port) },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? String(code))));
+  const stack = startStackProcess({ port, stateDir });
+  const { child } = stack;
   try {
-    await waitForHealth(`http://127.0.0.1:${port}/health`, child, () => output);
-    const healthMs = Date.now() - started;
-    const keys = JSON.parse(await readFile(path.join(stateDir, 'keys.json'), 'utf8')) as Record<string, string>;
-    const jobs = await fetch(`http://127.0.0.1:${port}/jobs`, { headers: { 'x-api-key': keys.premium! } });
+    await stack.healthy();
+    const healthMs = Date.now() - stack.spawnedAt;
+    const keys = await stack.keys();
+    const jobs = await fetch(`${stack.url}/jobs`, { headers: { 'x-api-key': keys.premium } });
 
-    if (stopWith === 'ctrl-c') process.kill(-child.pid!, 'SIGINT');
+    if (stopWith === 'ctrl-c') stack.interrupt();
     else process.kill(child.pid!, 'SIGTERM');
-    const exitCode = await exited;
+    const exitCode = await stack.exited;
     // npm may exit before its child has finished stopping: give the tree a moment, then look for leftovers.
     const survivors = await settledGroup(child.pid!);
-    return { healthMs, exitCode, premiumKeyAccepted: jobs.status === 200, survivors, output };
+    return { healthMs, exitCode, premiumKeyAccepted: jobs.status === 200, survivors, output: stack.output() };
   } finally {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   }
-}
-
-async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early (${child.exitCode}):\n${output()}`);
-    const ok = await fetch(url).then((r) => r.status === 200, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no /health within 90 s:\n${output()}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
-/** Processes still in the process group (every child of `npm start` shares it). */
-function groupMembers(pgid: number): string[] {
-  return execFileSync('ps', ['-e', '-o', 'pid=,pgid=,comm='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, group]) => Number(group) === pgid)
-    .map((fields) => fields.join(' '));
 }
