@@ -40,9 +40,9 @@ beforeAll(async () => {
   // Notes over the basic tier's 30 s fast-path limit take the batch path; each length is its own audio (the
   // audio-result cache would answer a second copy at once).
   [files.drained, files.translating, files.transcribing, files.short] = await Promise.all([
-    makeLongAudio(dir, 35),
-    makeLongAudio(dir, 32),
-    makeLongAudio(dir, 40),
+    makeLongAudio(dir, 27),
+    makeLongAudio(dir, 28),
+    makeLongAudio(dir, 30),
     makeAudio('mp3', dir, { name: 'short' }),
   ]);
 }, 120_000);
