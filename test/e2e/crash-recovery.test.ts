@@ -6,19 +6,28 @@
  *
  * Jobs are held in a stage deterministically with the local-only debug knob VNT_DEBUG_HOLD_BEFORE (executions
  * wait before the named Task states); the transcribing crash is a real one, in the middle of recognition.
- * The time each stage's job took to end after the restart is printed (and asserted under a bound).
+ * The time each stage's job took to end after the restart is printed (and asserted under a bound). Last, a
+ * Ctrl-C with a grace period too short for the note running: the note is left in its stage for the next start,
+ * not failed, and no engine process outlives the stack.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTerminal, type JobStatus } from '../../functions/jobs/job';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoJobRepository } from '../../functions/jobs/dynamo-job-repository';
+import { isTerminal, type Job, type JobStatus } from '../../functions/jobs/job';
 import type { JobView } from '../../functions/jobs/job-view';
 import type { TierName } from '../../lib/config/tiers';
 import { ApiError, VoiceNoteClient } from '../../local/cli/voice-note-client';
+import { LOCAL } from '../../local/config';
+import { emulatorClientConfig } from '../../local/emulators/aws-clients';
+import { startDynamoDb } from '../../local/emulators/dynamodb';
 import { LocalKeyProvisioner } from '../../local/gateway/local-key-provisioner';
+import { stateLayout } from '../../local/state-dir';
 import { GOFORWARD_TEXT, makeAudio, makeLongAudio } from '../helpers/audio-fixtures';
-import { freePort, type StackProcess, startStackProcess } from '../helpers/stack-process';
+import { descendantsOf, freePort, isAlive, type StackProcess, startStackProcess } from '../helpers/stack-process';
 
 /** Under the basic tier's 10 requests a second. */
 const POLL_MS = 150;
@@ -30,7 +39,7 @@ const ENGINE_NAMES = /pocketsphinx|apertium|ffmpeg|sphinx/i;
 let dir: string;
 let stateDir: string;
 let port: number;
-const files: Record<'drained' | 'short' | 'translating' | 'transcribing', string> = {} as never;
+const files: Record<'drained' | 'short' | 'translating' | 'transcribing' | 'suspended', string> = {} as never;
 const running: StackProcess[] = [];
 
 beforeAll(async () => {
@@ -39,10 +48,11 @@ beforeAll(async () => {
   port = await freePort();
   // Notes over the basic tier's 30 s fast-path limit take the batch path; each length is its own audio (the
   // audio-result cache would answer a second copy at once).
-  [files.drained, files.translating, files.transcribing, files.short] = await Promise.all([
+  [files.drained, files.translating, files.transcribing, files.suspended, files.short] = await Promise.all([
     makeLongAudio(dir, 27),
     makeLongAudio(dir, 28),
     makeLongAudio(dir, 30),
+    makeLongAudio(dir, 33),
     makeAudio('mp3', dir, { name: 'short' }),
   ]);
 }, 120_000);
@@ -55,10 +65,11 @@ afterAll(async () => {
 });
 
 /** `npm start` on the test's state directory (never --fresh), optionally holding executions before states. */
-async function start(holdBefore: readonly string[] = []): Promise<StackProcess & { readyAt: number }> {
+async function start(holdBefore: readonly string[] = [], args: readonly string[] = []): Promise<StackProcess & { readyAt: number }> {
   const stack = startStackProcess({
     port,
     stateDir,
+    args,
     ...(holdBefore.length > 0 && { env: { VNT_DEBUG_HOLD_BEFORE: holdBefore.join(',') } }),
   });
   running.push(stack);
@@ -104,6 +115,18 @@ const inStatus = (status: JobStatus) => (job: JobView) => {
 };
 const ended = (job: JobView) => isTerminal(job.status);
 
+/** The job as stored, read from the state directory's table while no stack runs. */
+async function storedJob(jobId: string): Promise<Job | undefined> {
+  const database = await startDynamoDb(stateLayout(stateDir).dynamodb, LOCAL.tableName);
+  const client = new DynamoDBClient(emulatorClientConfig(database.endpoint));
+  try {
+    return await new DynamoJobRepository({ client: DynamoDBDocumentClient.from(client), tableName: LOCAL.tableName }).get(jobId);
+  } finally {
+    client.destroy();
+    await database.stop();
+  }
+}
+
 /** What GET /usage says the note's key used today. */
 async function used(note: Note): Promise<number> {
   const answer = await fetch(`http://127.0.0.1:${port}/usage`, { headers: { 'x-api-key': note.key } });
@@ -114,7 +137,7 @@ async function used(note: Note): Promise<number> {
 const timeToEnd: Record<string, { fromRestartMs: number; fromReadyMs: number }> = {};
 
 describe('every job ends', () => {
-  it('Ctrl-C lets a transcribing note finish; kill -9 in each stage, then a restart, ends every job; the meter is right', async () => {
+  it('Ctrl-C lets a transcribing note finish; kill -9 in each stage, then a restart, ends every job; the meter is right; a note past the grace period waits for the next start', async () => {
     // --- Ctrl-C while a note is transcribing: it finishes within the grace period. ------------------------
     const first = await start();
     const drained = await submit(files.drained, 'basic');
@@ -148,7 +171,7 @@ describe('every job ends', () => {
     await third.crash();
 
     // --- Restart, no knob: everything left in flight is processed again and ends. -------------------------
-    const fourth = await start();
+    const fourth = await start([], ['--stop-grace-seconds', '1']);
     const stuck = { normalizing, transcribing, translating };
     const outcomes = await Promise.all(
       Object.entries(stuck).map(async ([stage, note]) => {
@@ -167,8 +190,17 @@ describe('every job ends', () => {
     const meter = Object.fromEntries(await Promise.all(Object.entries(notes).map(async ([name, note]) => [name, await used(note)])));
     expect(meter).toEqual({ drained: 1, queued: 1, normalizing: 1, transcribing: 1, translating: 1 });
 
+    // --- Ctrl-C with a note that cannot finish within the grace period: left in its stage for the next start
+    // (not failed), and no engine process outlives the stack.
+    const suspended = await submit(files.suspended, 'basic');
+    await until(suspended, inStatus('transcribing'), 60_000);
+    const processes = descendantsOf(fourth.child.pid!);
     fourth.interrupt();
     await fourth.gone(60_000);
+    expect(processes.filter(isAlive)).toEqual([]);
+    expect(await storedJob(suspended.jobId)).toMatchObject({ status: 'transcribing' });
+    expect(await storedJob(suspended.jobId)).not.toHaveProperty('error');
+
     console.log(
       `time to end after a restart (ms; from the restart's spawn / from its /health): ${Object.entries(timeToEnd)
         .map(([stage, t]) => `${stage} ${t.fromRestartMs} / ${t.fromReadyMs}`)

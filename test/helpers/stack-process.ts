@@ -161,7 +161,7 @@ export function descendantsOf(root: number): number[] {
   return found;
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     const state = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // A zombie is dead, only not yet reaped by its parent.
