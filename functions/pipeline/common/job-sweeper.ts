@@ -9,8 +9,7 @@ import {
   type JobError,
   UPLOAD_EXPIRED_ERROR,
 } from '../../jobs/job';
-import type { JobLifecycle } from '../../jobs/job-lifecycle';
-import { JobNotActiveError } from '../../jobs/job-lifecycle';
+import { type JobLifecycle, JobNotActiveError } from '../../jobs/job-lifecycle';
 import type { InFlightJobIndex } from '../../jobs/job-repository';
 import type { PipelineFailureCode } from '../../shared/errors';
 import { logger } from '../../shared/powertools';

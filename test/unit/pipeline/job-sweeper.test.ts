@@ -8,6 +8,7 @@ import type { InFlightStatus, Job } from '../../../functions/jobs/job';
 import { JobNotActiveError } from '../../../functions/jobs/job-lifecycle';
 import type { ExecutionLookup } from '../../../functions/pipeline/common/execution-status';
 import { type JobExecutions, JobSweeper } from '../../../functions/pipeline/common/job-sweeper';
+import { executionArnOf } from '../../../functions/pipeline/common/step-functions';
 import { job } from '../jobs/fixtures';
 
 const NOW = new Date('2026-03-14T12:00:00.000Z');
@@ -87,5 +88,14 @@ describe('JobSweeper runs', () => {
 
     expect(start).toHaveBeenCalledTimes(3);
     expect(report.restarted).toBe(2);
+  });
+});
+
+describe('executionArnOf', () => {
+  it('derives a job’s execution ARN from the state machine’s, as Step Functions names executions', () => {
+    expect(executionArnOf('arn:aws:states:eu-west-1:123456789012:stateMachine:Pipeline-AbC', 'job-1')).toBe(
+      'arn:aws:states:eu-west-1:123456789012:execution:Pipeline-AbC:job-1',
+    );
+    expect(() => executionArnOf('arn:aws:lambda:eu-west-1:123456789012:function:f', 'job-1')).toThrow(/state machine/);
   });
 });
