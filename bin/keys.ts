@@ -20,6 +20,7 @@ import { readAdminToken, stateLayout } from '../local/state-dir';
  *   create --tier free|basic|premium --name <name>   prints the key value once
  *   list                                              every key with its tier and state
  *   revoke <apiKeyId>                                 disables the key and stamps its record
+ *   sync                                              (aws) puts every active key in all its tier's plans
  *
  * Options: --target local|aws (default local), --api <url> (local stack, default http://127.0.0.1:3000),
  * --state-dir <dir> (the local stack's, for its admin token; default .local), --stage <name> (aws, default dev), --table <name> (aws; default: $TABLE_NAME, else the `TableName`
@@ -31,6 +32,8 @@ Commands:
   create --tier ${TIER_NAMES.join('|')} --name <name>   create a key (its value is printed once)
   list                                          list keys
   revoke <apiKeyId>                             disable a key
+  sync                                          put every active key in all usage plans of its tier
+                                                (--target aws; once after a deploy that adds plans)
 
 Options:
   --target local|aws   where the keys live (default: local)
@@ -43,7 +46,7 @@ Options:
 `;
 
 export interface CliOptions {
-  readonly command: 'create' | 'list' | 'revoke';
+  readonly command: 'create' | 'list' | 'revoke' | 'sync';
   readonly target: 'local' | 'aws';
   readonly api: string;
   /** The local stack's state directory (its `admin-token`). */
@@ -84,7 +87,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const { values, positionals } = parsed;
   if (values.help) throw new UsageError('');
   const [command, ...rest] = positionals;
-  if (command !== 'create' && command !== 'list' && command !== 'revoke') {
+  if (command !== 'create' && command !== 'list' && command !== 'revoke' && command !== 'sync') {
     throw new UsageError(command === undefined ? 'Missing command.' : `Unknown command ${command}.`);
   }
   if (values.target !== 'local' && values.target !== 'aws') throw new UsageError('--target must be local or aws.');
@@ -112,6 +115,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
     if (rest.length !== 1 || !rest[0]) throw new UsageError('revoke takes exactly one <apiKeyId>.');
     return { ...base, apiKeyId: rest[0] };
   }
+  if (command === 'sync' && values.target !== 'aws') {
+    throw new UsageError('sync is for --target aws: the local gateway applies plans by the key’s tier.');
+  }
   if (rest.length > 0) throw new UsageError(`Unexpected argument ${rest[0]}.`);
   return base;
 }
@@ -135,6 +141,12 @@ export async function runCommand(options: CliOptions, provisioner: KeyProvisione
     case 'revoke':
       await provisioner.revoke(options.apiKeyId!);
       return options.json ? JSON.stringify({ revoked: options.apiKeyId }) : `Revoked ${options.apiKeyId}.`;
+    case 'sync': {
+      if (provisioner.syncPlans === undefined) throw new Error('These keys have no plan memberships to sync.');
+      const sync = await provisioner.syncPlans();
+      if (options.json) return JSON.stringify(sync);
+      return `${sync.keys} active keys; ${sync.joined} usage plan memberships added.`;
+    }
   }
 }
 

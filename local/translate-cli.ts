@@ -6,10 +6,10 @@
  * local stack (http://127.0.0.1:3000 and its premium demo key from .local/keys.json).
  * Exit codes: 0 completed, 1 the job failed (its code is printed), 2 bad usage, 3 the API refused or failed.
  */
-import { readFile } from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { audioContentType } from './cli/audio-content-type';
-import { ApiError, type JobUpdate, VoiceNoteClient } from './cli/voice-note-client';
+import { ApiError, audioContentType, type JobUpdate, VoiceNoteClient } from '../client';
+import { AUDIO_CONTENT_TYPE_BY_EXTENSION } from '../lib/config/audio-types';
 import { DEFAULT_STATE_DIR, LOCAL } from './config';
 import { readDemoKeys, stateLayout } from './state-dir';
 
@@ -44,14 +44,16 @@ async function main(): Promise<number> {
     console.error('No API key: pass --key (or VNT_API_KEY), or start the local stack once to create .local/keys.json.');
     return 2;
   }
-  const contentType = audioContentType(file);
+  const contentType = audioContentType(undefined, file);
   if (contentType === undefined) {
-    console.error(`Cannot tell the audio type of ${file} from its extension (m4a, mp3, ogg, opus, webm, wav, flac, 3gp, amr).`);
+    const known = Object.keys(AUDIO_CONTENT_TYPE_BY_EXTENSION).join(', ');
+    console.error(`Cannot tell the audio type of ${file} from its extension (${known}).`);
     return 2;
   }
-  let audio: Buffer;
+  let audio: Blob;
   try {
-    audio = await readFile(file);
+    // File-backed: the note is read as it is sent, not loaded first.
+    audio = await openAsBlob(file, { type: contentType });
   } catch (error) {
     console.error(`Cannot read ${file}: ${(error as Error).message}`);
     return 2;
@@ -62,32 +64,40 @@ async function main(): Promise<number> {
     if (!json) process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
   };
   const started = Date.now();
-  const client = new VoiceNoteClient(apiUrl, apiKey);
+  const client = new VoiceNoteClient({ baseUrl: apiUrl, apiKey, webSocketUrl: values.ws ?? defaultWebSocketUrl(apiUrl) });
   let jobId: string | undefined;
   let outcome: Outcome;
   try {
     const created = await client.createUpload({
       contentType,
-      sizeBytes: audio.length,
+      ...(audio.size > 0 && { sizeBytes: audio.size }),
       targetLanguage: values.to,
       sourceLanguage: values.from,
     });
     jobId = created.jobId;
-    let lastShown = 0;
-    await client.upload(created.upload, audio, contentType, (sent) => {
-      if (tty && (sent === audio.length || Date.now() - lastShown > 100)) {
-        lastShown = Date.now();
-        status(`Uploading ${formatBytes(sent)} / ${formatBytes(audio.length)} (${Math.round((sent / audio.length) * 100)}%)`);
-      }
-    });
-    const uploadMs = Date.now() - started;
-    status(`Uploaded ${formatBytes(audio.length)} in ${uploadMs} ms`);
-    if (tty) process.stderr.write('\n');
-    const final = await client.watch(created.jobId, {
-      webSocketUrl: values.ws ?? defaultWebSocketUrl(apiUrl),
+    // Subscribed while the audio travels: the first stages can be over before the upload call returns.
+    const watch = client.watchJob(created.jobId, {
       timeoutMs: Number(values.timeout ?? 120) * 1000,
       onUpdate: (update) => status(`${update.status.padEnd(12)} ${update.progress}%`),
     });
+    let lastShown = 0;
+    try {
+      await client.upload(created.upload, audio, {
+        onProgress: ({ loaded, total }) => {
+          if (tty && (loaded === total || Date.now() - lastShown > 100)) {
+            lastShown = Date.now();
+            status(`Uploading ${formatBytes(loaded)} / ${formatBytes(total)} (${Math.round((loaded / total) * 100)}%)`);
+          }
+        },
+      });
+    } catch (error) {
+      watch.stop();
+      throw error;
+    }
+    const uploadMs = Date.now() - started;
+    status(`Uploaded ${formatBytes(audio.size)} in ${uploadMs} ms`);
+    if (tty) process.stderr.write('\n');
+    const final = await watch.done;
     if (tty) process.stderr.write('\n');
     outcome = {
       jobId,

@@ -18,21 +18,21 @@ const TESTDATA = '/usr/share/pocketsphinx/test/data';
 export interface NoteFormat {
   /** Short label used in the report: container/codec. */
   readonly label: string;
+  /** Also what the content type is declared by (lib/config/audio-types.ts). */
   readonly extension: string;
-  readonly contentType: string;
   /** Encoder arguments applied to 16 kHz mono speech. */
   readonly encode: readonly string[];
 }
 
 /** What phones, browsers and messengers produce. */
 export const NOTE_FORMATS: readonly NoteFormat[] = [
-  { label: 'm4a/aac', extension: 'm4a', contentType: 'audio/mp4', encode: ['-ar', '44100', '-c:a', 'aac', '-b:a', '64k', '-f', 'ipod'] },
-  { label: 'mp3', extension: 'mp3', contentType: 'audio/mpeg', encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3'] },
-  { label: 'ogg/opus', extension: 'ogg', contentType: 'audio/ogg', encode: ['-ar', '48000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg'] },
-  { label: 'webm/opus', extension: 'webm', contentType: 'audio/webm', encode: ['-ar', '48000', '-c:a', 'libopus', '-b:a', '32k', '-f', 'webm'] },
-  { label: '3gp/amr', extension: '3gp', contentType: 'audio/3gpp', encode: ['-ar', '8000', '-c:a', 'libopencore_amrnb', '-b:a', '12.2k', '-f', '3gp'] },
-  { label: 'wav', extension: 'wav', contentType: 'audio/wav', encode: ['-ar', '48000', '-c:a', 'pcm_s16le', '-f', 'wav'] },
-  { label: 'flac', extension: 'flac', contentType: 'audio/flac', encode: ['-ar', '44100', '-c:a', 'flac', '-f', 'flac'] },
+  { label: 'm4a/aac', extension: 'm4a', encode: ['-ar', '44100', '-c:a', 'aac', '-b:a', '64k', '-f', 'ipod'] },
+  { label: 'mp3', extension: 'mp3', encode: ['-ar', '44100', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3'] },
+  { label: 'ogg/opus', extension: 'ogg', encode: ['-ar', '48000', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg'] },
+  { label: 'webm/opus', extension: 'webm', encode: ['-ar', '48000', '-c:a', 'libopus', '-b:a', '32k', '-f', 'webm'] },
+  { label: '3gp/amr', extension: '3gp', encode: ['-ar', '8000', '-c:a', 'libopencore_amrnb', '-b:a', '12.2k', '-f', '3gp'] },
+  { label: 'wav', extension: 'wav', encode: ['-ar', '48000', '-c:a', 'pcm_s16le', '-f', 'wav'] },
+  { label: 'flac', extension: 'flac', encode: ['-ar', '44100', '-c:a', 'flac', '-f', 'flac'] },
 ];
 
 export function formatByLabel(label: string): NoteFormat {

@@ -1,6 +1,7 @@
+import { openAsBlob } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { audioContentType, VoiceNoteClient } from '../../client';
 import type { JobStatus, StageTimings } from '../../functions/jobs/job';
-import { ApiClient, ProgressWatcher, type StatusEvent } from '../lib/api-client';
 import { coveredMs, type EngineInterval, type EngineProbe } from '../lib/engine-probe';
 import { formatByLabel, makeNote, type NoteFormat } from '../lib/fixtures';
 import type { BenchStack } from '../lib/local-stack';
@@ -44,6 +45,12 @@ const CACHE_GOAL = 20;
 const SPEECH = 'pocketsphinx_continuous';
 const TRANSLATION = 'apertium';
 
+export interface StatusEvent {
+  readonly status: JobStatus;
+  /** performance.now() when the update arrived. */
+  readonly at: number;
+}
+
 /** Splits observed status events into phases; a status skipped between two observations adds 0. */
 export function phasesFrom(uploadDoneAt: number, events: readonly StatusEvent[]): Record<Phase, number> {
   const at = (status: JobStatus) => events.find((e) => e.status === status)?.at;
@@ -66,8 +73,7 @@ class NoteRunner {
   private variant = 1;
   constructor(
     private readonly stack: BenchStack,
-    private readonly client: ApiClient,
-    private readonly watcher: ProgressWatcher,
+    private readonly client: VoiceNoteClient,
     private readonly probe: EngineProbe,
     private readonly format: NoteFormat,
   ) {}
@@ -80,14 +86,21 @@ class NoteRunner {
 
   /** One note through the API like the app sends it; `alone` = nothing else in flight, so engine runs are its own. */
   async run(seconds: number, file: string, variant: number, inFlight: number): Promise<NoteRun> {
+    const contentType = audioContentType(undefined, file)!;
     const t0 = performance.now();
-    const created = await this.client.createUpload(this.format.contentType, 'es');
+    const created = await this.client.createUpload({ contentType, targetLanguage: 'es' });
     const t1 = performance.now();
-    const { events, done } = await this.watcher.follow(created.jobId, NOTE_TIMEOUT_MS);
+    const events: StatusEvent[] = [];
+    const watch = this.client.watchJob(created.jobId, {
+      timeoutMs: NOTE_TIMEOUT_MS,
+      onUpdate: (update) => events.push({ status: update.status, at: performance.now() }),
+    });
+    // Phases are read off pushed updates: a watcher that fell back to polling would blur them.
+    if ((await watch.ready) !== 'websocket') throw new Error(`job ${created.jobId}: no progress WebSocket`);
     const t2 = performance.now();
-    await this.client.upload(created, file, this.format.contentType);
+    await this.client.upload(created.upload, await openAsBlob(file, { type: contentType }));
     const uploadDone = performance.now();
-    const snapshot = await done;
+    const snapshot = await watch.done;
     const end = events[events.length - 1]!.at;
     const record = await this.stack.jobRecord(created.jobId);
     let engines = {};
@@ -141,68 +154,63 @@ export async function pipelineSuite(ctx: SuiteContext, stack: BenchStack, probe:
   const inFlightLevels = ctx.smoke ? [1, 4] : [1, 2, 4, 8];
   const concurrencyNoteSeconds = ctx.smoke ? 5 : 10;
   const format = formatByLabel(FORMAT);
-  const client = new ApiClient(stack.url, stack.keys.premium);
-  const watcher = await ProgressWatcher.open(stack.webSocketUrl, stack.keys.premium);
-  const runner = new NoteRunner(stack, client, watcher, probe, format);
+  const client = new VoiceNoteClient({ baseUrl: stack.url, apiKey: stack.keys.premium, webSocketUrl: stack.webSocketUrl });
+  const runner = new NoteRunner(stack, client, probe, format);
   const failures: string[] = [];
   const check = (run: NoteRun) => {
     if (run.status !== 'completed') failures.push(`${run.seconds} s note v${run.variant}: ${run.status} ${run.error ?? ''}`);
     return run;
   };
 
-  try {
-    // Warm-up: the first note loads every task handler module and pages in pocketsphinx's model.
-    const warm = await runner.freshFile(5);
-    check(await runner.run(5, warm.file, warm.variant, 1));
-    ctx.log('pipeline: warm-up note done');
+  // Warm-up: the first note loads every task handler module and pages in pocketsphinx's model.
+  const warm = await runner.freshFile(5);
+  check(await runner.run(5, warm.file, warm.variant, 1));
+  ctx.log('pipeline: warm-up note done');
 
-    // 1. Fresh notes by length, one at a time.
-    const sequential: NoteRun[] = [];
-    const firstFile = new Map<number, { file: string; variant: number }>();
-    for (const seconds of lengths) {
-      for (let r = 0; r < reps; r++) {
-        const fresh = await runner.freshFile(seconds);
-        if (!firstFile.has(seconds)) firstFile.set(seconds, fresh);
-        const run = check(await runner.run(seconds, fresh.file, fresh.variant, 1));
-        sequential.push(run);
-        ctx.log(
-          `pipeline ${seconds} s note: ${Math.round(run.pipelineMs)} ms after upload, engines ${Math.round((run.speechEngineMs ?? 0) + (run.translateEngineMs ?? 0))} ms (${run.speechRuns} pocketsphinx runs)`,
-        );
-      }
+  // 1. Fresh notes by length, one at a time.
+  const sequential: NoteRun[] = [];
+  const firstFile = new Map<number, { file: string; variant: number }>();
+  for (const seconds of lengths) {
+    for (let r = 0; r < reps; r++) {
+      const fresh = await runner.freshFile(seconds);
+      if (!firstFile.has(seconds)) firstFile.set(seconds, fresh);
+      const run = check(await runner.run(seconds, fresh.file, fresh.variant, 1));
+      sequential.push(run);
+      ctx.log(
+        `pipeline ${seconds} s note: ${Math.round(run.pipelineMs)} ms after upload, engines ${Math.round((run.speechEngineMs ?? 0) + (run.translateEngineMs ?? 0))} ms (${run.speechRuns} pocketsphinx runs)`,
+      );
     }
-
-    // 2. Notes in flight at once.
-    const concurrency: ConcurrencyRow[] = [];
-    for (const inFlight of inFlightLevels) {
-      const files = await Promise.all(Array.from({ length: inFlight }, () => runner.freshFile(concurrencyNoteSeconds)));
-      const batch = await timed(() => Promise.all(files.map((f) => runner.run(concurrencyNoteSeconds, f.file, f.variant, inFlight))));
-      batch.value.forEach(check);
-      const pipelineTimes = batch.value.map((r) => r.pipelineMs);
-      concurrency.push({
-        inFlight,
-        makespanMs: batch.ms,
-        medianPipelineMs: median(pipelineTimes),
-        maxPipelineMs: Math.max(...pipelineTimes),
-        notesPerMinute: (inFlight / batch.ms) * 60_000,
-      });
-      ctx.log(`pipeline ${inFlight} in flight: median ${Math.round(median(pipelineTimes))} ms, all done in ${Math.round(batch.ms)} ms`);
-    }
-
-    // 3. Cache: the same bytes again (same decoded PCM → audio-result cache hit) vs their own fresh run above.
-    const cacheRuns: { fresh: NoteRun; hits: NoteRun[] }[] = [];
-    for (const seconds of [lengths[0]!, lengths[lengths.length - 1]!]) {
-      const { file, variant } = firstFile.get(seconds)!;
-      const fresh = sequential.find((r) => r.variant === variant)!;
-      const hits: NoteRun[] = [];
-      for (let r = 0; r < 3; r++) hits.push(check(await runner.run(seconds, file, variant, 1)));
-      cacheRuns.push({ fresh, hits });
-      ctx.log(`cache ${seconds} s: fresh ${Math.round(fresh.pipelineMs)} ms, hit ${Math.round(median(hits.map((h) => h.pipelineMs)))} ms (cached=${hits.map((h) => h.cached).join(',')})`);
-    }
-
-    return report({ lengths, reps, sequential, concurrency, cacheRuns, failures, started, concurrencyNoteSeconds });
-  } finally {
-    watcher.close();
   }
+
+  // 2. Notes in flight at once.
+  const concurrency: ConcurrencyRow[] = [];
+  for (const inFlight of inFlightLevels) {
+    const files = await Promise.all(Array.from({ length: inFlight }, () => runner.freshFile(concurrencyNoteSeconds)));
+    const batch = await timed(() => Promise.all(files.map((f) => runner.run(concurrencyNoteSeconds, f.file, f.variant, inFlight))));
+    batch.value.forEach(check);
+    const pipelineTimes = batch.value.map((r) => r.pipelineMs);
+    concurrency.push({
+      inFlight,
+      makespanMs: batch.ms,
+      medianPipelineMs: median(pipelineTimes),
+      maxPipelineMs: Math.max(...pipelineTimes),
+      notesPerMinute: (inFlight / batch.ms) * 60_000,
+    });
+    ctx.log(`pipeline ${inFlight} in flight: median ${Math.round(median(pipelineTimes))} ms, all done in ${Math.round(batch.ms)} ms`);
+  }
+
+  // 3. Cache: the same bytes again (same decoded PCM → audio-result cache hit) vs their own fresh run above.
+  const cacheRuns: { fresh: NoteRun; hits: NoteRun[] }[] = [];
+  for (const seconds of [lengths[0]!, lengths[lengths.length - 1]!]) {
+    const { file, variant } = firstFile.get(seconds)!;
+    const fresh = sequential.find((r) => r.variant === variant)!;
+    const hits: NoteRun[] = [];
+    for (let r = 0; r < 3; r++) hits.push(check(await runner.run(seconds, file, variant, 1)));
+    cacheRuns.push({ fresh, hits });
+    ctx.log(`cache ${seconds} s: fresh ${Math.round(fresh.pipelineMs)} ms, hit ${Math.round(median(hits.map((h) => h.pipelineMs)))} ms (cached=${hits.map((h) => h.cached).join(',')})`);
+  }
+
+  return report({ lengths, reps, sequential, concurrency, cacheRuns, failures, started, concurrencyNoteSeconds });
 }
 
 interface Collected {

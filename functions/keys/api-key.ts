@@ -22,4 +22,17 @@ export interface KeyProvisioner {
   create(name: string, tier: TierName): Promise<ProvisionedApiKey>;
   list(): Promise<readonly ApiKeyRecord[]>;
   revoke(apiKeyId: string): Promise<void>;
+  /**
+   * Puts every active key in every usage plan of its tier, for keys made before a plan existed. Only where
+   * memberships are stored apart from the key (AWS); the local gateway applies plans by the key's tier.
+   */
+  syncPlans?(): Promise<PlanSync>;
+}
+
+/** What `syncPlans` did. */
+export interface PlanSync {
+  /** Active keys looked at. */
+  readonly keys: number;
+  /** Plan memberships added (a key already in a plan is left as it is). */
+  readonly joined: number;
 }

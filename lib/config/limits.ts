@@ -2,6 +2,7 @@
  * Service-wide limits, cache lifetimes and timeouts that are not per tier. Same rule as tiers.ts:
  * defined once, read by CDK, handlers and the local stack.
  */
+import { AUDIO_CONTENT_TYPES } from './audio-types';
 import type { TierName } from './tiers';
 
 export const DAY_SECONDS = 86_400;
@@ -29,26 +30,8 @@ export const UPLOAD = {
   presignedPostSeconds: 5 * 60,
   /** A job still awaiting its upload after this long is reported as failed UPLOAD_EXPIRED. */
   awaitingUploadExpirySeconds: 60 * 60,
-  /** Audio MIME types accepted at POST /uploads (the normaliser still probes the real bytes). */
-  contentTypes: [
-    'audio/mp4',
-    'audio/m4a',
-    'audio/x-m4a',
-    'audio/aac',
-    'audio/mpeg',
-    'audio/mp3',
-    'audio/ogg',
-    'audio/opus',
-    'audio/webm',
-    'audio/3gpp',
-    'audio/3gpp2',
-    'audio/amr',
-    'audio/wav',
-    'audio/x-wav',
-    'audio/wave',
-    'audio/flac',
-    'audio/x-flac',
-  ],
+  /** Audio MIME types accepted at POST /uploads (audio-types.ts, with the extension map). */
+  contentTypes: AUDIO_CONTENT_TYPES,
 } as const;
 
 export const STORAGE = {

@@ -8,12 +8,18 @@ export interface RouteDefinition {
   readonly handler: string;
   /** Every route but health and the OpenAPI document requires an API key. */
   readonly apiKeyRequired: boolean;
+  /**
+   * Counts against the tier's daily quota (one note), so it is served by the metered API whose usage plans
+   * carry the quota; every other route is served by the reads API, rate-limited but never quota-blocked
+   * (lib/config/usage-plans.ts). @default false
+   */
+  readonly metered?: boolean;
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', handler: 'health', apiKeyRequired: false },
   { method: 'GET', path: '/openapi.json', handler: 'get-openapi', apiKeyRequired: false },
-  { method: 'POST', path: '/uploads', handler: 'create-upload', apiKeyRequired: true },
+  { method: 'POST', path: '/uploads', handler: 'create-upload', apiKeyRequired: true, metered: true },
   { method: 'GET', path: '/jobs', handler: 'list-jobs', apiKeyRequired: true },
   { method: 'GET', path: '/jobs/{jobId}', handler: 'get-job', apiKeyRequired: true },
   { method: 'DELETE', path: '/jobs/{jobId}', handler: 'delete-job', apiKeyRequired: true },

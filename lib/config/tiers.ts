@@ -8,11 +8,14 @@ export const TIER_NAMES = ['free', 'basic', 'premium'] as const;
 export type TierName = (typeof TIER_NAMES)[number];
 
 export interface TierLimits {
-  /** Requests per UTC day that API Gateway's usage plan allows, and the exact upload meter's ceiling. */
+  /**
+   * Notes (`POST /uploads`) per UTC day: the exact meter's ceiling. Reads never count. The metered usage
+   * plan's quota is a backstop just above it (lib/config/usage-plans.ts).
+   */
   readonly dailyQuota: number;
-  /** Steady-state requests per second (usage plan throttle rateLimit). */
+  /** Steady-state requests per second on every keyed route (usage plan throttle rateLimit). */
   readonly rateLimitPerSecond: number;
-  /** Token-bucket burst (usage plan throttle burstLimit). */
+  /** Token-bucket burst on every keyed route (usage plan throttle burstLimit). */
   readonly burstLimit: number;
   /** Longest decoded audio the normaliser accepts. */
   readonly maxAudioSeconds: number;

@@ -38,8 +38,11 @@ export interface PipelineMetricsSource {
 export interface OperationsDashboardProps {
   /** Deployment stage: every custom metric is read with this `stage` dimension. */
   readonly stage: string;
-  /** Its deployment stage's metrics (ApiName + Stage dimensions) are shown and alarmed on. */
-  readonly api: RestApi;
+  /**
+   * The REST APIs by a readable name; each one's deployment stage metrics (ApiName + Stage dimensions) are
+   * shown and alarmed on.
+   */
+  readonly apis: Readonly<Record<string, RestApi>>;
   /** @default - no pipeline widgets or pipeline alarms beyond the custom metrics */
   readonly pipeline?: PipelineMetricsSource;
   /** Every function whose errors, throttles and cold starts operators should see, by a readable name. */
@@ -56,7 +59,7 @@ const PERIOD = Duration.minutes(5);
  * `stage` dimensions (lib/config/metric-names.ts), so a renamed metric is a compile-time change here too.
  *
  * Stages may share an account, so every widget and alarm reads this stage only: custom metrics and the
- * ColdStart search filter on `stage`, API metrics on the stage's ApiName and Stage, and AWS metrics of
+ * ColdStart search filter on `stage`, API metrics on each API's stage-specific ApiName and Stage, and AWS metrics of
  * functions, queues and the state machine on this stack's own resources. Account-wide views (Amazon
  * Translate's own metrics, which have no stage) are left out: the pipeline's engine throttles and failure
  * codes show this stage's share of them.
@@ -75,7 +78,7 @@ export class OperationsDashboard extends Construct {
       this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     }
 
-    const api = props.api.deploymentStage;
+    const apis = Object.entries(props.apis).map(([name, api]) => ({ name, stage: api.deploymentStage }));
     const customMetric = (name: 'api' | 'pipeline', metricName: string, statistic = 'Sum') =>
       new Metric({
         namespace: METRICS.namespace,
@@ -123,13 +126,21 @@ export class OperationsDashboard extends Construct {
       usingMetrics: { h: customMetric('pipeline', m.cacheHit), x: customMetric('pipeline', m.cacheMiss) },
       period: PERIOD,
     });
-    // API Gateway's 5XXError averaged over requests is the error rate.
-    const api5xxRate = new MathExpression({
-      label: '5xx %',
-      expression: '100 * e',
-      usingMetrics: { e: api.metricServerError({ statistic: 'Average', period: PERIOD }) },
-      period: PERIOD,
-    });
+    // API Gateway's 5XXError averaged over requests is the error rate; one per API, so a failing metered API
+    // is not averaged away by the reads API's polling traffic.
+    const api5xxRates = apis.map(
+      ({ name, stage }) =>
+        [
+          name,
+          new MathExpression({
+            label: `${name} 5xx %`,
+            // Ids are unique per graph: the widget plots every API's expression.
+            expression: `100 * e_${name}`,
+            usingMetrics: { [`e_${name}`]: stage.metricServerError({ statistic: 'Average', period: PERIOD }) },
+            period: PERIOD,
+          }),
+        ] as const,
+    );
     const percentiles = (metricName: string) =>
       ['p50', 'p90', 'p99'].map((p) => customMetric('pipeline', metricName, p).with({ label: `${metricName} ${p}` }));
     const perFunction = (pick: (fn: IFunction) => IMetric) =>
@@ -145,16 +156,18 @@ export class OperationsDashboard extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Requests, 4xx, 5xx',
-        left: [
-          api.metricCount({ period: PERIOD, label: 'Requests' }),
-          api.metricClientError({ period: PERIOD, label: '4xx' }),
-          api.metricServerError({ period: PERIOD, label: '5xx' }),
-        ],
+        left: apis.flatMap(({ name, stage }) => [
+          stage.metricCount({ period: PERIOD, label: `${name} requests` }),
+          stage.metricClientError({ period: PERIOD, label: `${name} 4xx` }),
+          stage.metricServerError({ period: PERIOD, label: `${name} 5xx` }),
+        ]),
         ...wide,
       }),
       new GraphWidget({
         title: 'Latency (ms)',
-        left: ['p50', 'p90', 'p99'].map((p) => api.metricLatency({ statistic: p, period: PERIOD, label: p })),
+        left: apis.flatMap(({ name, stage }) =>
+          ['p50', 'p90', 'p99'].map((p) => stage.metricLatency({ statistic: p, period: PERIOD, label: `${name} ${p}` })),
+        ),
         ...wide,
       }),
       new GraphWidget({
@@ -162,7 +175,7 @@ export class OperationsDashboard extends Construct {
         left: [customMetric('api', m.quotaRejected), customMetric('api', m.uploadsCreated)],
         ...wide,
       }),
-      new GraphWidget({ title: '5xx rate (%)', left: [api5xxRate], ...wide }),
+      new GraphWidget({ title: '5xx rate (%)', left: api5xxRates.map(([, rate]) => rate), ...wide }),
     );
 
     this.dashboard.addWidgets(new TextWidget({ markdown: '## Pipeline', width: 24, height: 1 }));
@@ -259,15 +272,18 @@ export class OperationsDashboard extends Construct {
         datapointsToAlarm: 2,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
-      new Alarm(this, 'Api5xxRateAlarm', {
-        alarmDescription: `More than ${API_5XX_RATE_THRESHOLD_PERCENT}% of API requests answered 5xx`,
-        metric: api5xxRate,
-        threshold: API_5XX_RATE_THRESHOLD_PERCENT,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      ...api5xxRates.map(
+        ([name, rate]) =>
+          new Alarm(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}Api5xxRateAlarm`, {
+            alarmDescription: `More than ${API_5XX_RATE_THRESHOLD_PERCENT}% of ${name} API requests answered 5xx`,
+            metric: rate,
+            threshold: API_5XX_RATE_THRESHOLD_PERCENT,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 2,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+      ),
     ];
     if (pipeline) {
       const notEmpty = (id: string, description: string, queue: IQueue) =>

@@ -1,21 +1,7 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import {
-  AccessLogField,
-  AccessLogFormat,
-  ApiKeySourceType,
-  type CfnUsagePlan,
-  EndpointType,
-  LambdaIntegration,
-  LogGroupLogDestination,
-  MethodLoggingLevel,
-  Period,
-  RequestValidator,
-  ResponseType,
-  RestApi,
-  type UsagePlan,
-} from 'aws-cdk-lib/aws-apigateway';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { type CfnUsagePlan, LambdaIntegration, Period, type RestApi, type UsagePlan } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IDependable } from 'constructs';
@@ -25,12 +11,20 @@ import { METRICS } from '../config/metric-names';
 import { type RouteDefinition, ROUTES } from '../config/routes';
 import type { ThrottleConfig } from '../config/stages';
 import { TIER_NAMES, TIERS, type TierName } from '../config/tiers';
+import {
+  type ApiSurface,
+  restApiName,
+  surfaceOf,
+  usagePlanLimits,
+  usagePlanName,
+} from '../config/usage-plans';
 import { grantObjectDelete, grantObjectPut, grantTableRead, grantTableReadWrite } from './data-access';
 import type { UsagePlanStage } from './progress-channel';
 import { ServiceFunction } from './service-function';
+import { ServiceRestApi } from './service-rest-api';
 
 export interface PublicApiProps {
-  /** Stage name: the API Gateway stage and the `vnt-<stage>-<tier>` usage plan names. */
+  /** Stage name: the API Gateway stages and the `vnt-<stage>-<tier>-<surface>` usage plan names. */
   readonly stage: string;
   readonly serviceVersion: string;
   readonly table: ITableV2;
@@ -38,11 +32,14 @@ export interface PublicApiProps {
   readonly workBucket: IBucket;
   /** HMAC key for history cursors (list-jobs only). */
   readonly cursorSecret: ISecret;
-  /** Stage-wide throttle above all usage plans. */
+  /** Stage-wide throttle above all usage plans, on each REST API. */
   readonly throttle: ThrottleConfig;
   readonly logRetention: RetentionDays;
-  /** Further API stages whose keys follow the same tier plans (the progress WebSocket). @default - none */
-  readonly additionalUsagePlanStages?: readonly UsagePlanStage[];
+  /**
+   * Further API stages whose keys follow one surface's tier plans (the progress WebSocket joins the reads
+   * plans: lib/config/usage-plans.ts PROGRESS_SURFACE). @default - none
+   */
+  readonly additionalUsagePlanStages?: Partial<Record<ApiSurface, readonly UsagePlanStage[]>>;
 }
 
 /** What a route's function may touch. Every route in ROUTES must have an entry (checked at synth). */
@@ -91,69 +88,45 @@ const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
 };
 
 /**
- * The REST API, built from ROUTES: one ServiceFunction per route (`functions/api/<handler>.ts`), API keys on
- * every route that requires one, a usage plan per tier with TIERS' daily quota and throttle, JSON access logs
- * with the API key id, and gateway-generated errors in the API's own `{"error":{"code","message"}}` shape.
+ * The HTTP API, built from ROUTES: one ServiceFunction per route (`functions/api/<handler>.ts`), served by two
+ * REST APIs (lib/config/usage-plans.ts): `metered` (the routes that spend a note) and `reads` (every other
+ * route). Each has one usage plan per tier: the metered plans carry the tier throttle and the daily quota's
+ * backstop, the reads plans the tier throttle only, so reads are never blocked by the quota. A key joins both
+ * plans of its tier (functions/keys/aws-key-provisioner.ts). CloudFront serves both under one base URL.
  */
 export class PublicApi extends Construct {
-  readonly api: RestApi;
+  /** The REST API of each surface. */
+  readonly apis: Readonly<Record<ApiSurface, RestApi>>;
   /**
-   * The account-level API Gateway settings (its CloudWatch Logs role) this API sets. Any other API stage that
-   * logs must depend on it: CloudFormation refuses a logging stage created before the role is set.
+   * The account-level API Gateway settings (its CloudWatch Logs role) the reads API sets. Any other API stage
+   * that logs must depend on it: CloudFormation refuses a logging stage created before the role is set.
    */
   readonly cloudWatchAccount: IDependable;
   readonly functions: Readonly<Record<string, ServiceFunction>>;
-  readonly usagePlans: Readonly<Record<TierName, UsagePlan>>;
+  /** Per surface, one plan per tier. */
+  readonly usagePlans: Readonly<Record<ApiSurface, Readonly<Record<TierName, UsagePlan>>>>;
 
   constructor(scope: Construct, id: string, props: PublicApiProps) {
     super(scope, id);
 
-    // Removal policy: the stage's, applied to every log group by LogGroupPolicy.
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
-    this.api = new RestApi(this, 'Api', {
-      // Stages may share an account: the name (the ApiName metric dimension) tells them apart.
-      restApiName: `vnt-${props.stage}-api`,
-      description: 'Voice Note Translator API',
-      endpointTypes: [EndpointType.REGIONAL],
-      apiKeySourceType: ApiKeySourceType.HEADER,
-      // Execution logging needs the account-level CloudWatch role; CDK manages it (one per account/region).
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
-      deployOptions: {
-        stageName: props.stage,
-        throttlingRateLimit: props.throttle.rateLimitPerSecond,
-        throttlingBurstLimit: props.throttle.burstLimit,
-        tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: MethodLoggingLevel.ERROR,
-        // Full request/response logging would write API keys and transcripts into CloudWatch.
-        dataTraceEnabled: false,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: AccessLogField.contextRequestId(),
-            ip: AccessLogField.contextIdentitySourceIp(),
-            apiKeyId: AccessLogField.contextIdentityApiKeyId(),
-            method: AccessLogField.contextHttpMethod(),
-            path: AccessLogField.contextResourcePath(),
-            status: AccessLogField.contextStatus(),
-            latencyMs: AccessLogField.contextResponseLatency(),
-            integrationLatencyMs: AccessLogField.contextIntegrationLatency(),
-            responseLength: AccessLogField.contextResponseLength(),
-            errorType: AccessLogField.contextErrorResponseType(),
-            userAgent: AccessLogField.contextIdentityUserAgent(),
-          }),
-        ),
-      },
+    const reads = new ServiceRestApi(this, 'Reads', {
+      restApiName: restApiName(props.stage, 'reads'),
+      description: 'Voice Note Translator API: every route but the metered ones (rate-limited, no quota)',
+      stageName: props.stage,
+      throttle: props.throttle,
+      logRetention: props.logRetention,
     });
-
-    // Body schemas are enforced by the handlers' zod parsers (one definition, exact error details); the
-    // gateway still rejects requests that miss a required path or query parameter before any Lambda runs.
-    const validator = new RequestValidator(this, 'RequestValidator', {
-      restApi: this.api,
-      validateRequestParameters: true,
-      validateRequestBody: true,
+    const metered = new ServiceRestApi(this, 'Metered', {
+      restApiName: restApiName(props.stage, 'metered'),
+      description: 'Voice Note Translator API: the routes that spend a note of the daily quota',
+      stageName: props.stage,
+      throttle: props.throttle,
+      logRetention: props.logRetention,
+      cloudWatchAccount: reads.cloudWatchAccount,
     });
+    const surfaces: Record<ApiSurface, ServiceRestApi> = { metered, reads };
+    this.apis = { metered: metered.api, reads: reads.api };
+    this.cloudWatchAccount = reads.cloudWatchAccount;
 
     const data: RouteData = {
       table: props.table,
@@ -169,13 +142,14 @@ export class PublicApi extends Construct {
       }
       const fn = (functions[route.handler] ??= this.routeFunction(route, props));
       access(fn, data);
-      const method = this.api.root.resourceForPath(route.path).addMethod(
+      const surface = surfaces[surfaceOf(route)];
+      const method = surface.api.root.resourceForPath(route.path).addMethod(
         route.method,
         // allowTestInvoke: false halves the Lambda permissions; console test calls are not needed.
         new LambdaIntegration(fn, { allowTestInvoke: false }),
         {
           apiKeyRequired: route.apiKeyRequired,
-          requestValidator: validator,
+          requestValidator: surface.requestValidator,
           requestParameters: pathParameters(route.path),
         },
       );
@@ -186,20 +160,10 @@ export class PublicApi extends Construct {
     }
     this.functions = functions;
 
-    this.usagePlans = this.tierUsagePlans(props);
-    this.addGatewayResponses();
-
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'No WAF by default (fixed monthly cost): every data route needs an API key and per-key usage-plan throttles and quotas plus a stage-wide throttle bound abuse. Attach a web ACL per stage if needed.',
-    });
-    Validations.of(this.api.node.findChild('CloudWatchRole')).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'The account-level role API Gateway needs for execution logs; AWS maintains this policy for exactly that.',
-    });
-    // RestApi creates it with cloudWatchRole: true but does not expose it.
-    this.cloudWatchAccount = this.api.node.findChild('Account');
+    this.usagePlans = {
+      metered: this.tierUsagePlans(props, 'metered', metered.api),
+      reads: this.tierUsagePlans(props, 'reads', reads.api),
+    };
   }
 
   private routeFunction(route: RouteDefinition, props: PublicApiProps): ServiceFunction {
@@ -215,60 +179,34 @@ export class PublicApi extends Construct {
     });
   }
 
-  private tierUsagePlans(props: PublicApiProps): Record<TierName, UsagePlan> {
+  /** One plan per tier over `api`'s stage (and the surface's additional stages), with the surface's limits. */
+  private tierUsagePlans(props: PublicApiProps, surface: ApiSurface, api: RestApi): Record<TierName, UsagePlan> {
     const plans = {} as Record<TierName, UsagePlan>;
+    const extra = props.additionalUsagePlanStages?.[surface] ?? [];
     for (const tier of TIER_NAMES) {
-      const limits = TIERS[tier];
-      const plan = this.api.addUsagePlan(`${pascalCase(tier)}UsagePlan`, {
+      const limits = usagePlanLimits(tier, surface);
+      const quota = limits.dailyRequestQuota;
+      const plan = api.addUsagePlan(`${pascalCase(tier)}UsagePlan`, {
         // The key provisioner (bin/keys.ts) finds plans by this name: the one physical name we set.
-        name: `vnt-${props.stage}-${tier}`,
-        description: `${tier} tier: ${limits.dailyQuota} requests/day`,
-        quota: { limit: limits.dailyQuota, period: Period.DAY },
+        name: usagePlanName(props.stage, tier, surface),
+        description:
+          quota === undefined
+            ? `${tier} tier, ${surface}: rate-limited, no quota`
+            : `${tier} tier, ${surface}: ${TIERS[tier].dailyQuota} notes/day metered exactly; quota ${quota} is the backstop`,
+        ...(quota !== undefined && { quota: { limit: quota, period: Period.DAY } }),
         throttle: { rateLimit: limits.rateLimitPerSecond, burstLimit: limits.burstLimit },
-        apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+        apiStages: [{ api, stage: api.deploymentStage }],
       });
-      const extra = props.additionalUsagePlanStages ?? [];
       if (extra.length > 0) {
         // The L2 only accepts REST stages; a WebSocket stage is listed the same way in CloudFormation.
         (plan.node.defaultChild as CfnUsagePlan).addPropertyOverride('ApiStages', [
-          { ApiId: this.api.restApiId, Stage: this.api.deploymentStage.stageName },
+          { ApiId: api.restApiId, Stage: api.deploymentStage.stageName },
           ...extra.map((s) => ({ ApiId: s.apiId, Stage: s.stageName })),
         ]);
       }
       plans[tier] = plan;
     }
     return plans;
-  }
-
-  /** Gateway-generated errors in the same `{"error":{code,message}}` shape the handlers return. */
-  private addGatewayResponses(): void {
-    const responses: ReadonlyArray<[string, ResponseType, number, string, string | undefined]> = [
-      ['InvalidApiKey', ResponseType.INVALID_API_KEY, 403, 'API_KEY_INVALID', 'Missing or invalid API key (send it in the x-api-key header).'],
-      ['Throttled', ResponseType.THROTTLED, 429, 'THROTTLED', 'Too many requests for this API key; slow down and retry.'],
-      ['QuotaExceeded', ResponseType.QUOTA_EXCEEDED, 429, 'QUOTA_EXCEEDED', 'The daily request quota of this API key is used up; it resets at 00:00 UTC.'],
-      ['NoRoute', ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'ROUTE_NOT_FOUND', 'No such route.'],
-      ['TooLarge', ResponseType.REQUEST_TOO_LARGE, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'],
-      ['BadParameters', ResponseType.BAD_REQUEST_PARAMETERS, 400, 'VALIDATION_ERROR', undefined],
-      ['BadBody', ResponseType.BAD_REQUEST_BODY, 400, 'VALIDATION_ERROR', undefined],
-      ['Timeout', ResponseType.INTEGRATION_TIMEOUT, 504, 'TIMEOUT', 'The request took too long; please retry.'],
-      // Any other gateway 4xx (ACCESS_DENIED, UNAUTHORIZED, ...): API Gateway's own type is already a stable code.
-      ['Default4xx', ResponseType.DEFAULT_4XX, 400, '$context.error.responseType', undefined],
-      ['Default5xx', ResponseType.DEFAULT_5XX, 500, 'INTERNAL_ERROR', 'Something went wrong on our side. Please try again later.'],
-    ];
-    for (const [id, type, status, code, message] of responses) {
-      // No message of our own: pass API Gateway's (already JSON-quoted) message through.
-      const messageJson = message === undefined ? '$context.error.messageString' : JSON.stringify(message);
-      this.api.addGatewayResponse(id, {
-        type,
-        // DEFAULT_4XX keeps the status of whatever 4xx it stands in for.
-        statusCode: type === ResponseType.DEFAULT_4XX ? undefined : String(status),
-        responseHeaders:
-          type === ResponseType.THROTTLED ? { 'Retry-After': "'1'" } : undefined,
-        templates: {
-          'application/json': `{"error":{"code":"${code}","message":${messageJson}}}`,
-        },
-      });
-    }
   }
 }
 

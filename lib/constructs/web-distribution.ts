@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   AllowedMethods,
+  type BehaviorOptions,
   CachePolicy,
   Distribution,
   Function as CloudFrontFunction,
@@ -22,6 +23,8 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { ROUTES } from '../config/routes';
+import { type ApiSurface, surfaceOf } from '../config/usage-plans';
 import { SecureBucket } from './secure-bucket';
 
 /** Path prefix under which CloudFront serves the REST API; the web client's `apiBaseUrl`. */
@@ -29,9 +32,18 @@ export const API_PATH_PREFIX = '/api';
 /** Hashed, immutable build output (Vite-style `assets/`). */
 export const HASHED_ASSETS_PATH = '/assets/*';
 
+/**
+ * CloudFront path patterns of the metered routes (`/api/uploads*`), which go to the metered API; every other
+ * `/api/*` request goes to the reads API. Path parameters become wildcards.
+ */
+export function meteredPathPatterns(): string[] {
+  const paths = ROUTES.filter((route) => surfaceOf(route) === 'metered').map((route) => route.path.replace(/\{\w+\}/g, '*'));
+  return [...new Set(paths)].map((path) => `${API_PATH_PREFIX}${path}*`);
+}
+
 export interface WebDistributionProps {
-  /** The REST API served under `/api/*`. */
-  readonly api: RestApi;
+  /** The REST APIs served under `/api`: the metered routes' paths go to `metered`, the rest to `reads`. */
+  readonly apis: Readonly<Record<ApiSurface, RestApi>>;
   /** Receives CloudFront standard logs and the web bucket's server access logs. */
   readonly accessLogsBucket: IBucket;
   /** `wss://` URL of the progress WebSocket, written into the client's config.json. */
@@ -76,8 +88,10 @@ const SPA_FALLBACK = `function handler(event) {
  * - Default behaviour: the bucket; short edge TTL and `Cache-Control: no-cache` so a new index.html, sw.js or
  *   config.json is picked up within a minute.
  * - `/assets/*`: hashed file names, cached a year at the edge and marked immutable for browsers.
- * - `/api/*`: the REST API with caching disabled and every viewer header but Host forwarded, so responses
- *   that depend on `x-api-key` are never cached or shared between keys.
+ * - `/api/*`: the REST APIs with caching disabled and every viewer header but Host forwarded, so responses
+ *   that depend on `x-api-key` are never cached or shared between keys. The metered routes' paths
+ *   (`/api/uploads*`, listed first so they win) go to the metered API, everything else to the reads API:
+ *   clients keep one base URL, and the same key works on both (it is in both plans of its tier).
  * Compression is on everywhere. Error pages are deliberately not remapped: a 403/404 from the API must
  * reach API clients unchanged (the SPA fallback is a viewer-request function on the default behaviour).
  */
@@ -140,7 +154,18 @@ export class WebDistribution extends Construct {
       code: FunctionCode.fromInline(STRIP_API_PREFIX),
       runtime: FunctionRuntime.JS_2_0,
     });
+    const apiBehavior = (origin: RestApiOrigin): BehaviorOptions => ({
+      origin,
+      // A redirect would turn a POST into a GET and drop its body: API clients must use https.
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: AllowedMethods.ALLOW_ALL,
+      compress: true,
+      cachePolicy: CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      functionAssociations: [{ function: stripApiPrefix, eventType: FunctionEventType.VIEWER_REQUEST }],
+    });
 
+    const meteredOrigin = new RestApiOrigin(props.apis.metered);
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Voice Note Translator web client and API',
       defaultRootObject: 'index.html',
@@ -165,16 +190,9 @@ export class WebDistribution extends Construct {
           cachePolicy: hashed,
           responseHeadersPolicy: immutable,
         },
-        [`${API_PATH_PREFIX}/*`]: {
-          origin: new RestApiOrigin(props.api),
-          // A redirect would turn a POST into a GET and drop its body: API clients must use https.
-          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: AllowedMethods.ALLOW_ALL,
-          compress: true,
-          cachePolicy: CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          functionAssociations: [{ function: stripApiPrefix, eventType: FunctionEventType.VIEWER_REQUEST }],
-        },
+        // CloudFront tries behaviours in this order: the metered paths before the catch-all.
+        ...Object.fromEntries(meteredPathPatterns().map((pattern) => [pattern, apiBehavior(meteredOrigin)])),
+        [`${API_PATH_PREFIX}/*`]: apiBehavior(new RestApiOrigin(props.apis.reads)),
       },
     });
 
@@ -186,7 +204,7 @@ export class WebDistribution extends Construct {
       {
         id: 'AwsSolutions-CFR2',
         reason:
-          'No WAF by default (fixed monthly cost); the API behind /api/* is key-authenticated and throttled per key. Attach a web ACL per stage if needed.',
+          'No WAF by default (fixed monthly cost); the APIs behind /api/* are key-authenticated and throttled per key. Attach a web ACL per stage if needed.',
       },
       {
         id: 'AwsSolutions-CFR4',

@@ -1,13 +1,14 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stages';
+import { PROGRESS_SURFACE } from '../config/usage-plans';
 import { FfmpegLayer } from '../constructs/ffmpeg-layer';
 import { acknowledgeCdkProviders } from '../constructs/nag';
 import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { PipelineWorkflow } from '../constructs/pipeline-workflow';
 import { ProgressWebSocketApi } from '../constructs/progress-channel';
 import { PublicApi } from '../constructs/public-api';
-import { WebDistribution } from '../constructs/web-distribution';
+import { API_PATH_PREFIX, WebDistribution } from '../constructs/web-distribution';
 import type { StatefulExports } from './stateful-exports';
 
 export interface StatelessStackProps extends StackProps {
@@ -57,10 +58,11 @@ export class StatelessStack extends Stack {
       cursorSecret: data.cursorSecret,
       throttle: stage.apiThrottle,
       logRetention: stage.logRetention,
-      additionalUsagePlanStages: [this.progress.usagePlanStage],
+      // Progress is a read: connects are rate-limited by the reads plans, never blocked by the daily quota.
+      additionalUsagePlanStages: { [PROGRESS_SURFACE]: [this.progress.usagePlanStage] },
     });
     // The WebSocket stage writes access logs, which needs the account's API Gateway CloudWatch role; the REST
-    // API sets it. Without this order a fresh account can fail the deploy with "CloudWatch Logs role ARN
+    // APIs set it. Without this order a fresh account can fail the deploy with "CloudWatch Logs role ARN
     // must be set in account settings".
     this.progress.webSocketStage.node.addDependency(this.api.cloudWatchAccount);
 
@@ -75,7 +77,7 @@ export class StatelessStack extends Stack {
     });
 
     this.web = new WebDistribution(this, 'Web', {
-      api: this.api.api,
+      apis: this.api.apis,
       accessLogsBucket: data.accessLogsBucket,
       webSocketUrl: this.progress.url,
       webAssetsPath: props.webAssetsPath,
@@ -84,7 +86,7 @@ export class StatelessStack extends Stack {
 
     this.operations = new OperationsDashboard(this, 'Operations', {
       stage: stage.name,
-      api: this.api.api,
+      apis: this.api.apis,
       pipeline: this.pipeline,
       functions: {
         ...prefixed('api', this.api.functions),
@@ -94,10 +96,13 @@ export class StatelessStack extends Stack {
       alarmEmail: stage.alarmEmail,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'REST API (direct)' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: `https://${this.web.distribution.distributionDomainName}${API_PATH_PREFIX}`,
+      description: 'The API: every route under one base URL (CloudFront sends metered routes to the metered API)',
+    });
     new CfnOutput(this, 'WebUrl', {
       value: `https://${this.web.distribution.distributionDomainName}`,
-      description: 'Web client; the API is also served under /api',
+      description: 'Web client; the API is served under /api',
     });
     new CfnOutput(this, 'ProgressUrl', { value: this.progress.url, description: 'WebSocket for job progress' });
     new CfnOutput(this, 'DashboardName', { value: this.operations.dashboard.dashboardName });

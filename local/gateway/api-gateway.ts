@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { surfaceOf } from '../../lib/config/usage-plans';
 import type { FunctionHost } from '../lambda/function-host';
 import type { CorsPreflightBinding } from '../template/template-bindings';
 import { readBodyWithin } from '../http/server';
@@ -32,8 +33,9 @@ const INTEGRATION_TIMEOUT_MS = 29_000;
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 /**
- * The local stand-in for the REST API: routes from lib/config/routes.ts to functions/api/<handler>.ts with
- * proxy events, API keys and usage plans checked first (as API Gateway does, before any Lambda runs), the
+ * The local stand-in for the REST APIs: routes from lib/config/routes.ts to functions/api/<handler>.ts with
+ * proxy events, API keys and usage plans checked first (as API Gateway does, before any Lambda runs; a
+ * route's plan is the one of its surface: metered or reads, as CloudFront splits them in AWS), the
  * Lambda's proxy result written back as is, and CORS preflights answered only if the template has them. Returns false when no API resource matches the path, so the
  * caller can serve something else (the web client) there.
  */
@@ -68,7 +70,7 @@ export function apiGateway(options: ApiGatewayOptions) {
       if (record !== undefined) {
         apiKey = { id: record.apiKeyId, value: keyValue };
         if (match.route.apiKeyRequired) {
-          const decision = options.usagePlans.admit(record.apiKeyId, record.tier);
+          const decision = options.usagePlans.admit(record.apiKeyId, record.tier, surfaceOf(match.route));
           if (decision !== 'allowed') {
             options.responses.send(res, decision === 'throttled' ? 'THROTTLED' : 'QUOTA_EXCEEDED', requestId);
             return true;

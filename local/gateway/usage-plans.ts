@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { TIERS, type TierLimits, type TierName } from '../../lib/config/tiers';
+import type { TierLimits, TierName } from '../../lib/config/tiers';
+import { type ApiSurface, type UsagePlanLimits, usagePlanLimits } from '../../lib/config/usage-plans';
 import { utcDay } from '../../functions/usage/utc-day';
 
 export type UsageDecision = 'allowed' | 'throttled' | 'quota-exceeded';
@@ -20,10 +21,13 @@ interface DailyCounter {
 }
 
 /**
- * API Gateway usage plans, one per tier, from the same TIERS the CDK usage plans are built from: a token
- * bucket per key (rate + burst, refused as throttled) and a quota per key per UTC day (refused as quota
- * exceeded). Throttled requests do not use quota. Day counters persist to disk so a restart does not hand
- * out a fresh quota; token buckets start full, as after any quiet period.
+ * API Gateway usage plans, one per tier and surface, from the same lib/config/usage-plans.ts the CDK plans are
+ * built from: per key and plan, a token bucket (rate + burst, refused as throttled) and, where the plan has
+ * one (the metered surface's quota backstop), a quota per UTC day (refused as quota exceeded). A key's plans
+ * are independent, as in AWS: reads never spend the metered plan's quota. Like AWS, the quota counts every
+ * request it lets through whatever the handler answers (the exact meter's own 429s included); throttled
+ * requests use none. Day counters persist to disk so a restart does not hand out a fresh quota; token
+ * buckets start full, as after any quiet period.
  */
 export class UsagePlans {
   private readonly buckets = new Map<string, TokenBucket>();
@@ -45,25 +49,33 @@ export class UsagePlans {
     const plans = new UsagePlans(counterFile, throttleOverrides);
     try {
       const saved = JSON.parse(await readFile(counterFile, 'utf8')) as Record<string, DailyCounter>;
-      plans.counters = new Map(Object.entries(saved));
+      // Counters are per plan (`<surface>/<apiKeyId>`); older files counted per key over every route.
+      plans.counters = new Map(Object.entries(saved).filter(([plan]) => plan.includes('/')));
+      plans.dirty = plans.counters.size < Object.keys(saved).length;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     return plans;
   }
 
-  /** Decides one request of `apiKeyId` (whose key belongs to `tier`) and records it when allowed. */
-  admit(apiKeyId: string, tier: TierName, now = Date.now()): UsageDecision {
-    const limits = { ...TIERS[tier], ...this.throttleOverrides[tier] };
-    const bucket = this.refill(apiKeyId, limits, now);
+  /**
+   * Decides one request of `apiKeyId` (whose key belongs to `tier`) on a stage of `surface`, under that
+   * tier's plan of that surface, and records it when allowed.
+   */
+  admit(apiKeyId: string, tier: TierName, surface: ApiSurface, now = Date.now()): UsageDecision {
+    const limits: UsagePlanLimits = { ...usagePlanLimits(tier, surface), ...this.throttleOverrides[tier] };
+    const plan = `${surface}/${apiKeyId}`;
+    const bucket = this.refill(plan, limits, now);
     if (bucket.tokens < 1) return 'throttled';
-    const day = utcDay(new Date(now));
-    const counter = this.counters.get(apiKeyId);
-    const used = counter?.day === day ? counter.used : 0;
-    if (used >= limits.dailyQuota) return 'quota-exceeded';
+    if (limits.dailyRequestQuota !== undefined) {
+      const day = utcDay(new Date(now));
+      const counter = this.counters.get(plan);
+      const used = counter?.day === day ? counter.used : 0;
+      if (used >= limits.dailyRequestQuota) return 'quota-exceeded';
+      this.counters.set(plan, { day, used: used + 1 });
+      this.dirty = true;
+    }
     bucket.tokens -= 1;
-    this.counters.set(apiKeyId, { day, used: used + 1 });
-    this.dirty = true;
     return 'allowed';
   }
 
@@ -72,12 +84,12 @@ export class UsagePlans {
     await this.flush();
   }
 
-  private refill(apiKeyId: string, limits: TierLimits, now: number): TokenBucket {
-    const bucket = this.buckets.get(apiKeyId) ?? { tokens: limits.burstLimit, refilledAt: now };
+  private refill(plan: string, limits: UsagePlanLimits, now: number): TokenBucket {
+    const bucket = this.buckets.get(plan) ?? { tokens: limits.burstLimit, refilledAt: now };
     const elapsedSeconds = (now - bucket.refilledAt) / 1000;
     bucket.tokens = Math.min(limits.burstLimit, bucket.tokens + elapsedSeconds * limits.rateLimitPerSecond);
     bucket.refilledAt = now;
-    this.buckets.set(apiKeyId, bucket);
+    this.buckets.set(plan, bucket);
     return bucket;
   }
 

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { PROGRESS_SURFACE } from '../../lib/config/usage-plans';
 import { LOCAL } from '../config';
 import { writeRawAnswer } from '../http/hardened-server';
 import { readBodyWithin, sendJson } from '../http/server';
@@ -199,7 +200,8 @@ export class WebSocketGateway {
             : headers['x-api-key'];
         const key = keyValue === undefined ? undefined : this.options.keys.findActiveByValue(keyValue);
         if (key === undefined) throw new Refused(403);
-        if (this.options.usagePlans.admit(key.apiKeyId, key.tier) !== 'allowed') throw new Refused(429);
+        // The WebSocket stage is in the reads plans: rate-limited, never quota-blocked.
+        if (this.options.usagePlans.admit(key.apiKeyId, key.tier, PROGRESS_SURFACE) !== 'allowed') throw new Refused(429);
         identity = { ...baseIdentity, apiKey: keyValue, apiKeyId: key.apiKeyId };
       }
     } catch (error) {

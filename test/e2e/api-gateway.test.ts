@@ -1,16 +1,20 @@
 /**
- * The local API gateway, end to end over HTTP: API keys, the tiers' usage plans (quota and throttle), the
- * gateway's own error answers, CORS and key administration.
+ * The local API gateway, end to end over HTTP: API keys, quotas as users expect them (uploads spend notes,
+ * reads never do; the metered plan's backstop; throttles), the gateway's own error answers, CORS and key
+ * administration.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VoiceNoteClient } from '../../client';
 import { TIERS } from '../../lib/config/tiers';
+import { GATEWAY_RETRY_AFTER_SECONDS, quotaBackstop } from '../../lib/config/usage-plans';
 import { startTestStack, type TestStack } from '../helpers/local-stack';
+import { subscribeToJob } from '../helpers/progress-socket';
 
 let stack: TestStack;
 
 beforeAll(async () => {
-  // The free tier refills at 2 requests/s; the quota test would take ~50 s at that pace. Its quota (the thing
-  // under test) stays the real one; only its throttle is lifted. The throttle is tested on the basic tier.
+  // The free tier refills at 2 requests/s; the quota tests would take minutes at that pace. Its quota (the
+  // thing under test) stays the real one; only its throttle is lifted. The throttle is tested on the basic tier.
   stack = await startTestStack({ throttleOverrides: { free: { rateLimitPerSecond: 10_000, burstLimit: 10_000 } } });
 });
 
@@ -56,37 +60,111 @@ describe('API keys', () => {
   });
 });
 
-describe('usage plans', () => {
-  it(`refuse request ${TIERS.free.dailyQuota + 1} of a free key with 429 QUOTA_EXCEEDED`, async () => {
-    const { value } = await stack.createKey('free', 'e2e-quota');
-    const statuses: number[] = [];
-    // Ten at a time: fast, and every request is counted exactly once.
-    for (let sent = 0; sent < TIERS.free.dailyQuota; sent += 10) {
-      statuses.push(...(await Promise.all(Array.from({ length: 10 }, () => upload(value)))).map((a) => a.status));
-    }
-    const over = await upload(value);
+/** The wait the exact meter's refusal must ask for: seconds to the next UTC midnight, computed here on its own. */
+function secondsToUtcMidnight(at: number): number {
+  const now = new Date(at);
+  return Math.ceil((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - at) / 1000);
+}
 
-    expect(statuses.filter((status) => status === 201)).toHaveLength(TIERS.free.dailyQuota);
+/** Sends `count` uploads, ten at a time (fast, and every request counted exactly once); their statuses. */
+async function uploads(key: string, count: number): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let sent = 0; sent < count; sent += 10) {
+    const batch = Array.from({ length: Math.min(10, count - sent) }, () => upload(key));
+    statuses.push(...(await Promise.all(batch)).map((a) => a.status));
+  }
+  return statuses;
+}
+
+describe('quotas', () => {
+  const { dailyQuota } = TIERS.free;
+
+  it(`let a free key poll 30 times and still upload ${dailyQuota} notes; note ${dailyQuota + 1} is 429 QUOTA_EXCEEDED with Retry-After to midnight UTC; reads still answer`, async () => {
+    const { value } = await stack.createKey('free', 'e2e-quota');
+    const first = await upload(value);
+    expect(first.status).toBe(201);
+    const jobId = first.body.jobId as string;
+    // What a client polling its note once a second for 30 s sends (without the wait): reads spend no notes.
+    for (let poll = 0; poll < 30; poll += 1) {
+      const answer = await stack.request('GET', poll % 2 === 0 ? `/jobs/${jobId}` : '/usage', { key: value });
+      expect(answer.status, `poll ${poll + 1}`).toBe(200);
+    }
+
+    const rest = await uploads(value, dailyQuota - 1);
+    expect(rest.filter((status) => status === 201)).toHaveLength(dailyQuota - 1);
+
+    const sentAt = Date.now();
+    const over = await upload(value);
     expect(over.status).toBe(429);
     expect(over.body).toMatchObject({ error: { code: 'QUOTA_EXCEEDED' } });
+    expect(Math.abs(Number(over.headers.get('retry-after')) - secondsToUtcMidnight(sentAt))).toBeLessThanOrEqual(2);
+
+    // Notes already paid for can still be fetched and followed.
+    const usage = await stack.request('GET', '/usage', { key: value });
+    expect(usage).toMatchObject({ status: 200, body: { tier: 'free', dailyQuota, used: dailyQuota, remaining: 0 } });
+    expect((await stack.request('GET', `/jobs/${jobId}`, { key: value })).status).toBe(200);
+    expect((await stack.request('GET', '/jobs', { key: value })).status).toBe(200);
+    await expect(subscribeToJob(stack.webSocketUrl, value, jobId)).resolves.toBe('subscribed');
     // Other keys are unaffected.
-    expect((await upload(stack.keys.free)).status).toBe(201);
+    await expect(stack.client(stack.keys.free).createUpload({ contentType: 'audio/mp4' })).resolves.toMatchObject({ status: 'awaiting_upload' });
   });
 
-  it('throttle a burst above the tier burst limit with 429 THROTTLED', async () => {
+  it(`stop uploads that keep coming after the meter said no at the usage plan's backstop (${quotaBackstop(dailyQuota)} a day), never reads`, async () => {
+    const { value } = await stack.createKey('free', 'e2e-backstop');
+    const backstop = quotaBackstop(dailyQuota);
+    const statuses = await uploads(value, dailyQuota);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(dailyQuota);
+
+    // The exact meter answers up to the backstop: each refusal still counts in the plan, as in API Gateway.
+    for (let sent = dailyQuota; sent < backstop; sent += 1) {
+      const refused = await upload(value);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('x-amzn-errortype'), 'answered by the handler').toBeNull();
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    const atTheEdge = await upload(value);
+    expect(atTheEdge.status).toBe(429);
+    expect(atTheEdge.body).toMatchObject({ error: { code: 'QUOTA_EXCEEDED' } });
+    expect(atTheEdge.headers.get('x-amzn-errortype'), 'answered by the gateway').toBe('TooManyRequestsException');
+    expect(atTheEdge.headers.get('retry-after')).toBe(String(GATEWAY_RETRY_AFTER_SECONDS.quotaExceeded));
+
+    expect((await stack.request('GET', '/usage', { key: value })).body).toMatchObject({ used: dailyQuota, remaining: 0 });
+    expect((await stack.request('GET', '/jobs', { key: value })).status).toBe(200);
+  });
+
+  it('throttle a burst above the tier burst limit with 429 THROTTLED and Retry-After: 1', async () => {
     const { value } = await stack.createKey('basic', 'e2e-burst');
-    const { burstLimit } = TIERS.basic;
+    const { burstLimit, rateLimitPerSecond } = TIERS.basic;
+    const started = performance.now();
     const answers = await Promise.all(
-      Array.from({ length: burstLimit * 2 }, () => stack.request('GET', '/jobs', { key: value })),
+      Array.from({ length: burstLimit * 4 }, () => stack.request('GET', '/jobs', { key: value })),
     );
+    const elapsedSeconds = (performance.now() - started) / 1000;
     const ok = answers.filter((a) => a.status === 200).length;
     const throttled = answers.filter((a) => a.status === 429);
 
     expect(ok).toBeGreaterThanOrEqual(burstLimit);
-    // A few tokens may refill while the burst is in flight.
-    expect(ok).toBeLessThan(burstLimit + 5);
+    // The bucket refills at the tier's rate while the burst is in flight (slowly, on a loaded machine): no
+    // more than the burst plus what refilled can have passed.
+    expect(ok).toBeLessThanOrEqual(burstLimit + Math.ceil(rateLimitPerSecond * elapsedSeconds));
+    expect(throttled.length).toBeGreaterThan(0);
     expect(throttled.length).toBe(answers.length - ok);
     expect(throttled[0]?.body).toMatchObject({ error: { code: 'THROTTLED' } });
+    expect(throttled.map((a) => a.headers.get('retry-after'))).toEqual(throttled.map(() => String(GATEWAY_RETRY_AFTER_SECONDS.throttled)));
+  });
+
+  it('are waited out by the API client, which retries THROTTLED answers after Retry-After', async () => {
+    const { value } = await stack.createKey('basic', 'e2e-client-burst');
+    let sent = 0;
+    const client = new VoiceNoteClient({ baseUrl: stack.url, apiKey: value, fetch: (url, init) => (sent++, fetch(url, init)) });
+    const calls = TIERS.basic.burstLimit * 2;
+
+    const pages = await Promise.all(Array.from({ length: calls }, () => client.listJobs()));
+
+    expect(pages).toHaveLength(calls);
+    expect(pages.every((page) => Array.isArray(page.items))).toBe(true);
+    // The gateway did throttle: some calls took more than one request.
+    expect(sent).toBeGreaterThan(calls);
   });
 });
 

@@ -15,12 +15,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { VoiceNoteClient } from '../../client';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoJobRepository } from '../../functions/jobs/dynamo-job-repository';
 import { isTerminal, type Job, type JobStatus } from '../../functions/jobs/job';
 import type { JobView } from '../../functions/jobs/job-view';
 import type { TierName } from '../../lib/config/tiers';
-import { ApiError, VoiceNoteClient } from '../../local/cli/voice-note-client';
 import { LOCAL } from '../../local/config';
 import { emulatorClientConfig } from '../../local/emulators/aws-clients';
 import { startDynamoDb } from '../../local/emulators/dynamodb';
@@ -81,30 +81,26 @@ async function start(holdBefore: readonly string[] = [], args: readonly string[]
 interface Note {
   readonly jobId: string;
   readonly client: VoiceNoteClient;
-  readonly key: string;
 }
 
 async function submit(file: string, tier: TierName): Promise<Note> {
   const url = `http://127.0.0.1:${port}`;
   const adminToken = (await readFile(path.join(stateDir, 'admin-token'), 'utf8')).trim();
   const { value: key } = await new LocalKeyProvisioner({ apiUrl: url, adminToken }).create(`crash-${tier}`, tier);
-  const client = new VoiceNoteClient(url, key);
+  const client = new VoiceNoteClient({ baseUrl: url, apiKey: key });
   const bytes = await readFile(file);
   const created = await client.createUpload({ contentType: 'audio/mpeg', sizeBytes: bytes.length, targetLanguage: 'es' });
-  await client.upload(created.upload, bytes, 'audio/mpeg', () => undefined);
-  return { jobId: created.jobId, client, key };
+  await client.upload(created.upload, new Blob([bytes], { type: 'audio/mpeg' }));
+  return { jobId: created.jobId, client };
 }
 
 /** Polls the job (within its key's rate) until `done` says so; returns the job and when it was seen. */
 async function until(note: Note, done: (job: JobView) => boolean, timeoutMs: number): Promise<{ job: JobView; at: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = await note.client.getJob(note.jobId).catch((error: unknown) => {
-      if (error instanceof ApiError && error.status === 429) return undefined;
-      throw error;
-    });
-    if (job !== undefined && done(job)) return { job, at: Date.now() };
-    if (Date.now() > deadline) throw new Error(`job ${note.jobId} still ${job?.status} after ${timeoutMs} ms`);
+    const job = await note.client.getJob(note.jobId);
+    if (done(job)) return { job, at: Date.now() };
+    if (Date.now() > deadline) throw new Error(`job ${note.jobId} still ${job.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
@@ -129,8 +125,7 @@ async function storedJob(jobId: string): Promise<Job | undefined> {
 
 /** What GET /usage says the note's key used today. */
 async function used(note: Note): Promise<number> {
-  const answer = await fetch(`http://127.0.0.1:${port}/usage`, { headers: { 'x-api-key': note.key } });
-  return ((await answer.json()) as { used: number }).used;
+  return (await note.client.getUsage()).used;
 }
 
 /** What each stage's job took to end, after the restart that found it in flight. */

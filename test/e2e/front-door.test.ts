@@ -36,6 +36,7 @@ import {
 } from '../helpers/raw-connection';
 import { makeAudio } from '../helpers/audio-fixtures';
 import { startTestStack, type TestStack } from '../helpers/local-stack';
+import { subscribeToJob } from '../helpers/progress-socket';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const CONNECTIONS = Number(process.env.FUZZ_CONNECTIONS ?? 600);
@@ -406,28 +407,12 @@ async function serves(tier: TierName): Promise<string[]> {
   const upload = await stack.request('POST', '/uploads', { key, body: { contentType: 'audio/mp4', targetLanguage: 'es' } });
   if (upload.status !== 201) problems.push(`${tier} POST /uploads ${upload.status}`);
   else {
-    const subscribed = await subscribe(key, upload.body.jobId as string).catch((error: Error) => error.message);
+    const subscribed = await subscribeToJob(stack.webSocketUrl, key, upload.body.jobId as string).catch(
+      (error: Error) => error.message,
+    );
     if (subscribed !== 'subscribed') problems.push(`${tier} WebSocket subscribe: ${subscribed}`);
   }
   return problems;
-}
-
-function subscribe(key: string, jobId: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${stack.webSocketUrl}?apiKey=${key}`);
-    const timer = setTimeout(() => reject(new Error('no answer in 20 s')), 20_000);
-    socket.on('open', () => socket.send(JSON.stringify({ action: 'subscribe', jobId })));
-    socket.on('unexpected-response', (_req, res) => reject(new Error(`handshake ${res.statusCode}`)));
-    socket.on('error', reject);
-    socket.on('close', (code) => reject(new Error(`closed with ${code} before the answer`)));
-    socket.on('message', (data) => {
-      const type = (JSON.parse(data.toString()) as { type?: string }).type;
-      if (type !== 'subscribed') return;
-      clearTimeout(timer);
-      socket.close();
-      resolve(type);
-    });
-  });
 }
 
 async function keyNames(): Promise<string[]> {

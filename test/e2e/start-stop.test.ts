@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VoiceNoteClient } from '../../client';
 import { freePort, groupMembers, isListening, startStackProcess } from '../helpers/stack-process';
 
 let stateDir: string;
@@ -67,14 +68,14 @@ async function startAndStop(port: number, stopWith: 'ctrl-c' | 'sigterm-to-npm')
     await stack.healthy();
     const healthMs = Date.now() - stack.spawnedAt;
     const keys = await stack.keys();
-    const jobs = await fetch(`${stack.url}/jobs`, { headers: { 'x-api-key': keys.premium } });
+    const premiumKeyAccepted = await new VoiceNoteClient({ baseUrl: stack.url, apiKey: keys.premium }).listJobs().then(() => true, () => false);
 
     if (stopWith === 'ctrl-c') stack.interrupt();
     else process.kill(child.pid!, 'SIGTERM');
     const exitCode = await stack.exited;
     // npm may exit before its child has finished stopping: give the tree a moment, then look for leftovers.
     const survivors = await settledGroup(child.pid!);
-    return { healthMs, exitCode, premiumKeyAccepted: jobs.status === 200, survivors, output: stack.output() };
+    return { healthMs, exitCode, premiumKeyAccepted, survivors, output: stack.output() };
   } finally {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   }

@@ -4,7 +4,7 @@
  * machine and the local engines, back as a completed job with a Spanish translation.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -104,8 +104,8 @@ describe('bad files', () => {
     const file = await makeEmptyFile(dir);
     const { jobId, upload } = await stack.createUpload(file, premium);
 
-    await expect(stack.upload(upload, file)).rejects.toThrow(/presigned POST: 400 [\s\S]*<Code>EntityTooSmall<\/Code>/);
-    expect((await stack.request('GET', `/jobs/${jobId}`, { key: premium })).body.status).toBe('awaiting_upload');
+    await expect(stack.upload(upload, file)).rejects.toMatchObject({ status: 400, code: 'EMPTY_AUDIO', message: expect.stringMatching(/^Storage answered EntityTooSmall/) });
+    await expect(stack.client(premium).getJob(jobId)).resolves.toMatchObject({ status: 'awaiting_upload' });
   });
 });
 
@@ -114,18 +114,15 @@ describe('tenancy', () => {
     const jobId = await stack.submit(await makeAudio('mp3', dir, { name: 'tenancy' }), premium);
     const other = await stack.createKey('basic', 'e2e-other-tenant');
 
-    const foreignGet = await stack.request('GET', `/jobs/${jobId}`, { key: other.value });
-    const foreignDelete = await stack.request('DELETE', `/jobs/${jobId}`, { key: other.value });
-    const foreignHistory = await stack.request('GET', '/jobs', { key: other.value });
-    const ownHistory = await stack.request('GET', '/jobs', { key: premium });
+    const intruder = stack.client(other.value);
+    const owner = stack.client(premium);
 
-    expect(foreignGet.status).toBe(404);
+    await expect(intruder.getJob(jobId)).rejects.toMatchObject({ status: 404, code: 'JOB_NOT_FOUND' });
     // DELETE answers 204 whatever the job is (it must not reveal other tenants' jobs) and touches nothing.
-    expect(foreignDelete.status).toBe(204);
-    expect(foreignHistory).toMatchObject({ status: 200, body: { items: [] } });
-    expect(ownHistory.status).toBe(200);
-    expect(ownHistory.body.items.map((job: { jobId: string }) => job.jobId)).toContain(jobId);
-    expect((await stack.request('GET', `/jobs/${jobId}`, { key: premium })).status).toBe(200);
+    await expect(intruder.deleteJob(jobId)).resolves.toBeUndefined();
+    await expect(intruder.listJobs()).resolves.toMatchObject({ items: [] });
+    expect((await owner.listJobs()).items.map((job) => job.jobId)).toContain(jobId);
+    await expect(owner.getJob(jobId)).resolves.toMatchObject({ jobId });
   });
 });
 
@@ -134,30 +131,15 @@ describe('progress', () => {
     // flac: lossless, so a note no earlier test translated (no cache hit) and every stage runs.
     const file = await makeAudio('flac', dir, { name: 'progress' });
     const { jobId, upload } = await stack.createUpload(file, premium);
-    const socket = new WebSocket(`${stack.webSocketUrl}?apiKey=${premium}`);
-    const statuses: string[] = [];
-    const final = await new Promise<{ status: string; result?: { transcript: string } }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no terminal update; saw ${statuses.join(',')}`)), 60_000);
-      socket.on('open', () => socket.send(JSON.stringify({ action: 'subscribe', jobId })));
-      socket.on('error', reject);
-      socket.on('message', (data) => {
-        // The subscription is acknowledged before the upload, so no stage can be missed.
-        if ((JSON.parse(data.toString()) as { type?: string }).type === 'subscribed') void stack.upload(upload, file);
-      });
-      socket.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as { type?: string; status: string; result?: { transcript: string } };
-        if (message.type !== 'job') return;
-        statuses.push(message.status);
-        if (message.status === 'completed' || message.status === 'failed') {
-          clearTimeout(timer);
-          resolve(message);
-        }
-      });
-    });
-    socket.close();
+    const updates: string[] = [];
+    const watch = stack.client(premium).watchJob(jobId, { timeoutMs: 60_000, onUpdate: (u, via) => updates.push(`${u.status}/${via}`) });
+    // Subscribed before the upload, so no stage can be missed.
+    expect(await watch.ready).toBe('websocket');
+    await stack.upload(upload, file);
+    const final = await watch.done;
 
     expect(final).toMatchObject({ status: 'completed', result: { transcript: GOFORWARD_TEXT } });
-    expect(statuses).toEqual(['awaiting_upload', 'queued', 'normalizing', 'transcribing', 'translating', 'completed']);
+    expect(updates).toEqual(['awaiting_upload', 'queued', 'normalizing', 'transcribing', 'translating', 'completed'].map((s) => `${s}/websocket`));
   });
 
   it('refuses a connection without a valid key', async () => {
@@ -191,5 +173,26 @@ describe('npm run translate', () => {
     const result = await cli([await makeTextFile(dir, 'cli-not-audio.mp3'), '--key', premium]);
     expect(result.code).toBe(1);
     expect(result.output).toMatchObject({ status: 'failed', error: { code: 'NOT_AUDIO' } });
+  });
+});
+
+describe('the README example (client/examples/translate-note.ts)', () => {
+  const REPO = path.resolve(import.meta.dirname, '../..');
+  const EXAMPLE = 'client/examples/translate-note.ts';
+
+  it('is in the README exactly as it is in the repository', async () => {
+    const [readme, example] = await Promise.all([readFile(path.join(REPO, 'README.md'), 'utf8'), readFile(path.join(REPO, EXAMPLE), 'utf8')]);
+    expect(readme).toContain(example.trim());
+  });
+
+  it('translates a note against the local stack', async () => {
+    const note = await makeAudio('webm', dir, { name: 'readme-example' });
+    const { stdout, stderr } = await execFileAsync('npx', ['tsx', EXAMPLE, note, 'es'], {
+      cwd: REPO,
+      env: { ...process.env, VNT_API_URL: stack.url, VNT_WS_URL: stack.webSocketUrl, VNT_API_KEY: premium },
+    });
+    expect(stdout.trim()).toMatch(new RegExp(`^${GOFORWARD_TEXT} → .*${SPANISH.source}`, 'i'));
+    expect(stderr).toMatch(/uploaded 100%/);
+    expect(stderr).toMatch(/completed \(100%\)/);
   });
 });

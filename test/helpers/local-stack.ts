@@ -1,14 +1,14 @@
 /**
  * The embedded local stack for end-to-end tests, driven over real HTTP only: a fresh stack on a free port
- * with a temporary state directory, and small clients for the calls the tests make.
+ * with a temporary state directory, and the API client (client/) for the calls the tests make, as an app
+ * makes them.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { audioContentType, type CreatedUpload, type JobView, type PresignedUpload, VoiceNoteClient } from '../../client';
 import type { TierName } from '../../lib/config/tiers';
-import type { JobView } from '../../functions/jobs/job-view';
-import type { PresignedUpload } from '../../functions/jobs/upload-presigner';
-import { audioContentType } from '../../local/cli/audio-content-type';
 import { LocalKeyProvisioner } from '../../local/gateway/local-key-provisioner';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
 
@@ -19,17 +19,22 @@ export interface TestStack {
   readonly stateDir: string;
   /** The key admin endpoint's bearer token. */
   readonly adminToken: string;
-  /** Any API call; returns status, headers and the parsed JSON body. */
+  /** The API client with `key`, following jobs over the stack's WebSocket: how tests call the API. */
+  client(key: string): VoiceNoteClient;
+  /**
+   * Raw HTTP, for tests about the wire itself (exact statuses, the error body shape, the gateway's own
+   * answers); returns status, headers and the parsed JSON body.
+   */
   request(method: string, route: string, options?: { key?: string; body?: unknown }): Promise<ApiAnswer>;
   /** A new key of `tier` through the loopback admin endpoint (what `npm run keys -- create` does). */
   createKey(tier: TierName, name?: string): Promise<{ apiKeyId: string; value: string }>;
   /** POST /uploads for `file`: the job (awaiting its upload) and its presigned POST. */
-  createUpload(file: string, key: string, options?: SubmitOptions): Promise<{ jobId: string; upload: PresignedUpload }>;
-  /** The presigned POST of `file`, as a browser form upload. */
+  createUpload(file: string, key: string, options?: SubmitOptions): Promise<CreatedUpload>;
+  /** The presigned POST of `file`. */
   upload(upload: PresignedUpload, file: string, options?: SubmitOptions): Promise<void>;
   /** Both: returns the job id. */
   submit(file: string, key: string, options?: SubmitOptions): Promise<string>;
-  /** Polls GET /jobs/{id} until the job is completed or failed. */
+  /** Follows the job (WebSocket, polling as the fallback) until it is completed or failed; then its full view. */
   waitForJob(jobId: string, key: string, timeoutMs?: number): Promise<JobView>;
   stop(): Promise<void>;
 }
@@ -48,7 +53,7 @@ export interface ApiAnswer<T = any> {
 }
 
 function contentTypeOf(file: string, options: SubmitOptions): string {
-  return options.contentType ?? audioContentType(file) ?? 'application/octet-stream';
+  return options.contentType ?? audioContentType(undefined, file) ?? 'application/octet-stream';
 }
 
 export async function startTestStack(options: Omit<LocalStackOptions, 'port' | 'stateDir'> = {}): Promise<TestStack> {
@@ -74,22 +79,26 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
     return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
   };
 
-  const createUpload: TestStack['createUpload'] = async (file, key, opts = {}) => {
-    const { size } = await stat(file);
-    const created = await request('POST', '/uploads', {
-      key,
-      body: { contentType: contentTypeOf(file, opts), sizeBytes: Math.max(size, 1), targetLanguage: opts.targetLanguage ?? 'es' },
-    });
-    if (created.status !== 201) throw new Error(`POST /uploads: ${created.status} ${JSON.stringify(created.body)}`);
-    return created.body as { jobId: string; upload: PresignedUpload };
+  const clients = new Map<string, VoiceNoteClient>();
+  const client = (key: string): VoiceNoteClient => {
+    let known = clients.get(key);
+    if (!known) {
+      known = new VoiceNoteClient({ baseUrl: stack.url, apiKey: key, webSocketUrl: stack.webSocketUrl });
+      clients.set(key, known);
+    }
+    return known;
   };
 
+  const createUpload: TestStack['createUpload'] = async (file, key, opts = {}) => {
+    const { size } = await stat(file);
+    // sizeBytes must be positive; an empty file is still sent, for the pipeline to refuse.
+    return client(key).createUpload({ contentType: contentTypeOf(file, opts), sizeBytes: Math.max(size, 1), targetLanguage: opts.targetLanguage ?? 'es' });
+  };
+
+  // The presigned POST is its own credential: uploads need no key.
+  const keyless = new VoiceNoteClient({ baseUrl: stack.url });
   const upload: TestStack['upload'] = async (presigned, file, opts = {}) => {
-    const form = new FormData();
-    for (const [name, value] of Object.entries(presigned.fields)) form.append(name, value);
-    form.append('file', new Blob([await readFile(file)], { type: contentTypeOf(file, opts) }), path.basename(file));
-    const stored = await fetch(presigned.url, { method: 'POST', body: form });
-    if (!stored.ok) throw new Error(`presigned POST: ${stored.status} ${await stored.text()}`);
+    await keyless.upload(presigned, await openAsBlob(file, { type: contentTypeOf(file, opts) }));
   };
 
   return {
@@ -98,6 +107,7 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
     keys: stack.keys,
     stateDir,
     adminToken: stack.adminToken,
+    client,
     request,
     createKey: (tier, name = `e2e-${tier}`) =>
       new LocalKeyProvisioner({ apiUrl: stack.url, adminToken: stack.adminToken }).create(name, tier),
@@ -109,15 +119,8 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
       return jobId;
     },
     async waitForJob(jobId, key, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const answer = await request('GET', `/jobs/${jobId}`, { key });
-        if (answer.status !== 200) throw new Error(`GET /jobs/${jobId}: ${answer.status} ${JSON.stringify(answer.body)}`);
-        const job = answer.body as JobView;
-        if (job.status === 'completed' || job.status === 'failed') return job;
-        if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} after ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await client(key).watchJob(jobId, { timeoutMs }).done;
+      return client(key).getJob(jobId);
     },
     async stop() {
       await stack.stop();

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
+import { VoiceNoteClient } from '../../client';
 import { parentOf } from '../../local/launcher-watch';
 import type { DemoKeys } from '../../local/state-dir';
 
@@ -69,7 +70,7 @@ export function startStackProcess(options: StackProcessOptions): StackProcess {
     spawnedAt,
     exited,
     output: () => output,
-    healthy: (timeoutMs = 90_000) => waitForHealth(`${url}/health`, child, () => output, timeoutMs),
+    healthy: (timeoutMs = 90_000) => waitForHealth(url, child, () => output, timeoutMs),
     keys: async () => JSON.parse(await readFile(path.join(options.stateDir, 'keys.json'), 'utf8')) as DemoKeys,
     interrupt: () => process.kill(-child.pid!, 'SIGINT'),
     gone: async (timeoutMs = 60_000) => {
@@ -102,9 +103,10 @@ export function startStackProcess(options: StackProcessOptions): StackProcess {
 
 export async function waitForHealth(url: string, child: ChildProcess, output: () => string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const client = new VoiceNoteClient({ baseUrl: url });
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`npm start exited early (${child.exitCode ?? child.signalCode}):\n${output()}`);
-    const ok = await fetch(url).then((r) => r.status === 200, () => false);
+    const ok = await client.health().then(() => true, () => false);
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lib/config/env-names';
 import { METRICS } from '../../lib/config/metric-names';
 import { ROUTES } from '../../lib/config/routes';
-import { TIER_NAMES, TIERS } from '../../lib/config/tiers';
 import {
   asArray,
   createdBefore,
   functionIdByEntry,
+  methodPath,
   permissions,
   render,
   resources,
@@ -22,23 +22,10 @@ beforeAll(() => {
   ({ stateless } = synthesize());
 });
 
-/** `/jobs/{jobId}` for a Method, rebuilt from its Resource chain. */
-function methodPath(resourceId: unknown): string {
-  const all = resources(stateless);
-  const parts: string[] = [];
-  let ref = resourceId as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-  while (ref.Ref !== undefined && all[ref.Ref]?.Type === 'AWS::ApiGateway::Resource') {
-    const resource = all[ref.Ref]!;
-    parts.unshift(resource.Properties!.PathPart as string);
-    ref = resource.Properties!.ParentId;
-  }
-  return `/${parts.join('/')}`;
-}
-
 const methods = () =>
   resourcesOfType(stateless, 'AWS::ApiGateway::Method').map(([, m]) => ({
     method: m.Properties!.HttpMethod as string,
-    path: methodPath(m.Properties!.ResourceId),
+    path: methodPath(stateless, m.Properties!.ResourceId),
     apiKeyRequired: m.Properties!.ApiKeyRequired as boolean,
     target: render(m.Properties!.Integration.Uri),
   }));
@@ -63,46 +50,34 @@ describe('REST API', () => {
     }
   });
 
-  it('has one usage plan per tier with the quota and throttle of TIERS', () => {
-    const plans = resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan').map(([, p]) => p.Properties!);
-    expect(plans).toHaveLength(TIER_NAMES.length);
-    for (const tier of TIER_NAMES) {
-      const plan = plans.find((p) => p.UsagePlanName === `vnt-dev-${tier}`);
-      expect(plan, tier).toBeDefined();
-      expect(plan!.Quota).toEqual({ Limit: TIERS[tier].dailyQuota, Period: 'DAY' });
-      expect(plan!.Throttle).toEqual({ RateLimit: TIERS[tier].rateLimitPerSecond, BurstLimit: TIERS[tier].burstLimit });
+  it('logs every request as JSON with the API key id, traces, and throttles the whole stage, on each REST API', () => {
+    const stages = resourcesOfType(stateless, 'AWS::ApiGateway::Stage');
+    expect(stages).toHaveLength(2);
+    for (const [id, stage] of stages) {
+      const format = JSON.parse(stage.Properties!.AccessLogSetting.Format as string);
+      expect(format, id).toMatchObject({ apiKeyId: '$context.identity.apiKeyId', status: '$context.status' });
+      expect(stage.Properties, id).toMatchObject({
+        StageName: 'dev',
+        TracingEnabled: true,
+        MethodSettings: [
+          expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 100 }),
+        ],
+      });
     }
-  });
-
-  it('lists both the REST stage and the progress WebSocket stage in every usage plan', () => {
-    const [[restApiId]] = resourcesOfType(stateless, 'AWS::ApiGateway::RestApi');
-    const [[webSocketApiId]] = resourcesOfType(stateless, 'AWS::ApiGatewayV2::Api');
-    for (const [, plan] of resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan')) {
-      const apiIds = (plan.Properties!.ApiStages as { ApiId: unknown }[]).map((s) => render(s.ApiId));
-      expect(apiIds.sort()).toEqual([`<${restApiId}>`, `<${webSocketApiId}>`].sort());
-    }
-  });
-
-  it('logs every request as JSON with the API key id, traces, and throttles the whole stage', () => {
-    const [[, stage]] = resourcesOfType(stateless, 'AWS::ApiGateway::Stage');
-    const format = JSON.parse(stage.Properties!.AccessLogSetting.Format as string);
-    expect(format).toMatchObject({ apiKeyId: '$context.identity.apiKeyId', status: '$context.status' });
-    expect(stage.Properties).toMatchObject({
-      StageName: 'dev',
-      TracingEnabled: true,
-      MethodSettings: [
-        expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 100 }),
-      ],
-    });
   });
 
   it('validates path parameters at the gateway', () => {
-    stateless.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
-      ValidateRequestParameters: true,
-      ValidateRequestBody: true,
-    });
+    const validators = resourcesOfType(stateless, 'AWS::ApiGateway::RequestValidator');
+    expect(validators).toHaveLength(2);
+    for (const [, validator] of validators) {
+      expect(validator.Properties).toMatchObject({ ValidateRequestParameters: true, ValidateRequestBody: true });
+    }
+    for (const [, method] of resourcesOfType(stateless, 'AWS::ApiGateway::Method')) {
+      const validator = resources(stateless)[method.Properties!.RequestValidatorId.Ref]!;
+      expect(validator.Properties!.RestApiId).toEqual(method.Properties!.RestApiId);
+    }
     const withParam = resourcesOfType(stateless, 'AWS::ApiGateway::Method').filter(([, m]) =>
-      methodPath(m.Properties!.ResourceId).includes('{jobId}'),
+      methodPath(stateless, m.Properties!.ResourceId).includes('{jobId}'),
     );
     expect(withParam).toHaveLength(2);
     for (const [, m] of withParam) {
@@ -176,12 +151,19 @@ describe('progress WebSocket API', () => {
   it('creates every API stage that logs after the account’s API Gateway CloudWatch role is set', () => {
     // In a fresh account CloudFormation fails a logging stage created first: "CloudWatch Logs role ARN must
     // be set in account settings to enable logging".
-    const [[accountId]] = resourcesOfType(stateless, 'AWS::ApiGateway::Account');
+    const accounts = resourcesOfType(stateless, 'AWS::ApiGateway::Account');
+    // One per account and region: two of them in one stack would overwrite each other's role.
+    expect(accounts).toHaveLength(1);
+    const [[accountId]] = accounts;
     const loggingStages = [
       ...resourcesOfType(stateless, 'AWS::ApiGatewayV2::Stage').filter(([, s]) => s.Properties!.AccessLogSettings),
       ...resourcesOfType(stateless, 'AWS::ApiGateway::Stage').filter(([, s]) => s.Properties!.AccessLogSetting),
     ];
-    expect(loggingStages.map(([, s]) => s.Type).sort()).toEqual(['AWS::ApiGateway::Stage', 'AWS::ApiGatewayV2::Stage']);
+    expect(loggingStages.map(([, s]) => s.Type).sort()).toEqual([
+      'AWS::ApiGateway::Stage',
+      'AWS::ApiGateway::Stage',
+      'AWS::ApiGatewayV2::Stage',
+    ]);
     for (const [stageId] of loggingStages) {
       expect(createdBefore(stateless, stageId), stageId).toContain(accountId);
     }

@@ -116,9 +116,12 @@ describe('alarms', () => {
     const failure = alarm('FailureRateAlarm');
     expect(failure.Threshold).toBe(FAILURE_RATE_THRESHOLD_PERCENT);
     expect(JSON.stringify(failure.Metrics)).toContain(METRICS.names.notesFailed);
-    const api5xx = alarm('Api5xxRateAlarm');
-    expect(api5xx.Threshold).toBe(API_5XX_RATE_THRESHOLD_PERCENT);
-    expect(JSON.stringify(api5xx.Metrics)).toContain('5XXError');
+    // One per REST API: a failing metered API must not be averaged away by the reads API's polling.
+    for (const api of ['Metered', 'Reads']) {
+      const api5xx = alarm(`${api}Api5xxRateAlarm`);
+      expect(api5xx.Threshold, api).toBe(API_5XX_RATE_THRESHOLD_PERCENT);
+      expect(JSON.stringify(api5xx.Metrics), api).toContain('5XXError');
+    }
   });
 
   it('notifies one SNS topic (TLS only) on alarm and recovery, with the stage’s email subscribed', () => {

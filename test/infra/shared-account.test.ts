@@ -116,14 +116,17 @@ describe('dev and prod in one account', () => {
     }
   });
 
-  it('name the APIs and the dashboard after the stage, and alarm on the stage’s own API 5xx rate', () => {
+  it('name the APIs and the dashboard after the stage, and alarm on each of the stage’s own APIs’ 5xx rate', () => {
     for (const stage of STAGE_NAMES) {
       const { stateless } = stages[stage];
-      expect(resourcesOfType(stateless, 'AWS::ApiGateway::RestApi')[0]![1].Properties!.Name).toBe(`vnt-${stage}-api`);
+      const restApis = resourcesOfType(stateless, 'AWS::ApiGateway::RestApi').map(([, api]) => api.Properties!.Name as string);
+      expect(restApis.sort()).toEqual([`vnt-${stage}-metered-api`, `vnt-${stage}-reads-api`]);
       expect(resourcesOfType(stateless, 'AWS::ApiGatewayV2::Api')[0]![1].Properties!.Name).toBe(`vnt-${stage}-progress`);
       expect(resourcesOfType(stateless, 'AWS::CloudWatch::Dashboard')[0]![1].Properties!.DashboardName).toBe(`vnt-${stage}-operations`);
-      const api5xx = monitoredMetrics(stages[stage]).find((s) => s.source.includes('Api5xxRateAlarm'))!;
-      expect(api5xx.metrics).toEqual([metricId('AWS/ApiGateway', '5XXError', [['ApiName', `vnt-${stage}-api`], ['Stage', stage]])]);
+      const api5xx = monitoredMetrics(stages[stage]).filter((s) => s.source.includes('Api5xxRateAlarm'));
+      expect(api5xx.map((alarm) => alarm.metrics).sort()).toEqual(
+        restApis.sort().map((name) => [metricId('AWS/ApiGateway', '5XXError', [['ApiName', name], ['Stage', stage]])]),
+      );
     }
   });
 });

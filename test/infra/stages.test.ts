@@ -28,7 +28,14 @@ describe('prod stage', () => {
       expect(group.Properties!.RetentionInDays, id).toBe(90);
     }
     const names = resourcesOfType(stateless, 'AWS::ApiGateway::UsagePlan').map(([, p]) => p.Properties!.UsagePlanName);
-    expect(names.sort()).toEqual(['vnt-prod-basic', 'vnt-prod-free', 'vnt-prod-premium']);
+    expect(names.sort()).toEqual([
+      'vnt-prod-basic-metered',
+      'vnt-prod-basic-reads',
+      'vnt-prod-free-metered',
+      'vnt-prod-free-reads',
+      'vnt-prod-premium-metered',
+      'vnt-prod-premium-reads',
+    ]);
   });
 
   it('deploys the stateless stack after the stateful one it imports from', () => {

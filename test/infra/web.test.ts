@@ -19,6 +19,8 @@ const distribution = () => resourcesOfType(stateless, 'AWS::CloudFront::Distribu
 const behavior = (pattern: string) =>
   (distribution().CacheBehaviors as { PathPattern: string; [k: string]: any }[]).find((b) => b.PathPattern === pattern)!;
 const byRef = (ref: { Ref: string }) => resources(stateless)[ref.Ref]!.Properties!;
+const originOf = (pattern: string) =>
+  (distribution().Origins as { Id: string; DomainName: unknown }[]).find((o) => o.Id === behavior(pattern).TargetOriginId)!;
 
 /** Runs a CloudFront Function's code the way the JS 2.0 runtime calls it. */
 function runFunction(logicalIdPart: string, uri: string): string {
@@ -52,19 +54,35 @@ describe('CloudFront', () => {
     ]);
   });
 
-  it('serves the REST API under /api/* uncached, forwarding every viewer header but Host', () => {
-    const api = behavior('/api/*');
-    expect(api).toMatchObject({
-      CachePolicyId: CachePolicy.CACHING_DISABLED.cachePolicyId,
-      OriginRequestPolicyId: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId,
-      ViewerProtocolPolicy: 'https-only',
-      Compress: true,
-    });
-    expect(api.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'DELETE', 'OPTIONS']));
-    const origin = (distribution().Origins as { Id: string; DomainName: unknown }[]).find((o) => o.Id === api.TargetOriginId)!;
-    expect(render(origin.DomainName)).toContain('.execute-api.');
+  it('serves the REST APIs under /api uncached, forwarding every viewer header but Host', () => {
+    for (const pattern of ['/api/uploads*', '/api/*']) {
+      const api = behavior(pattern);
+      expect(api, pattern).toMatchObject({
+        CachePolicyId: CachePolicy.CACHING_DISABLED.cachePolicyId,
+        OriginRequestPolicyId: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId,
+        ViewerProtocolPolicy: 'https-only',
+        Compress: true,
+      });
+      expect(api.AllowedMethods, pattern).toEqual(expect.arrayContaining(['GET', 'POST', 'DELETE', 'OPTIONS']));
+      expect(render(originOf(pattern).DomainName), pattern).toContain('.execute-api.');
+      expect(api.FunctionAssociations, pattern).toEqual(behavior('/api/*').FunctionAssociations);
+    }
     expect(runFunction('StripApiPrefix', '/api/jobs/abc')).toBe('/jobs/abc');
+    expect(runFunction('StripApiPrefix', '/api/uploads')).toBe('/uploads');
     expect(runFunction('StripApiPrefix', '/api/')).toBe('/');
+  });
+
+  it('sends /api/uploads to the metered API, before the catch-all sends every other /api path to the reads API', () => {
+    const apiIdByName = Object.fromEntries(
+      resourcesOfType(stateless, 'AWS::ApiGateway::RestApi').map(([id, api]) => [api.Properties!.Name as string, id]),
+    );
+    const domainOf = (pattern: string) => JSON.stringify(originOf(pattern).DomainName);
+    expect(domainOf('/api/uploads*')).toContain(`{"Ref":"${apiIdByName['vnt-dev-metered-api']}"}`);
+    expect(domainOf('/api/*')).toContain(`{"Ref":"${apiIdByName['vnt-dev-reads-api']}"}`);
+    // CloudFront takes the first behaviour whose pattern matches.
+    const patterns = (distribution().CacheBehaviors as { PathPattern: string }[]).map((b) => b.PathPattern);
+    expect(patterns.indexOf('/api/uploads*')).toBeLessThan(patterns.indexOf('/api/*'));
+    expect(patterns.filter((p) => p.startsWith('/api/'))).toEqual(['/api/uploads*', '/api/*']);
   });
 
   it('never keys a cache on headers, so nothing keyed by x-api-key can be shared', () => {

@@ -1,5 +1,3 @@
-import { isRecord } from './api-error';
-
 /**
  * Where the API and the progress socket live. `config.json` next to index.html says so per deployment:
  * the build writes the local default (same origin), and the CDK deployment overwrites it with the
@@ -24,10 +22,11 @@ export async function loadConfig(fetchImpl: typeof fetch = (i, init) => fetch(i,
 }
 
 export function parseConfig(value: unknown): ClientConfig {
-  if (!isRecord(value)) return DEFAULT_CONFIG;
+  if (typeof value !== 'object' || value === null) return DEFAULT_CONFIG;
+  const { apiBaseUrl, webSocketUrl } = value as Partial<Record<keyof ClientConfig, unknown>>;
   return {
-    apiBaseUrl: typeof value.apiBaseUrl === 'string' ? value.apiBaseUrl : DEFAULT_CONFIG.apiBaseUrl,
-    webSocketUrl: typeof value.webSocketUrl === 'string' ? value.webSocketUrl : DEFAULT_CONFIG.webSocketUrl,
+    apiBaseUrl: typeof apiBaseUrl === 'string' ? apiBaseUrl : DEFAULT_CONFIG.apiBaseUrl,
+    webSocketUrl: typeof webSocketUrl === 'string' ? webSocketUrl : DEFAULT_CONFIG.webSocketUrl,
   };
 }
 

@@ -1,4 +1,4 @@
-import { toApiError } from './api-error';
+import { toApiError } from '../../client';
 import { describeError } from './error-messages';
 
 /** The element with this id; the page template guarantees it exists, so a miss is a programming error. */

@@ -1,29 +1,13 @@
 /**
  * Every failure the page can show, in plain words. Server codes come from the API's
- * `{"error":{"code","message"}}` bodies and from failed jobs; client codes name what went wrong in the
- * browser (network, upload, microphone). The code is always shown next to the words so a user can quote it.
+ * `{"error":{"code","message"}}` bodies and from failed jobs; the API client (client/) names what went wrong
+ * on the way (network, upload), and the page its own troubles (microphone, no audio). The code is always
+ * shown next to the words so a user can quote it.
  */
-
-/** Codes the browser itself produces. */
-export type ClientErrorCode =
-  | 'NETWORK_ERROR'
-  | 'MISSING_API_KEY'
-  | 'INVALID_API_KEY'
-  | 'THROTTLED'
-  | 'SERVICE_UNAVAILABLE'
-  | 'UNEXPECTED_RESPONSE'
-  | 'UPLOAD_FAILED'
-  | 'UPLOAD_ABORTED'
-  | 'UPLOAD_POLICY_EXPIRED'
-  | 'NO_AUDIO_SELECTED'
-  | 'MICROPHONE_DENIED'
-  | 'RECORDING_UNSUPPORTED'
-  | 'RECORDING_EMPTY';
 
 const MESSAGES: Readonly<Record<string, string>> = {
   // Keys, quotas and throttling.
   MISSING_API_KEY: 'Paste your API key first.',
-  INVALID_API_KEY: 'This API key was not accepted. Check that you pasted all of it, or ask for a new key.',
   API_KEY_REQUIRED: 'Paste your API key first.',
   API_KEY_INVALID: 'This API key was not accepted. Check that you pasted all of it, or ask for a new key.',
   KEY_NOT_REGISTERED: 'This API key is not set up for this service. Ask for a new key.',
@@ -62,13 +46,15 @@ const MESSAGES: Readonly<Record<string, string>> = {
   PIPELINE_TIMEOUT: 'Processing took too long and was stopped. Please try again.',
   SERVICE_BUSY: 'The speech or translation service is busy right now. Please try again in a few minutes.',
   INTERNAL_ERROR: 'Something went wrong on our side. Please try again in a minute.',
-  // Browser-side failures.
-  NETWORK_ERROR: 'The service cannot be reached. Check your connection and try again.',
+  // Failures on the way, named by the API client.
+  API_UNREACHABLE: 'The service cannot be reached. Check your connection and try again.',
+  STORAGE_UNREACHABLE: 'The upload could not reach storage. Check your connection and try again.',
   SERVICE_UNAVAILABLE: 'The service is busy or down. Please try again in a minute.',
   TIMEOUT: 'The service took too long to answer. Please try again.',
   UNEXPECTED_RESPONSE: 'The service sent an answer this page does not understand.',
   UPLOAD_FAILED: 'The upload failed. Please try again.',
-  UPLOAD_ABORTED: 'The upload was cancelled.',
+  ABORTED: 'The operation was cancelled.',
+  // The page's own.
   UPLOAD_POLICY_EXPIRED: 'The upload link expired before the file was sent. Please try again.',
   NO_AUDIO_SELECTED: 'Record a note or choose an audio file first.',
   MICROPHONE_DENIED: 'The microphone is blocked. Allow it in the browser, or choose a file instead.',
@@ -108,21 +94,6 @@ export function describeError(error: DescribableError): string {
     text += ` You can try again in ${formatWait(error.retryAfterSeconds)}.`;
   }
   return text;
-}
-
-/**
- * The code for a response that carries none: API Gateway's own refusals (`{"message":"Forbidden"}`,
- * `{"message":"Limit Exceeded"}`) and bare statuses from proxies.
- */
-export function codeForStatus(status: number, gatewayMessage?: string): string {
-  if (status === 401 || status === 403) return 'INVALID_API_KEY';
-  if (status === 429) return /limit exceeded|quota/i.test(gatewayMessage ?? '') ? 'QUOTA_EXCEEDED' : 'THROTTLED';
-  if (status === 404) return 'NOT_FOUND';
-  if (status === 413) return 'PAYLOAD_TOO_LARGE';
-  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
-  if (status === 502 || status === 503 || status === 504) return 'SERVICE_UNAVAILABLE';
-  if (status >= 500) return 'INTERNAL_ERROR';
-  return 'UNEXPECTED_RESPONSE';
 }
 
 function sentence(text: string): string {

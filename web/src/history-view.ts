@@ -1,8 +1,8 @@
-import type { ApiClient } from './api-client';
-import type { JobView } from './api-types';
+import type { JobView, VoiceNoteClient } from '../../client';
 import { byId, clearError, el, formatDate, showError } from './dom';
 import { describeError } from './error-messages';
 import { languageName } from './languages';
+import { savedAtOf } from './offline-history';
 
 const PAGE_SIZE = 10;
 
@@ -17,7 +17,7 @@ export class HistoryPanel {
   /** Drops answers to superseded requests (a refresh while "load more" is in flight). */
   private generation = 0;
 
-  constructor(private readonly api: ApiClient) {
+  constructor(private readonly api: VoiceNoteClient) {
     this.more.addEventListener('click', () => void this.loadMore());
   }
 
@@ -29,12 +29,13 @@ export class HistoryPanel {
       const page = await this.api.listJobs({ limit: PAGE_SIZE });
       if (generation !== this.generation) return;
       clearError(this.errors);
+      const savedAt = savedAtOf(page);
       // An offline copy cannot be changed: its delete buttons stay disabled.
-      this.list.replaceChildren(...page.items.map((job) => this.item(job, Boolean(page.savedAt))));
+      this.list.replaceChildren(...page.items.map((job) => this.item(job, savedAt !== undefined)));
       this.cursor = page.nextCursor ?? undefined;
-      this.more.hidden = !this.cursor || Boolean(page.savedAt);
-      this.status.textContent = page.savedAt
-        ? `Offline: showing the history saved ${formatDate(page.savedAt)}.`
+      this.more.hidden = !this.cursor || savedAt !== undefined;
+      this.status.textContent = savedAt
+        ? `Offline: showing the history saved ${formatDate(savedAt)}.`
         : page.items.length === 0
           ? 'No notes yet.'
           : '';

@@ -1,4 +1,4 @@
-import { ApiClient } from './api-client';
+import { VoiceNoteClient } from '../../client';
 import { loadConfig, resolveWebSocketUrl, type ClientConfig } from './config';
 import { byId, clearError } from './dom';
 import { HistoryPanel } from './history-view';
@@ -10,15 +10,14 @@ import { UsagePanel } from './usage-view';
 /** Wires the page: key form, usage, note form, history, offline banner and the service worker. */
 async function main(): Promise<void> {
   const config: ClientConfig = await loadConfig();
-  const api = new ApiClient({ baseUrl: config.apiBaseUrl, apiKey: preferences.apiKey });
+  const api = new VoiceNoteClient({
+    baseUrl: config.apiBaseUrl,
+    apiKey: preferences.apiKey,
+    webSocketUrl: resolveWebSocketUrl(config.webSocketUrl, location),
+  });
   const usage = new UsagePanel(api);
   const history = new HistoryPanel(api);
-  new NoteForm({
-    api,
-    apiKey: preferences.apiKey,
-    webSocketUrl: () => resolveWebSocketUrl(config.webSocketUrl, location),
-    onFinished: () => void refreshAll(usage, history),
-  });
+  new NoteForm({ api, onFinished: () => void refreshAll(usage, history) });
 
   const keyForm = byId<HTMLFormElement>('key-form');
   const keyInput = byId<HTMLInputElement>('api-key');

@@ -1,22 +1,26 @@
-import type { ApiClient } from './api-client';
-import { ApiError } from './api-error';
-import type { JobStatus } from './api-types';
-import { audioContentType, FILE_INPUT_ACCEPT } from './audio-type';
+import {
+  ApiError,
+  audioContentType,
+  type JobStatus,
+  type JobUpdate,
+  type Transport,
+  type VoiceNoteClient,
+} from '../../client';
+import { AUDIO_CONTENT_TYPES, AUDIO_CONTENT_TYPE_BY_EXTENSION } from '../../lib/config/audio-types';
 import { byId, clearError, formatBytes, showError } from './dom';
 import { describeError } from './error-messages';
-import { watchJob, type JobUpdate, type Transport } from './job-watcher';
 import { DEFAULT_TARGET_LANGUAGE, isTargetLanguage, languageName, targetLanguageOptions } from './languages';
 import { preferences } from './preferences';
 import type { Recording } from './recorder';
-import { uploadToPresignedPost } from './upload';
 
 export interface NoteFormOptions {
-  readonly api: ApiClient;
-  readonly apiKey: () => string | undefined;
-  readonly webSocketUrl: () => string | undefined;
+  readonly api: VoiceNoteClient;
   /** Called when a note ends (either way) so usage and history can refresh. */
   readonly onFinished: () => void;
 }
+
+/** The file input's `accept`: every type the API takes, plus the extensions browsers often leave untyped. */
+const FILE_INPUT_ACCEPT = [...AUDIO_CONTENT_TYPES, ...Object.keys(AUDIO_CONTENT_TYPE_BY_EXTENSION).map((ext) => `.${ext}`)].join(',');
 
 const STAGES: readonly JobStatus[] = ['queued', 'normalizing', 'transcribing', 'translating', 'completed'];
 const STATUS_WORDS: Readonly<Record<JobStatus, string>> = {
@@ -142,8 +146,7 @@ export class NoteForm {
   private async send(): Promise<void> {
     if (this.busy) return;
     clearError(this.errors);
-    const apiKey = this.options.apiKey();
-    if (!apiKey) return showError(this.errors, new ApiError('MISSING_API_KEY'));
+    if (!preferences.apiKey()) return showError(this.errors, new ApiError('MISSING_API_KEY'));
     if (this.recording) await this.toggleRecording();
     const audio = this.audio;
     if (!audio) return showError(this.errors, new ApiError('NO_AUDIO_SELECTED'));
@@ -164,16 +167,14 @@ export class NoteForm {
         throw error;
       });
       // Subscribe before the upload finishes so no stage is missed.
-      const watcher = watchJob({
-        jobId: created.jobId,
-        apiKey,
-        webSocketUrl: this.options.webSocketUrl(),
-        getJob: (id) => this.options.api.getJob(id),
+      const watcher = this.options.api.watchJob(created.jobId, {
         onUpdate: (update) => this.showStage(update),
         onTransport: (via) => this.showTransport(via),
       });
       try {
-        await uploadToPresignedPost(created.upload, audio.blob, ({ loaded, total }) => this.showUpload(loaded, total));
+        await this.options.api.upload(created.upload, audio.blob, {
+          onProgress: ({ loaded, total }) => this.showUpload(loaded, total),
+        });
       } catch (error) {
         watcher.stop();
         throw error;

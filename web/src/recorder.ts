@@ -1,4 +1,4 @@
-import { ApiError } from './api-error';
+import { ApiError } from '../../client';
 
 /** Loaded on demand (dynamic import) the first time the user presses Record. */
 export interface Recording {

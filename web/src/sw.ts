@@ -3,7 +3,7 @@
  * can be shown offline too. Hashed assets are immutable, so they are served cache-first; the page, its
  * config and the history page go to the network first and fall back to the copy.
  */
-import { API_KEY_HEADER, CLEAR_SAVED_HISTORY, isFirstHistoryPage, SAVED_AT_HEADER } from './offline-history';
+import { API_KEY_HEADER, CLEAR_SAVED_HISTORY, isFirstHistoryPage, SAVED_AT_FIELD } from './offline-history';
 
 /** Injected by web/build.ts: the shell's files relative to the worker, and a hash of them. */
 declare const __SHELL__: readonly string[];
@@ -99,20 +99,24 @@ async function historyPage(request: Request): Promise<Response> {
   const cacheKey = shellUrl(`__saved-history/${await sha256(request.headers.get(API_KEY_HEADER) ?? '')}`);
   try {
     const response = await fetch(request);
-    if (response.ok) {
-      const body = await response.clone().arrayBuffer();
-      const saved = new Response(body, {
-        headers: { 'content-type': 'application/json', [SAVED_AT_HEADER]: new Date().toISOString() },
-      });
-      await caches.delete(DATA_CACHE);
-      await caches.open(DATA_CACHE).then((cache) => cache.put(cacheKey, saved));
-    }
+    // A page that cannot be saved is still the answer.
+    if (response.ok) await saveHistoryPage(cacheKey, response.clone()).catch(() => undefined);
     return response;
   } catch (error) {
     const cached = await caches.open(DATA_CACHE).then((cache) => cache.match(cacheKey));
     if (cached) return cached;
     throw error;
   }
+}
+
+/** Keeps the page with the time it was saved (SAVED_AT_FIELD), replacing any older copy. */
+async function saveHistoryPage(cacheKey: string, response: Response): Promise<void> {
+  const page = (await response.json()) as object;
+  const saved = new Response(JSON.stringify({ ...page, [SAVED_AT_FIELD]: new Date().toISOString() }), {
+    headers: { 'content-type': 'application/json' },
+  });
+  await caches.delete(DATA_CACHE);
+  await caches.open(DATA_CACHE).then((cache) => cache.put(cacheKey, saved));
 }
 
 async function sha256(text: string): Promise<string> {

@@ -1,5 +1,4 @@
-import type { ApiClient } from './api-client';
-import type { UsageView } from './api-types';
+import type { UsageReport, VoiceNoteClient } from '../../client';
 import { byId, clearError, formatDate, showError } from './dom';
 
 /** The key's usage against its tier's daily quota (GET /usage). */
@@ -9,7 +8,7 @@ export class UsagePanel {
   private readonly text = byId('usage-text');
   private readonly errors = byId('key-error');
 
-  constructor(private readonly api: ApiClient) {}
+  constructor(private readonly api: VoiceNoteClient) {}
 
   /** Resolves false when the call failed (the error is shown), so callers can tell a bad key early. */
   async refresh(): Promise<boolean> {
@@ -29,7 +28,7 @@ export class UsagePanel {
     clearError(this.errors);
   }
 
-  private render(usage: UsageView): void {
+  private render(usage: UsageReport): void {
     this.meter.max = usage.dailyQuota;
     this.meter.value = usage.used;
     // Amber from 80 %, red when spent: the meter's native low/high/optimum colouring.

@@ -1,6 +1,7 @@
 import { SPOKEN_LANGUAGE_LOCALES, TRANSLATE_LANGUAGES, DEFAULT_TARGET_LANGUAGE } from '../../../lib/config/languages';
 import { API, CACHE_TTLS, UPLOAD } from '../../../lib/config/limits';
 import { TIER_NAMES, TIERS } from '../../../lib/config/tiers';
+import { GATEWAY_RETRY_AFTER_SECONDS, quotaBackstop } from '../../../lib/config/usage-plans';
 import { JOB_STATUSES } from '../../jobs/job';
 import { JOB_ID_PATTERN } from '../../jobs/job-id';
 import { PIPELINE_FAILURE_CODES } from '../../shared/errors';
@@ -30,8 +31,14 @@ function errorResponse(status: Status, description: string, codes: readonly stri
   };
 }
 
+/** Every keyed route is rate-limited by its tier's usage plan (THROTTLED comes from API Gateway itself). */
 const keyedErrors = {
   '403': errorResponse(403, 'Missing, unregistered or revoked API key.'),
+  '429': errorResponse(
+    429,
+    `Too many requests for this key (the tier's rate and burst); retry after Retry-After seconds (${GATEWAY_RETRY_AFTER_SECONDS.throttled}). Never a quota: reads do not spend notes.`,
+    ['THROTTLED'],
+  ),
   '500': errorResponse(500, 'Unexpected failure; the body reveals no internals.'),
 };
 
@@ -64,8 +71,10 @@ export const openApiDocument = {
       '|---|---|---|---|---|',
       tierTable,
       '',
-      'POST /uploads is metered exactly against the daily quota (request N+1 gets 429 with Retry-After, even',
-      'under concurrency); GET /usage shows the exact count. Errors always have the shape',
+      'Only POST /uploads spends a note: it is metered exactly against the daily quota (note N+1 gets 429',
+      'QUOTA_EXCEEDED with Retry-After = seconds to the next UTC midnight, even under concurrency) and GET /usage',
+      'shows the exact count. Every other route is rate-limited per key (429 THROTTLED, Retry-After: 1) and never',
+      'blocked by the quota: results of notes already paid for can always be fetched. Errors always have the shape',
       '`{"error":{"code":"SCREAMING_SNAKE","message":"…"}}` (400s may add `details`).',
     ].join('\n'),
   },
@@ -108,7 +117,7 @@ export const openApiDocument = {
           'Creates a job in status `awaiting_upload` and returns an S3 presigned POST. Send `upload.fields`',
           'followed by the audio as the `file` field (last) in a multipart/form-data POST to `upload.url`',
           `within ${UPLOAD.presignedPostSeconds} seconds. The policy enforces the exact key, the Content-Type`,
-          "and 1 byte up to the tier's max upload size. Counts against the daily quota; a refused request",
+          "and 1 byte up to the tier's max upload size. Counts one note against the daily quota; a refused request",
           'does not.',
         ].join(' '),
         requestBody: {
@@ -129,7 +138,15 @@ export const openApiDocument = {
           ...keyedErrors,
           '413': errorResponse(413, "Body over the limit, or sizeBytes over the tier's max upload size."),
           '415': errorResponse(415, 'Not an accepted audio type, or a request body that is not JSON.'),
-          '429': errorResponse(429, 'Daily quota used up (exact meter or API Gateway usage plan/throttle).'),
+          '429': errorResponse(
+            429,
+            [
+              "QUOTA_EXCEEDED: the day's notes are used up; Retry-After is the seconds to the next UTC midnight.",
+              `A key that keeps uploading after that is stopped by API Gateway's backstop (${TIER_NAMES.map((t) => `${t} ${quotaBackstop(TIERS[t].dailyQuota)}`).join(', ')} requests a day, refused ones included),`,
+              `whose static Retry-After is ${GATEWAY_RETRY_AFTER_SECONDS.quotaExceeded}. THROTTLED: too many requests at once; Retry-After ${GATEWAY_RETRY_AFTER_SECONDS.throttled}.`,
+            ].join(' '),
+            ['QUOTA_EXCEEDED', 'THROTTLED'],
+          ),
         },
       },
     },
@@ -227,7 +244,10 @@ export const openApiDocument = {
       apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'Issued with `npm run keys -- create`.' },
     },
     headers: {
-      RetryAfter: { description: 'Seconds until the quota resets (next UTC midnight).', schema: { type: 'integer', minimum: 1 } },
+      RetryAfter: {
+        description: 'Seconds to wait before retrying: see the 429 description of the route.',
+        schema: { type: 'integer', minimum: 1 },
+      },
       NoStore: { description: 'Per-caller responses are never cached.', schema: { type: 'string', const: 'no-store' } },
     },
     schemas: {

@@ -46,6 +46,19 @@ export function render(node: unknown): string {
   return JSON.stringify(node);
 }
 
+/** `/jobs/{jobId}` for an `AWS::ApiGateway::Method`'s ResourceId, rebuilt from its Resource chain. */
+export function methodPath(template: Template, resourceId: unknown): string {
+  const all = resources(template);
+  const parts: string[] = [];
+  let ref = resourceId as { Ref?: string };
+  while (ref.Ref !== undefined && all[ref.Ref]?.Type === 'AWS::ApiGateway::Resource') {
+    const resource = all[ref.Ref]!;
+    parts.unshift(resource.Properties!.PathPart as string);
+    ref = resource.Properties!.ParentId;
+  }
+  return `/${parts.join('/')}`;
+}
+
 /** Logical ID of the Lambda function whose `vnt:entry` metadata is `entry`. */
 export function functionIdByEntry(template: Template, entry: string): string {
   const found = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, r]) => r.Metadata?.['vnt:entry'] === entry);

@@ -27,6 +27,22 @@ describe('OpenAPI document', () => {
     if (route.apiKeyRequired) expect(operation.responses['403']).toBeDefined();
   });
 
+  it.each(ROUTES.filter((r) => r.apiKeyRequired).map((r) => [r.method, r.path, r] as const))(
+    '%s %s: documents 429 THROTTLED with Retry-After, and QUOTA_EXCEEDED only where the route is metered',
+    (method, path, route) => {
+      const tooMany = paths[path]![method.toLowerCase()]!.responses['429'] as {
+        description: string;
+        headers?: Record<string, unknown>;
+        content: { 'application/json': { schema: unknown } };
+      };
+      expect(tooMany, '429').toBeDefined();
+      expect(tooMany.headers?.['Retry-After']).toEqual({ $ref: '#/components/headers/RetryAfter' });
+      expect(tooMany.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+      const codes = /Codes: ([A-Z_, ]+)\.$/.exec(tooMany.description)![1]!.split(', ');
+      expect(codes.sort()).toEqual(route.metered ? ['QUOTA_EXCEEDED', 'THROTTLED'] : ['THROTTLED']);
+    },
+  );
+
   it.each(ROUTES.map((r) => [r.handler] as const))('handler module functions/api/%s.ts exists and exports handler', async (name) => {
     const module = (await import(`../../../functions/api/${name}.ts`)) as { handler?: unknown };
     expect(typeof module.handler).toBe('function');

@@ -1,5 +1,6 @@
 import {
   APIGatewayClient,
+  ConflictException,
   CreateApiKeyCommand,
   CreateUsagePlanKeyCommand,
   DeleteApiKeyCommand,
@@ -10,9 +11,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiKeyRecord } from '../../../functions/keys/api-key';
 import type { ApiKeyRepository } from '../../../functions/keys/api-key-repository';
-import { AwsKeyProvisioner, usagePlanName } from '../../../functions/keys/aws-key-provisioner';
+import { AwsKeyProvisioner } from '../../../functions/keys/aws-key-provisioner';
+import { usagePlanName } from '../../../lib/config/usage-plans';
 
 const apigw = mockClient(APIGatewayClient);
+const FREE_PLANS = [
+  { id: 'p-free-metered', name: 'vnt-dev-free-metered' },
+  { id: 'p-free-reads', name: 'vnt-dev-free-reads' },
+];
 const NOW = new Date('2026-03-14T12:00:00.000Z');
 
 function repository(records: ApiKeyRecord[] = []) {
@@ -31,11 +37,11 @@ function provisioner(keys = repository()) {
 beforeEach(() => apigw.reset());
 
 describe('AwsKeyProvisioner.create', () => {
-  it("creates an API key in the tier's usage plan and records its tier", async () => {
+  it("creates an API key in both usage plans of the tier (metered and reads) and records its tier", async () => {
     apigw
       .on(GetUsagePlansCommand)
-      .resolvesOnce({ items: [{ id: 'p-free', name: 'vnt-dev-free' }], position: 'next' })
-      .resolvesOnce({ items: [{ id: 'p-basic', name: 'vnt-dev-basic' }] });
+      .resolvesOnce({ items: [{ id: 'p-free-reads', name: 'vnt-dev-free-reads' }, { id: 'p-basic-reads', name: 'vnt-dev-basic-reads' }], position: 'next' })
+      .resolvesOnce({ items: [{ id: 'p-basic-metered', name: 'vnt-dev-basic-metered' }, { id: 'p-prod', name: 'vnt-prod-basic-metered' }] });
     apigw.on(CreateApiKeyCommand).resolves({ id: 'key123', value: 'secret-value' });
     apigw.on(CreateUsagePlanKeyCommand).resolves({});
     const keys = repository();
@@ -44,24 +50,31 @@ describe('AwsKeyProvisioner.create', () => {
 
     expect(key).toEqual({ apiKeyId: 'key123', name: 'alice', tier: 'basic', createdAt: NOW.toISOString(), value: 'secret-value' });
     expect(apigw.commandCalls(CreateApiKeyCommand)[0]!.args[0].input).toMatchObject({ name: 'vnt-dev-alice', enabled: true });
-    expect(apigw.commandCalls(CreateUsagePlanKeyCommand)[0]!.args[0].input).toEqual({
-      usagePlanId: 'p-basic',
-      keyId: 'key123',
-      keyType: 'API_KEY',
-    });
+    expect(apigw.commandCalls(CreateUsagePlanKeyCommand).map((call) => call.args[0].input)).toEqual([
+      { usagePlanId: 'p-basic-metered', keyId: 'key123', keyType: 'API_KEY' },
+      { usagePlanId: 'p-basic-reads', keyId: 'key123', keyType: 'API_KEY' },
+    ]);
     expect(keys.create).toHaveBeenCalledWith({ apiKeyId: 'key123', name: 'alice', tier: 'basic', createdAt: NOW.toISOString() });
   });
 
-  it('fails clearly when the stage has no such usage plan, creating nothing', async () => {
-    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p', name: 'vnt-prod-basic' }] });
-    await expect(provisioner().create('alice', 'basic')).rejects.toMatchObject({ code: 'USAGE_PLAN_NOT_FOUND' });
+  it('fails clearly when the stage lacks one of the tier’s usage plans, creating nothing', async () => {
+    apigw.on(GetUsagePlansCommand).resolves({
+      items: [
+        { id: 'p', name: 'vnt-prod-basic-metered' },
+        { id: 'q', name: 'vnt-dev-basic-reads' },
+      ],
+    });
+    await expect(provisioner().create('alice', 'basic')).rejects.toMatchObject({
+      code: 'USAGE_PLAN_NOT_FOUND',
+      message: expect.stringContaining('vnt-dev-basic-metered'),
+    });
     expect(apigw.commandCalls(CreateApiKeyCommand)).toHaveLength(0);
   });
 
-  it('deletes the half-made API key when joining the plan fails', async () => {
-    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p-free', name: 'vnt-dev-free' }] });
+  it('deletes the half-made API key when joining a plan fails', async () => {
+    apigw.on(GetUsagePlansCommand).resolves({ items: FREE_PLANS });
     apigw.on(CreateApiKeyCommand).resolves({ id: 'key123', value: 'v' });
-    apigw.on(CreateUsagePlanKeyCommand).rejects(new Error('TooManyRequests'));
+    apigw.on(CreateUsagePlanKeyCommand).resolvesOnce({}).rejects(new Error('TooManyRequests'));
     apigw.on(DeleteApiKeyCommand).resolves({});
 
     await expect(provisioner().create('alice', 'free')).rejects.toThrow('TooManyRequests');
@@ -69,7 +82,7 @@ describe('AwsKeyProvisioner.create', () => {
   });
 
   it('deletes the API key when the record cannot be written', async () => {
-    apigw.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p-free', name: 'vnt-dev-free' }] });
+    apigw.on(GetUsagePlansCommand).resolves({ items: FREE_PLANS });
     apigw.on(CreateApiKeyCommand).resolves({ id: 'key123', value: 'v' });
     apigw.on(CreateUsagePlanKeyCommand).resolves({});
     apigw.on(DeleteApiKeyCommand).resolves({});
@@ -106,7 +119,39 @@ describe('AwsKeyProvisioner.revoke / list', () => {
     await expect(provisioner(repository([record])).list()).resolves.toEqual([record]);
   });
 
-  it('names plans vnt-<stage>-<tier>', () => {
-    expect(usagePlanName('prod', 'premium')).toBe('vnt-prod-premium');
+  it('names plans vnt-<stage>-<tier>-<surface>', () => {
+    expect(usagePlanName('prod', 'premium', 'metered')).toBe('vnt-prod-premium-metered');
+  });
+});
+
+describe('AwsKeyProvisioner.syncPlans', () => {
+  it('puts every active key in every plan of its tier, leaving memberships that exist and revoked keys alone', async () => {
+    apigw.on(GetUsagePlansCommand).resolves({
+      items: [...FREE_PLANS, { id: 'p-basic-metered', name: 'vnt-dev-basic-metered' }, { id: 'p-basic-reads', name: 'vnt-dev-basic-reads' }],
+    });
+    // k-free is already in its reads plan: API Gateway answers ConflictException.
+    apigw
+      .on(CreateUsagePlanKeyCommand, { usagePlanId: 'p-free-reads' })
+      .rejects(new ConflictException({ message: 'already a member', $metadata: {} }));
+    apigw.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p-basic-metered' }).resolves({});
+    apigw.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p-basic-reads' }).resolves({});
+    apigw.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p-free-metered' }).resolves({});
+    const keys = repository([
+      { apiKeyId: 'k-free', name: 'a', tier: 'free', createdAt: 'x' },
+      { apiKeyId: 'k-basic', name: 'b', tier: 'basic', createdAt: 'x' },
+      { apiKeyId: 'k-gone', name: 'c', tier: 'basic', createdAt: 'x', revokedAt: 'y' },
+    ]);
+
+    await expect(provisioner(keys).syncPlans()).resolves.toEqual({ keys: 2, joined: 3 });
+
+    const calls = apigw.commandCalls(CreateUsagePlanKeyCommand).map((call) => `${call.args[0].input.keyId}→${call.args[0].input.usagePlanId}`);
+    expect(calls.sort()).toEqual(['k-basic→p-basic-metered', 'k-basic→p-basic-reads', 'k-free→p-free-metered', 'k-free→p-free-reads']);
+  });
+
+  it('stops on any other error', async () => {
+    apigw.on(GetUsagePlansCommand).resolves({ items: FREE_PLANS });
+    apigw.on(CreateUsagePlanKeyCommand).rejects(new Error('AccessDenied'));
+    const keys = repository([{ apiKeyId: 'k-free', name: 'a', tier: 'free', createdAt: 'x' }]);
+    await expect(provisioner(keys).syncPlans()).rejects.toThrow('AccessDenied');
   });
 });

@@ -42,6 +42,8 @@ describe('keys CLI parsing', () => {
     [['list', '--target', 'gcp']],
     [['list', '--stage', 'Prod!']],
     [['list', '--bogus']],
+    [['sync']],
+    [['sync', 'extra', '--target', 'aws']],
   ])('refuses %j with a usage error', (argv) => {
     expect(() => parseCli(argv)).toThrowError(UsageError);
   });
@@ -72,6 +74,13 @@ describe('keys CLI commands', () => {
   it('prints JSON with --json', async () => {
     const out = await runCommand(parseCli(['list', '--json']), provisioner);
     expect(JSON.parse(out)).toHaveLength(2);
+  });
+
+  it('syncs plan memberships on AWS', async () => {
+    const syncing: KeyProvisioner = { ...provisioner, syncPlans: vi.fn(async () => ({ keys: 4, joined: 3 })) };
+    await expect(runCommand(parseCli(['sync', '--target', 'aws']), syncing)).resolves.toBe(
+      '4 active keys; 3 usage plan memberships added.',
+    );
   });
 
   it('revokes by id', async () => {

@@ -1,32 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UPLOAD } from '../../../lib/config/limits';
-import { audioContentType, FILE_INPUT_ACCEPT } from '../../../web/src/audio-type';
 import { DEFAULT_CONFIG, loadConfig, parseConfig, resolveWebSocketUrl } from '../../../web/src/config';
-import { isFirstHistoryPage } from '../../../web/src/offline-history';
-import { s3UploadError } from '../../../web/src/upload';
-
-describe('audioContentType', () => {
-  it.each([
-    ['audio/webm;codecs=opus', '', 'audio/webm'],
-    ['audio/ogg; codecs=opus', 'note.ogg', 'audio/ogg'],
-    ['', 'voice.M4A', 'audio/mp4'],
-    ['video/mp4', 'memo.m4a', 'audio/mp4'],
-    ['video/webm', '', 'audio/webm'],
-    ['application/octet-stream', 'clip.amr', 'audio/amr'],
-    ['text/plain', 'notes.txt', undefined],
-    ['image/png', '', undefined],
-  ])('%s named "%s" is sent as %s', (type, name, expected) => {
-    expect(audioContentType(type, name)).toBe(expected);
-  });
-
-  it('only ever produces types the API accepts', () => {
-    const produced = ['a.m4a', 'a.mp3', 'a.ogg', 'a.opus', 'a.webm', 'a.wav', 'a.flac', 'a.3gp', 'a.3g2', 'a.amr', 'a.aac'].map(
-      (name) => audioContentType('', name),
-    );
-    for (const type of produced) expect(UPLOAD.contentTypes).toContain(type);
-    expect(FILE_INPUT_ACCEPT.split(',')).toEqual(expect.arrayContaining(['audio/ogg', '.m4a']));
-  });
-});
+import { isFirstHistoryPage, savedAtOf } from '../../../web/src/offline-history';
 
 describe('client config', () => {
   it('keeps valid fields and defaults the rest', () => {
@@ -53,25 +27,6 @@ describe('client config', () => {
   });
 });
 
-describe('s3UploadError', () => {
-  const xml = (code: string, message: string) => `<?xml version="1.0"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
-
-  it('maps S3 refusals to our codes', () => {
-    expect(s3UploadError(400, xml('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size'))).toMatchObject({
-      code: 'UPLOAD_TOO_LARGE',
-      status: 400,
-    });
-    expect(s3UploadError(403, xml('AccessDenied', 'Invalid according to Policy: Policy expired.'))).toMatchObject({
-      code: 'UPLOAD_POLICY_EXPIRED',
-    });
-    expect(s3UploadError(403, xml('AccessDenied', 'Invalid according to Policy: Policy Condition failed'))).toMatchObject({
-      code: 'UPLOAD_FAILED',
-      message: 'Storage answered AccessDenied: Invalid according to Policy: Policy Condition failed.',
-    });
-    expect(s3UploadError(500, '')).toMatchObject({ code: 'UPLOAD_FAILED', message: 'Storage answered HTTP 500.' });
-  });
-});
-
 describe('isFirstHistoryPage', () => {
   it('matches only GET …/jobs without a cursor', () => {
     expect(isFirstHistoryPage('GET', new URL('https://x/api/jobs?limit=10'))).toBe(true);
@@ -79,5 +34,13 @@ describe('isFirstHistoryPage', () => {
     expect(isFirstHistoryPage('GET', new URL('https://x/jobs?cursor=abc'))).toBe(false);
     expect(isFirstHistoryPage('GET', new URL('https://x/jobs/j1'))).toBe(false);
     expect(isFirstHistoryPage('DELETE', new URL('https://x/jobs'))).toBe(false);
+  });
+});
+
+describe('savedAtOf', () => {
+  it("reads the service worker's mark on an offline copy, and nothing else", () => {
+    expect(savedAtOf({ items: [], nextCursor: null, savedAt: '2025-01-01T00:00:00.000Z' })).toBe('2025-01-01T00:00:00.000Z');
+    expect(savedAtOf({ items: [], nextCursor: null })).toBeUndefined();
+    expect(savedAtOf({ items: [], savedAt: 7 })).toBeUndefined();
   });
 });

@@ -1,14 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { PIPELINE_FAILURE_CODES } from '../../../functions/shared/errors';
 import { API_ERROR_CODES } from '../../../functions/api/openapi/error-codes';
-import { codeForStatus, describeError } from '../../../web/src/error-messages';
+import type { ClientErrorCode } from '../../../client';
+import { describeError } from '../../../web/src/error-messages';
+
+/** Every code the API client produces: the compiler fails this object when one is added or removed. */
+const CLIENT_CODES: Record<ClientErrorCode, true> = {
+  API_UNREACHABLE: true,
+  STORAGE_UNREACHABLE: true,
+  UNEXPECTED_RESPONSE: true,
+  SERVICE_UNAVAILABLE: true,
+  NOT_FOUND: true,
+  MISSING_API_KEY: true,
+  UPLOAD_FAILED: true,
+  UPLOAD_POLICY_EXPIRED: true,
+  ABORTED: true,
+};
 
 describe('describeError', () => {
   // The API's own codes, plus the gateway responses lib/constructs/public-api.ts customises.
   const gatewayCodes = ['API_KEY_INVALID', 'THROTTLED', 'QUOTA_EXCEEDED', 'ROUTE_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'TIMEOUT', 'BAD_REQUEST', 'INTERNAL_ERROR'];
   const apiCodes = [...Object.values(API_ERROR_CODES).flat(), ...gatewayCodes];
 
-  it.each([...PIPELINE_FAILURE_CODES, 'QUOTA_EXCEEDED', 'INVALID_API_KEY', 'VALIDATION_ERROR', 'INVALID_CURSOR'])(
+  it.each([...PIPELINE_FAILURE_CODES, 'QUOTA_EXCEEDED', 'API_KEY_INVALID', 'VALIDATION_ERROR', 'INVALID_CURSOR'])(
     'has its own plain words for %s',
     (code) => {
       const text = describeError({ code, message: 'server words' });
@@ -17,8 +31,9 @@ describe('describeError', () => {
     },
   );
 
-  it('knows every code the API and its gateway answer with, so none falls back to raw server text', () => {
-    const unknown = apiCodes.filter((code) => describeError({ code }) === describeError({ code: 'SOMETHING_NEW' }));
+  it('knows every code the API, its gateway and the API client produce, so none falls back to raw text', () => {
+    const codes = [...apiCodes, ...Object.keys(CLIENT_CODES)];
+    const unknown = codes.filter((code) => describeError({ code, message: 'raw text' }) === 'raw text.');
     expect(unknown).toEqual([]);
   });
 
@@ -38,21 +53,5 @@ describe('describeError', () => {
     expect(describeError({ code: 'BRAND_NEW', message: 'Brand new failure.' })).toBe('Brand new failure.');
     expect(describeError({ code: 'BRAND_NEW', status: 500 })).toMatch(/our side/);
     expect(describeError({ code: 'BRAND_NEW', status: 400 })).toMatch(/does not understand/);
-  });
-});
-
-describe('codeForStatus', () => {
-  it.each([
-    [403, 'Forbidden', 'INVALID_API_KEY'],
-    [401, undefined, 'INVALID_API_KEY'],
-    [429, 'Limit Exceeded', 'QUOTA_EXCEEDED'],
-    [429, 'Too Many Requests', 'THROTTLED'],
-    [413, 'Request Too Long', 'PAYLOAD_TOO_LARGE'],
-    [502, 'Internal server error', 'SERVICE_UNAVAILABLE'],
-    [504, 'Endpoint request timed out', 'SERVICE_UNAVAILABLE'],
-    [500, undefined, 'INTERNAL_ERROR'],
-    [418, undefined, 'UNEXPECTED_RESPONSE'],
-  ])('maps API Gateway status %i (%s) to %s', (status, message, code) => {
-    expect(codeForStatus(status, message)).toBe(code);
   });
 });
