@@ -85,6 +85,8 @@ export function decide(job: Job, execution: ExecutionLookup, now: Date): SweepAc
  * Idempotent and safe beside the pipeline: each job is read again (consistently) before anything is decided,
  * every write is conditional on the status it read, and a start repeats the input every start of that job
  * sends, so a starter that starts the same execution meanwhile gets the same execution, not a second one.
+ * Every job in flight is looked at on every run, whatever its age (one DescribeExecution each, a few at a
+ * time): a lost execution is found within one run, not after some guessed delay.
  */
 export class JobSweeper {
   private readonly now: () => Date;
