@@ -10,6 +10,14 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     restoreMocks: true,
-    projects: SUITES.map((name) => ({ extends: true, test: { name, include: [`test/${name}/**/*.test.ts`] } })),
+    projects: SUITES.map((name) => ({
+      extends: true,
+      test: {
+        name,
+        include: [`test/${name}/**/*.test.ts`],
+        // End-to-end tests fail on any contract violation Prism saw.
+        ...(name === 'e2e' && { setupFiles: ['test/e2e/contract-setup.ts'] }),
+      },
+    })),
   },
 });

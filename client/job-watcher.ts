@@ -235,7 +235,8 @@ type Frame = JobProgressMessage | { readonly type: 'subscribed'; readonly jobId:
 export function parseFrame(data: unknown): Frame | undefined {
   const parsed = typeof data === 'string' ? parseJson(data) : undefined;
   if (!isRecord(parsed)) return undefined;
-  if (isRecord(parsed.error)) return { type: 'error' };
+  // A refusal is `{"error":{…}}`; a failed job's frame carries its failure in `error` too, and is a job frame.
+  if (parsed.type !== 'job' && isRecord(parsed.error)) return { type: 'error' };
   if (parsed.type === 'subscribed') return { type: 'subscribed', jobId: parsed.jobId };
   const known = typeof parsed.status === 'string' && Object.prototype.hasOwnProperty.call(RANK, parsed.status);
   if (parsed.type !== 'job' || typeof parsed.jobId !== 'string' || !known) return undefined;

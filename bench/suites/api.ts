@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
+import { API_LATENCY_TARGETS_MS } from '../../lib/config/latency-targets';
 import { TIERS } from '../../lib/config/tiers';
 import { categorize, categoryOf, isBusy, readProfile, summarizeProfile, type ProfileShare } from '../lib/cpu-profile';
 import { pacedLoad, type PacedLoadResult, type PacedRequest } from '../lib/paced-load';
@@ -179,6 +180,8 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
   const uploads = runs.find((r) => r.name === 'uploads')!;
   const healthSat = runs.find((r) => r.name === 'health-max')!;
   const uploadsSat = runs.find((r) => r.name === 'uploads-max')!;
+  const healthTarget = API_LATENCY_TARGETS_MS['GET /health'];
+  const uploadTarget = API_LATENCY_TARGETS_MS['POST /uploads'];
   const okShare = (r: LoadRun) => (r.requests === 0 ? 0 : (r.requests - r.non2xx - r.errors) / r.requests);
   const goals: GoalResult[] = [
     goal('api', 'health-p99', 'GET /health p99 < 10 ms, 50 clients at half capacity', health.p99Ms, 'ms', '<', 10,
@@ -189,8 +192,8 @@ export async function apiSuite(ctx: SuiteContext, stack: BenchStack): Promise<Su
       `p50 ${healthSat.p50Ms} ms at ${round(healthSat.throughputRps, 0)} req/s (closed loop: latency ≈ 50 ÷ throughput)`),
     goal('api', 'upload-p99-saturated', 'POST /uploads p99 < 25 ms, 50 clients flat out', uploadsSat.p99Ms, 'ms', '<', 25,
       `p50 ${uploadsSat.p50Ms} ms at ${round(uploadsSat.throughputRps, 0)} req/s (closed loop: latency ≈ 50 ÷ throughput)`),
-    goal('api', 'health-seed', 'seed: health < 50 ms (p99, half capacity)', health.p99Ms, 'ms', '<', 50),
-    goal('api', 'upload-seed', 'seed: upload URL < 100 ms (p99, half capacity)', uploads.p99Ms, 'ms', '<', 100),
+    goal('api', 'health-seed', `seed: health < ${healthTarget} ms (p99, half capacity)`, health.p99Ms, 'ms', '<', healthTarget),
+    goal('api', 'upload-seed', `seed: upload URL < ${uploadTarget} ms (p99, half capacity)`, uploads.p99Ms, 'ms', '<', uploadTarget),
   ];
   return {
     suite: 'api',

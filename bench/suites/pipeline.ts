@@ -2,6 +2,7 @@ import { openAsBlob } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { audioContentType, VoiceNoteClient } from '../../client';
 import type { JobStatus, StageTimings } from '../../functions/jobs/job';
+import { PIPELINE_TARGETS_MS } from '../../lib/config/latency-targets';
 import { coveredMs, type EngineInterval, type EngineProbe } from '../lib/engine-probe';
 import { formatByLabel, makeNote, type NoteFormat } from '../lib/fixtures';
 import type { BenchStack } from '../lib/local-stack';
@@ -307,11 +308,11 @@ function report(c: Collected): SuiteResult {
   }
   if (longest) {
     goals.push(
-      goal('pipeline', 'seed-recognition', `seed: recognition < 5 s (${longest.seconds} s note, transcribe stage)`, Math.round(longest.timings.transcribe ?? longest.phases.transcribe), 'ms', '<', 5_000,
+      goal('pipeline', 'seed-recognition', `seed: recognition < ${PIPELINE_TARGETS_MS.recognition / 1000} s (${longest.seconds} s note, transcribe stage)`, Math.round(longest.timings.transcribe ?? longest.phases.transcribe), 'ms', '<', PIPELINE_TARGETS_MS.recognition,
         `pocketsphinx itself: ${Math.round(longest.speechEngineMs)} ms in ${longest.speechRuns} runs on ${availableParallelism()} cores`),
-      goal('pipeline', 'seed-translation', `seed: translation < 1 s (${longest.seconds} s note, translate stage)`, Math.round(longest.timings.translate ?? longest.phases.translate), 'ms', '<', 1_000),
-      goal('pipeline', 'seed-conversion-stage', `seed: conversion < 2 s (${longest.seconds} s note, normalize stage)`, Math.round(longest.timings.normalize ?? longest.phases.normalize), 'ms', '<', 2_000),
-      goal('pipeline', 'seed-whole-note', `seed: whole note < 10 s (${longest.seconds} s note, POST /uploads → completed)`, Math.round(longest.endToEndMs), 'ms', '<', 10_000),
+      goal('pipeline', 'seed-translation', `seed: translation < ${PIPELINE_TARGETS_MS.translation / 1000} s (${longest.seconds} s note, translate stage)`, Math.round(longest.timings.translate ?? longest.phases.translate), 'ms', '<', PIPELINE_TARGETS_MS.translation),
+      goal('pipeline', 'seed-conversion-stage', `seed: conversion < ${PIPELINE_TARGETS_MS.conversion / 1000} s (${longest.seconds} s note, normalize stage)`, Math.round(longest.timings.normalize ?? longest.phases.normalize), 'ms', '<', PIPELINE_TARGETS_MS.conversion),
+      goal('pipeline', 'seed-whole-note', `seed: whole note < ${PIPELINE_TARGETS_MS.wholeNote / 1000} s (${longest.seconds} s note, POST /uploads → completed)`, Math.round(longest.endToEndMs), 'ms', '<', PIPELINE_TARGETS_MS.wholeNote),
     );
   }
 

@@ -9,6 +9,7 @@ import {
 import { ENV } from '../../lib/config/env-names';
 import { keys, primaryKeyOf, TABLE } from '../../lib/config/table-design';
 import { batchWriteAll } from '../shared/batch-write';
+import { queryPartition } from '../shared/partition-query';
 import { dynamoDocumentClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { ConflictError } from '../shared/errors';
@@ -144,29 +145,32 @@ export class DynamoJobRepository implements JobRepository, InFlightJobIndex {
   }
 
   /**
-   * Deletes the job item, every other item under its partition (transcription callback, subscriptions) and
-   * the whole-note cache entries its result could have written, so a deleted note's transcript is not served
-   * again from the cache (the entry is keyed by the hint the caller gave, or `auto`).
+   * Deletes the job and every item stored for it: its transcription callback, its progress subscriptions (the
+   * SUB#<jobId> items and each connection's back-reference) and the whole-note cache entries its result could
+   * have written, so a deleted note's transcript is not served again from the cache (the entry is keyed by the
+   * hint the caller gave, or `auto`). The job item goes last: a failure part-way leaves it for a retry.
    */
   async delete(jobId: string): Promise<void> {
-    const { pk } = keys.job(jobId);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-          ExpressionAttributeValues: { ':pk': pk },
-          ProjectionExpression: '#pk, #sk, audioHash, targetLanguage, sourceLanguage',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const items = (page.Items ?? []) as Item[];
-      await this.deleteKeys([...items, ...items.flatMap(cachedResultKeys)]);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.job(jobId),
+        ProjectionExpression: '#pk, #sk, audioHash, targetLanguage, sourceLanguage',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ConsistentRead: true,
+      }),
+    );
+    if (Item === undefined) return; // deleted last, so nothing of the job is left
+    const subscriptions = await queryPartition(this.client, this.tableName, keys.subscriptionPartition(jobId), { consistentRead: true });
+    await this.deleteKeys([
+      keys.transcriptionCallback(jobId),
+      ...subscriptions.flatMap((subscription) => [
+        primaryKeyOf(subscription),
+        ...(typeof subscription.connectionId === 'string' ? [keys.connection(subscription.connectionId, jobId)] : []),
+      ]),
+      ...cachedResultKeys(Item),
+    ]);
+    await this.deleteKeys([keys.job(jobId)]);
   }
 
   async transition(
@@ -264,7 +268,7 @@ export function jobRepositoryFromEnv(): DynamoJobRepository {
 /** The audio-result cache keys a completed job may have written: without a hint, or with its language. */
 function cachedResultKeys(item: Item): Item[] {
   const { audioHash, targetLanguage, sourceLanguage } = item;
-  if (item[TABLE.sortKey] !== keys.job('').sk || typeof audioHash !== 'string' || typeof targetLanguage !== 'string') return [];
+  if (typeof audioHash !== 'string' || typeof targetLanguage !== 'string') return [];
   const hints = typeof sourceLanguage === 'string' ? [null, sourceLanguage] : [null];
   return hints.map((hint) => keys.audioResult(audioHash, targetLanguage, hint));
 }

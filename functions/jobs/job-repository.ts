@@ -25,7 +25,7 @@ export interface JobRepository {
   get(jobId: string): Promise<Job | undefined>;
   /** Newest first. */
   listByOwner(ownerId: string, limit: number, startKey?: Record<string, unknown>): Promise<StoredHistoryPage>;
-  /** Idempotent. */
+  /** Deletes the job and everything stored for it (callback, subscriptions, cached results). Idempotent. */
   delete(jobId: string): Promise<void>;
   /**
    * Moves an existing job to `to` only if its current status is one of `from` (a conditional write, so

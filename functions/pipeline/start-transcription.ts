@@ -18,7 +18,7 @@ export interface StartTranscriptionDeps {
 }
 
 /**
- * Batch path, first half: store the task token where the Transcribe-events handler finds it (TASK#TRANSCRIBE,
+ * Batch path, first half: store the task token where the Transcribe-events handler finds it (CALLBACK#<jobId>,
  * written BEFORE the engine starts, so even an instant completion finds it), then start the engine job named
  * after the job id. The state waits for SendTaskSuccess/Failure; its timeout leads to the polling fallback.
  */

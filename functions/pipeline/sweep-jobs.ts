@@ -22,7 +22,7 @@ export interface SweepJobsDeps {
 }
 
 /** The run stops taking new jobs with this much of the function's time left, so it ends cleanly. */
-const STOP_MARGIN_MS = 15_000;
+const STOP_MARGIN_MS = 5_000;
 
 /**
  * The job sweeper on its schedule (see JobSweeper): ends or restarts every job a crash or a lost event left in

@@ -1,9 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../lib/config/env-names';
 import { CACHE_TTLS } from '../../lib/config/limits';
 import { keys, primaryKeyOf, TABLE } from '../../lib/config/table-design';
@@ -11,10 +6,11 @@ import { batchWriteAll } from '../shared/batch-write';
 import { dynamoDocumentClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { expiresAfter, isLive } from '../shared/item-expiry';
+import { queryPartition } from '../shared/partition-query';
 
 /**
- * Who follows which job over the WebSocket API. Two items per subscription (table-design): the job partition
- * lists a job's connections for the publisher, the connection partition lists a connection's jobs so
+ * Who follows which job over the WebSocket API. Two items per subscription (table-design): the job's SUB#
+ * partition lists its connections for the publisher, the connection partition lists a connection's jobs so
  * $disconnect can clean up without a scan. Everything expires (TTL) because $disconnect is best-effort.
  */
 export interface SubscriptionRepository {
@@ -79,7 +75,7 @@ export class DynamoSubscriptionRepository implements SubscriptionRepository {
   }
 
   async subscribers(jobId: string): Promise<string[]> {
-    const items = await this.queryPartition(keys.jobPartition(jobId), keys.subscription(jobId, '').sk);
+    const items = await queryPartition(this.client, this.tableName, keys.subscriptionPartition(jobId));
     return items.filter((item) => this.isLive(item)).map((item) => String(item.connectionId));
   }
 
@@ -91,7 +87,7 @@ export class DynamoSubscriptionRepository implements SubscriptionRepository {
   }
 
   async dropConnection(connectionId: string): Promise<void> {
-    const items = await this.queryPartition(keys.connectionPartition(connectionId));
+    const items = await queryPartition(this.client, this.tableName, keys.connectionPartition(connectionId));
     const deletes: Key[] = [];
     for (const item of items) {
       deletes.push({
@@ -102,25 +98,6 @@ export class DynamoSubscriptionRepository implements SubscriptionRepository {
       }
     }
     await this.batchWrite(deletes);
-  }
-
-  private async queryPartition(pk: string, skPrefix?: string): Promise<Key[]> {
-    const items: Key[] = [];
-    let startKey: Key | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: skPrefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, ...(skPrefix === undefined ? {} : { '#sk': TABLE.sortKey }) },
-          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix === undefined ? {} : { ':prefix': skPrefix }) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((page.Items ?? []) as Key[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
   }
 
   private async batchWrite(requests: readonly Key[]): Promise<void> {

@@ -16,10 +16,16 @@ export interface HandlerChainOptions<TEvent, TResult> {
    * error to a response (`onError`) or only reports it (then it is rethrown), and may finish responses (`after`).
    */
   readonly errors: MiddlewareObj<TEvent, TResult>;
+  /**
+   * Right after metrics, so what it records is flushed with the invocation, and before the input, so it sees
+   * the raw event and, on the way out, the final response: observes each invocation (the API's request timing).
+   * @default - nothing observes
+   */
+  readonly observe?: MiddlewareObj<TEvent, TResult>;
 }
 
 /**
- * The one middleware chain of every Lambda handler: tracer → logger → metrics → input → errors.
+ * The one middleware chain of every Lambda handler: tracer → logger → metrics → [observe] → input → errors.
  *
  * Responses stay out of traces (they carry transcripts and presigned POST credentials). Metrics are flushed
  * after every invocation, success or error, with a ColdStart metric on the first; an invocation that recorded
@@ -29,10 +35,12 @@ export function handlerChain<TEvent, TInput, TResult>(
   options: HandlerChainOptions<TEvent, TResult>,
   handler: (input: TInput, context: Context) => Promise<TResult>,
 ) {
-  return middy<TEvent, TResult>()
+  const chain = middy<TEvent, TResult>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  if (options.observe) chain.use(options.observe);
+  return chain
     .use(options.input)
     .use(options.errors)
     .handler((event, context) => handler(event as unknown as TInput, context));

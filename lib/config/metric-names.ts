@@ -13,6 +13,11 @@ export const METRICS = {
   stageDimension: 'stage',
   /** Extra dimension on a second NotesFailed datapoint, so failures can be graphed by code. */
   failureCodeDimension: 'failureCode',
+  /**
+   * Dimension of RequestDuration: the API route as `METHOD /resource/{param}` (API Gateway's template, never
+   * the raw path, so the values are the routes of routes.ts).
+   */
+  routeDimension: 'route',
   names: {
     uploadsCreated: 'UploadsCreated',
     quotaRejected: 'QuotaRejected',
@@ -26,6 +31,8 @@ export const METRICS = {
     translateMs: 'TranslateDuration',
     totalMs: 'NoteDuration',
     engineThrottled: 'EngineThrottled',
+    /** An API request's time in its handler, per route (its own dimension set: service, stage, route). */
+    requestMs: 'RequestDuration',
     /** Jobs in flight the job sweeper had to restart or end: a crash, a lost event or a stuck execution. */
     stuckJobs: 'StuckJobs',
   },

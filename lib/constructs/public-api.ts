@@ -1,6 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { type CfnUsagePlan, LambdaIntegration, Period, type RestApi, type UsagePlan } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -18,7 +19,7 @@ import {
   usagePlanLimits,
   usagePlanName,
 } from '../config/usage-plans';
-import { grantObjectDelete, grantObjectPut, grantTableRead, grantTableReadWrite } from './data-access';
+import { grantGsi1Query, grantItems, grantObjectDelete, grantObjectPut, type ItemAccess } from './data-access';
 import type { UsagePlanStage } from './progress-channel';
 import { ServiceFunction } from './service-function';
 import { ServiceRestApi } from './service-rest-api';
@@ -51,34 +52,44 @@ interface RouteData {
 }
 type RouteAccess = (fn: ServiceFunction, data: RouteData) => void;
 
-const tableRead: RouteAccess = (fn, { table }) => {
-  grantTableRead(table, fn);
-  fn.addEnvironment(ENV.tableName, table.tableName);
-};
+/** Table access by action and item type (see grantItems), with the env variable that names the table. */
+const tableItems =
+  (access: ItemAccess): RouteAccess =>
+  (fn, { table }) => {
+    grantItems(table, fn, access);
+    fn.addEnvironment(ENV.tableName, table.tableName);
+  };
 
 /** Least privilege per handler: each grant sits next to the env variable that names the resource. */
 const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   health: () => undefined,
   'get-openapi': () => undefined,
-  // Reads the key's tier, writes the job and the daily usage meter, signs the presigned POST.
-  'create-upload': (fn, { table, uploadsBucket }) => {
-    grantTableReadWrite(table, fn);
-    fn.addEnvironment(ENV.tableName, table.tableName);
-    grantObjectPut(uploadsBucket, fn, STORAGE.uploadsPrefix);
-    fn.addEnvironment(ENV.uploadsBucket, uploadsBucket.bucketName);
+  // Reads the key's tier, counts the upload on the key's daily meter (reading it when the quota is used up),
+  // writes the job, signs the presigned POST.
+  'create-upload': (fn, data) => {
+    tableItems({ GetItem: ['apiKey', 'usage'], UpdateItem: ['usage'], PutItem: ['job'] })(fn, data);
+    grantObjectPut(data.uploadsBucket, fn, STORAGE.uploadsPrefix);
+    fn.addEnvironment(ENV.uploadsBucket, data.uploadsBucket.bucketName);
   },
-  'get-job': tableRead,
-  'list-jobs': (fn, data) => {
-    tableRead(fn, data);
-    data.cursorSecret.grantRead(fn);
-    fn.addEnvironment(ENV.cursorSecretArn, data.cursorSecret.secretArn);
-  },
-  'get-usage': tableRead,
-  'get-stats': tableRead,
-  // Deletes the job record, its upload and its working files (by exact key: no listing needed).
-  'delete-job': (fn, { table, uploadsBucket, workBucket }) => {
-    grantTableReadWrite(table, fn);
+  'get-job': tableItems({ GetItem: ['job'] }),
+  // History is a Query on GSI1 for the caller's OWNER# partition; cursors are signed with the secret.
+  'list-jobs': (fn, { table, cursorSecret }) => {
+    grantGsi1Query(table, fn, ['ownerHistory']);
     fn.addEnvironment(ENV.tableName, table.tableName);
+    Grant.addToPrincipal({ grantee: fn, actions: ['secretsmanager:GetSecretValue'], resourceArns: [cursorSecret.secretArn] });
+    fn.addEnvironment(ENV.cursorSecretArn, cursorSecret.secretArn);
+  },
+  'get-usage': tableItems({ GetItem: ['apiKey', 'usage'] }),
+  'get-stats': tableItems({ GetItem: ['stats'] }),
+  // Deletes the job with everything stored for it (callback, subscriptions, cached results), its upload and its
+  // working files (by exact key: no listing needed).
+  'delete-job': (fn, data) => {
+    tableItems({
+      GetItem: ['job'],
+      Query: ['subscription'],
+      BatchWriteItem: ['job', 'transcriptionCallback', 'subscription', 'connection', 'audioResult'],
+    })(fn, data);
+    const { uploadsBucket, workBucket } = data;
     grantObjectDelete(uploadsBucket, fn, STORAGE.uploadsPrefix);
     fn.addEnvironment(ENV.uploadsBucket, uploadsBucket.bucketName);
     grantObjectDelete(workBucket, fn, STORAGE.normalizedPrefix);

@@ -104,7 +104,7 @@ export class ServiceFunction extends NodejsFunction {
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Only for actions without resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords (tracing), and where a function needs them Translate TranslateText and Transcribe streaming. test/infra asserts no other action gets Resource *.',
+        'Only for actions without resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords (tracing), and where a function needs them Translate TranslateText, Transcribe streaming and StartTranscriptionJob (narrowed by its output-location condition keys). test/infra asserts no other action gets Resource *.',
     });
   }
 }

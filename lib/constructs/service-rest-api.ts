@@ -13,7 +13,7 @@ import {
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
 import type { ThrottleConfig } from '../config/stages';
-import { GATEWAY_RETRY_AFTER_SECONDS } from '../config/usage-plans';
+import { GATEWAY_ERROR_RESPONSES, type GatewayErrorResponse } from '../config/gateway-responses';
 
 export interface ServiceRestApiProps {
   /** Physical name: the ApiName metric dimension operators read. */
@@ -117,35 +117,17 @@ export class ServiceRestApi extends Construct {
     });
   }
 
-  /** Gateway-generated errors in the same `{"error":{code,message}}` shape the handlers return. */
+  /** Gateway-generated errors in the same `{"error":{code,message}}` shape the handlers return (one table). */
   private addGatewayResponses(): void {
-    const responses: ReadonlyArray<[string, ResponseType, number, string, string | undefined]> = [
-      ['InvalidApiKey', ResponseType.INVALID_API_KEY, 403, 'API_KEY_INVALID', 'Missing or invalid API key (send it in the x-api-key header).'],
-      ['Throttled', ResponseType.THROTTLED, 429, 'THROTTLED', 'Too many requests for this API key; slow down and retry.'],
-      ['QuotaExceeded', ResponseType.QUOTA_EXCEEDED, 429, 'QUOTA_EXCEEDED', 'The daily upload quota of this API key is used up; it resets at 00:00 UTC.'],
-      ['NoRoute', ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'ROUTE_NOT_FOUND', 'No such route.'],
-      ['TooLarge', ResponseType.REQUEST_TOO_LARGE, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'],
-      ['BadParameters', ResponseType.BAD_REQUEST_PARAMETERS, 400, 'VALIDATION_ERROR', undefined],
-      ['BadBody', ResponseType.BAD_REQUEST_BODY, 400, 'VALIDATION_ERROR', undefined],
-      ['Timeout', ResponseType.INTEGRATION_TIMEOUT, 504, 'TIMEOUT', 'The request took too long; please retry.'],
-      // Any other gateway 4xx (ACCESS_DENIED, UNAUTHORIZED, ...): API Gateway's own type is already a stable code.
-      ['Default4xx', ResponseType.DEFAULT_4XX, 400, '$context.error.responseType', undefined],
-      ['Default5xx', ResponseType.DEFAULT_5XX, 500, 'INTERNAL_ERROR', 'Something went wrong on our side. Please try again later.'],
-    ];
-    // Static values only: gateway responses cannot compute a header (see GATEWAY_RETRY_AFTER_SECONDS).
-    const retryAfter = new Map<ResponseType, number>([
-      [ResponseType.THROTTLED, GATEWAY_RETRY_AFTER_SECONDS.throttled],
-      [ResponseType.QUOTA_EXCEEDED, GATEWAY_RETRY_AFTER_SECONDS.quotaExceeded],
-    ]);
-    for (const [id, type, status, code, message] of responses) {
+    for (const { id, type, status, code, message, retryAfterSeconds } of GATEWAY_ERROR_RESPONSES as readonly GatewayErrorResponse[]) {
       // No message of our own: pass API Gateway's (already JSON-quoted) message through.
       const messageJson = message === undefined ? '$context.error.messageString' : JSON.stringify(message);
-      const seconds = retryAfter.get(type);
       this.api.addGatewayResponse(id, {
-        type,
-        // DEFAULT_4XX keeps the status of whatever 4xx it stands in for.
-        statusCode: type === ResponseType.DEFAULT_4XX ? undefined : String(status),
-        responseHeaders: seconds === undefined ? undefined : { 'Retry-After': `'${seconds}'` },
+        type: ResponseType.of(type),
+        // Undefined for DEFAULT_4XX: it keeps the status of whatever 4xx it stands in for.
+        statusCode: status === undefined ? undefined : String(status),
+        // Static values only: gateway responses cannot compute a header (see GATEWAY_RETRY_AFTER_SECONDS).
+        responseHeaders: retryAfterSeconds === undefined ? undefined : { 'Retry-After': `'${retryAfterSeconds}'` },
         templates: {
           'application/json': `{"error":{"code":"${code}","message":${messageJson}}}`,
         },

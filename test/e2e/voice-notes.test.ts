@@ -155,7 +155,7 @@ describe('progress', () => {
 
 describe('npm run translate', () => {
   const cli = (args: string[]) =>
-    execFileAsync('npx', ['tsx', 'local/translate-cli.ts', ...args, '--api', stack.url, '--json'], {
+    execFileAsync('npx', ['tsx', 'local/translate-cli.ts', ...args, '--api', stack.apiUrl, '--ws', stack.webSocketUrl, '--json'], {
       cwd: path.resolve(import.meta.dirname, '../..'),
     }).then(
       ({ stdout }) => ({ code: 0, output: JSON.parse(stdout) }),
@@ -176,23 +176,60 @@ describe('npm run translate', () => {
   });
 });
 
-describe('the README example (client/examples/translate-note.ts)', () => {
+describe('the README examples (client/examples/)', () => {
   const REPO = path.resolve(import.meta.dirname, '../..');
-  const EXAMPLE = 'client/examples/translate-note.ts';
+  const EXAMPLES = ['client/examples/translate-note.ts', 'client/examples/upload-and-follow.ts'];
+  const run = (example: string, note: string) =>
+    execFileAsync('npx', ['tsx', example, note, 'es'], {
+      cwd: REPO,
+      env: { ...process.env, VNT_API_URL: stack.apiUrl, VNT_WS_URL: stack.webSocketUrl, VNT_API_KEY: premium },
+    });
 
-  it('is in the README exactly as it is in the repository', async () => {
-    const [readme, example] = await Promise.all([readFile(path.join(REPO, 'README.md'), 'utf8'), readFile(path.join(REPO, EXAMPLE), 'utf8')]);
-    expect(readme).toContain(example.trim());
+  it.each(EXAMPLES)('%s is in the README exactly as it is in the repository', async (example) => {
+    const [readme, code] = await Promise.all([readFile(path.join(REPO, 'README.md'), 'utf8'), readFile(path.join(REPO, example), 'utf8')]);
+    expect(readme).toContain(code.trim());
   });
 
-  it('translates a note against the local stack', async () => {
-    const note = await makeAudio('webm', dir, { name: 'readme-example' });
-    const { stdout, stderr } = await execFileAsync('npx', ['tsx', EXAMPLE, note, 'es'], {
-      cwd: REPO,
-      env: { ...process.env, VNT_API_URL: stack.url, VNT_WS_URL: stack.webSocketUrl, VNT_API_KEY: premium },
-    });
+  it('translate-note.ts translates a note against the local stack', async () => {
+    const { stdout, stderr } = await run(EXAMPLES[0]!, await makeAudio('webm', dir, { name: 'readme-example' }));
     expect(stdout.trim()).toMatch(new RegExp(`^${GOFORWARD_TEXT} → .*${SPANISH.source}`, 'i'));
     expect(stderr).toMatch(/uploaded 100%/);
     expect(stderr).toMatch(/completed \(100%\)/);
   });
+
+  it('upload-and-follow.ts subscribes before it uploads and follows the note to its translation', async () => {
+    const { stdout, stderr } = await run(EXAMPLES[1]!, await makeAudio('wav', dir, { name: 'readme-steps' }));
+    expect(stdout.trim()).toMatch(new RegExp(`^${GOFORWARD_TEXT} → .*${SPANISH.source}`, 'i'));
+    expect(stderr).toMatch(/following \S+ over websocket/);
+    const stages = stderr.match(/^\w+(?= \(\d+%\)$)/gm);
+    expect([stages?.at(0), stages?.at(-1)]).toEqual(['awaiting_upload', 'completed']);
+  });
+});
+
+describe("the README's curl snippet", () => {
+  /** The note the snippet sends: a pocketsphinx-testdata recording, encoded as a phone records it. */
+  const readmeNote = () => makeAudio('m4a', dir, { name: 'readme-curl' });
+
+  /** The first ```bash block under `### curl`, pointed at this stack, this key and this note. */
+  async function curlSnippet(note: string): Promise<string> {
+    const readme = await readFile(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const block = /^### curl\n[\s\S]*?^```bash\n([\s\S]*?)^```$/m.exec(readme)?.[1];
+    if (block === undefined) throw new Error('README.md has no ```bash block under "### curl"');
+    const set = (script: string, name: string, value: string) => {
+      const assignment = new RegExp(`^${name}=\\S+`, 'm');
+      if (!assignment.test(script)) throw new Error(`the README's curl snippet no longer sets ${name}=`);
+      return script.replace(assignment, `${name}='${value}'`);
+    };
+    return set(set(set(block, 'API', stack.apiUrl), 'KEY', premium), 'NOTE', note);
+  }
+
+  it('uploads a note with the presigned POST and follows it to its translation', async () => {
+    const script = await curlSnippet(await readmeNote());
+    // -e: a failing step fails the test, as it would stop a careful user.
+    const { stdout, stderr } = await execFileAsync('bash', ['-e', '-o', 'pipefail', '-c', script], { timeout: 90_000 });
+    const job = JSON.parse(stdout) as { status: string; result?: { transcript: string; translation: string } };
+    expect(job).toMatchObject({ status: 'completed', result: { transcript: GOFORWARD_TEXT } });
+    expect(job.result?.translation).toMatch(SPANISH);
+    expect(stderr.trim().split('\n').at(-1)).toBe('completed');
+  }, 120_000);
 });

@@ -1,8 +1,10 @@
 /**
  * The web client in real Chromium against the embedded local stack: a real voice note through the file
  * input, progress pushed over the WebSocket, the translation, the cache flag, history paging and delete,
- * the error messages for a bad key and a spent quota, the offline shell, and the first-load weight budget.
- * Screenshots go to test-results/web/.
+ * the error messages for a bad key and a spent quota, the offline shell, and the first-load weight budget;
+ * then the page as a phone user sees it: progress and result brought into view, stale errors cleared, copy,
+ * labelled history, empty history, favicon, thousands separators, a failed stage named in words. axe-core
+ * checks accessibility in each state. Screenshots (phone 390×844 and desktop 1280×800) go to test-results/web/.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,13 +14,16 @@ import type { Page, WebSocket as PageWebSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIERS } from '../../lib/config/tiers';
 import { buildWeb, formatReport } from '../../web/build';
-import { GOFORWARD_TEXT, makeAudio } from '../helpers/audio-fixtures';
+import { GOFORWARD_TEXT, makeAudio, makeTextFile } from '../helpers/audio-fixtures';
+import { axeViolations } from '../helpers/axe';
 import { launchBrowser, type TestBrowser } from '../helpers/browser';
 import { startTestStack, type TestStack } from '../helpers/local-stack';
 
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'web');
 const BUDGET_BYTES = 50 * 1024;
 const NOTE_TIMEOUT_MS = 60_000;
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
 
 let stack: TestStack;
 let browser: TestBrowser;
@@ -60,6 +65,26 @@ afterAll(async () => {
 
 async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The same state at phone and desktop width, then back to the phone. */
+async function screenshotBothWidths(name: string): Promise<void> {
+  await page.setViewportSize(DESKTOP);
+  await screenshot(`${name}-desktop`);
+  await page.setViewportSize(PHONE);
+  await screenshot(`${name}-phone`);
+}
+
+async function expectAccessible(state: string): Promise<void> {
+  expect(await axeViolations(page), state).toEqual([]);
+}
+
+/** Whether the element's box lies wholly inside the viewport. */
+function inViewport(selector: string): Promise<boolean> {
+  return page.locator(selector).evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    return box.height > 0 && box.top >= 0 && box.bottom <= innerHeight;
+  });
 }
 
 async function saveKey(key: string): Promise<void> {
@@ -129,6 +154,30 @@ describe('web client on the local stack', () => {
     await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
   });
 
+  it('has a favicon, served with its type, and no accessibility violations before a key is saved', async () => {
+    const icon = page.locator('link[rel="icon"]');
+    expect(await icon.getAttribute('type')).toBe('image/svg+xml');
+    const response = await page.request.get(new URL((await icon.getAttribute('href'))!, stack.url).toString());
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toBe('image/svg+xml');
+    expect((await response.text()).startsWith('<svg')).toBe(true);
+    await expectAccessible('no key');
+  });
+
+  it('clears a stale error when the key is saved and when audio is chosen', async () => {
+    const noteError = page.locator('#note-error');
+    await page.getByRole('button', { name: 'Upload and translate' }).click();
+    await expect.poll(() => noteError.locator('code').getAttribute('data-code').catch(() => null)).toBe('MISSING_API_KEY');
+    await expectAccessible('error: no key');
+    await saveKey(stack.keys.free);
+    await expect.poll(() => noteError.textContent()).toBe('');
+
+    await page.getByRole('button', { name: 'Upload and translate' }).click();
+    await expect.poll(() => noteError.locator('code').getAttribute('data-code').catch(() => null)).toBe('NO_AUDIO_SELECTED');
+    await page.getByLabel('Or choose an audio file').setInputFiles(voiceNote);
+    await expect.poll(() => noteError.textContent()).toBe('');
+  });
+
   it('translates a voice note picked with the file input, with byte progress and live stages', async () => {
     await saveKey(stack.keys.free);
     await expect.poll(() => page.locator('#usage-text').textContent()).toMatch(/^0 of 100 used today on the free plan/);
@@ -174,6 +223,7 @@ describe('web client on the local stack', () => {
     expect(pushed.filter((s) => ['queued', 'normalizing', 'transcribing', 'translating'].includes(s)).length).toBeGreaterThan(0);
     const states = await page.locator('#stages li').evaluateAll((items) => items.map((li) => li.getAttribute('data-state')));
     expect(states).toEqual(['done', 'done', 'done', 'done', 'done']);
+    await expectAccessible('translated');
   }, 90_000);
 
   it('shows the cached flag when the same audio is translated again', async () => {
@@ -221,6 +271,7 @@ describe('web client on the local stack', () => {
     expect(await items.nth(12).locator('.translation').textContent()).toMatch(/metros/i);
     expect(await items.nth(11).locator('.meta').textContent()).toContain('from cache');
     await screenshot('04-history');
+    await expectAccessible('history');
 
     const victim = (await items.nth(12).getAttribute('data-job-id'))!;
     await items.nth(12).getByRole('button', { name: /^Delete note from / }).click();
@@ -246,6 +297,7 @@ describe('web client on the local stack', () => {
       expect(await page.locator('#history > li').count()).toBe(10);
       expect(await page.locator('#history button:disabled').count()).toBe(10);
       await screenshot('05-offline');
+      await expectAccessible('offline');
     } finally {
       await browser.context.setOffline(false);
     }
@@ -264,6 +316,7 @@ describe('web client on the local stack', () => {
     expect(await error.locator('code').getAttribute('data-code')).toMatch(/^(API_KEY_INVALID|INVALID_API_KEY)$/);
     expect(await page.locator('#history > li').count()).toBe(0);
     await screenshot('06-invalid-key');
+    await expectAccessible('invalid key');
   });
 
   it('explains a spent daily quota in plain words, with its code', async () => {
@@ -289,5 +342,152 @@ describe('web client on the local stack', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot('08-over-quota-phone');
+    await expectAccessible('over quota, phone');
   }, 60_000);
+});
+
+describe('web client as a user on a phone sees it', () => {
+  it('clears the old key’s errors on saving a new key, shows numbers with separators and "No notes yet"', async () => {
+    // The over-quota key's refusal is still on screen from the test before.
+    expect(await page.locator('#note-error code').getAttribute('data-code')).toBe('QUOTA_EXCEEDED');
+    await saveKey(stack.keys.premium);
+    await expect
+      .poll(() => page.locator('#usage-text').textContent())
+      .toMatch(/^0 of 10,000 used today on the premium plan; 10,000 left\. Resets /);
+    expect(await page.locator('#note-error').textContent()).toBe('');
+    expect(await page.locator('#key-error').textContent()).toBe('');
+    await expect.poll(() => page.getByText('No notes yet').isVisible()).toBe(true);
+    await expectAccessible('premium key, empty history');
+  });
+
+  it('brings the progress and then the result into view, with focus on the result', async () => {
+    await page.setViewportSize(PHONE);
+    await page.getByLabel('Or choose an audio file').setInputFiles(voiceNote);
+    await page.getByLabel('Translate to').selectOption('es');
+    // The button at the bottom of the screen: what follows it (progress, result) starts out of sight.
+    await page.locator('#submit').evaluate((button) => button.scrollIntoView({ block: 'end' }));
+    expect(await page.locator('#progress').isHidden()).toBe(true);
+    await page.evaluate(() => {
+      const w = window as unknown as { progressSeenBeforeDone: boolean };
+      w.progressSeenBeforeDone = false;
+      new IntersectionObserver((entries) => {
+        const done = /^Done/.test(document.getElementById('status')!.textContent ?? '');
+        if (entries.some((e) => e.isIntersecting) && !done) w.progressSeenBeforeDone = true;
+      }).observe(document.getElementById('progress')!);
+    });
+
+    await page.getByRole('button', { name: 'Upload and translate' }).click();
+    await expect
+      .poll(() => page.locator('#status').textContent(), { timeout: NOTE_TIMEOUT_MS, interval: 200 })
+      .toMatch(/^(Done|Failed)/);
+
+    expect(await page.locator('#r-translation').textContent()).toMatch(/metros/i);
+    expect(await page.evaluate(() => (window as unknown as { progressSeenBeforeDone: boolean }).progressSeenBeforeDone)).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('result-heading');
+    await expect.poll(() => inViewport('#result-heading')).toBe(true);
+    await screenshot('09-result-phone');
+  }, 90_000);
+
+  it('copies the translation to the clipboard and says so', async () => {
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url });
+    await page.bringToFront();
+    await page.getByRole('button', { name: 'Copy translation' }).click();
+    await expect.poll(() => page.locator('#copy-status').textContent()).toBe('Translation copied.');
+    const translation = await page.locator('#r-translation').textContent();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(translation);
+
+    await page.getByRole('button', { name: 'Copy transcript' }).click();
+    await expect.poll(() => page.locator('#copy-status').textContent()).toBe('Transcript copied.');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(GOFORWARD_TEXT);
+    await screenshotBothWidths('10-result');
+    await expectAccessible('result copied');
+  });
+
+  it('labels the transcript and the translation in history rows', async () => {
+    const row = page.locator('#history > li').first();
+    await expect.poll(() => row.locator('dt').allTextContents()).toEqual(['Transcript', 'Translation']);
+    expect(await row.locator('dd.transcript').textContent()).toBe(GOFORWARD_TEXT);
+    expect(await row.locator('dd.transcript').getAttribute('lang')).toBe('en');
+    expect(await row.locator('dd.translation').textContent()).toMatch(/metros/i);
+    expect(await page.getByText('No notes yet').isHidden()).toBe(true);
+  });
+
+  it('names a failed stage in words and with a mark, not only in colour, and clears it when new audio is chosen', async () => {
+    const notAudio = await makeTextFile(workDir, 'not-audio.m4a');
+    await translate(notAudio, 'es');
+    expect(await page.locator('#note-error code').getAttribute('data-code')).toBe('NOT_AUDIO');
+    const failed = page.locator('#stages li[data-state="failed"]');
+    expect(await failed.count()).toBe(1);
+    expect(await failed.innerText()).toMatch(/^✕ Normalizing \(failed\)$/);
+    // The whole list as a screen reader or a colour-blind reader takes it in: the failure is in the words.
+    expect(await page.locator('#stages').innerText()).toContain('Normalizing (failed)');
+    // The failure arrived over the socket like any stage: no "Live updates unavailable" on a failed note.
+    expect(await page.locator('#transport').getAttribute('data-transport')).toBe('websocket');
+    await expect.poll(() => inViewport('#note-error')).toBe(true);
+    await screenshotBothWidths('11-failed');
+    await expectAccessible('failed note');
+
+    await page.getByLabel('Or choose an audio file').setInputFiles(voiceNote);
+    expect(await page.locator('#note-error').textContent()).toBe('');
+    expect(await page.locator('#progress').isHidden()).toBe(true);
+  }, 90_000);
+
+  it('says "No notes yet" again once the last note is deleted', async () => {
+    const items = page.locator('#history > li');
+    await expect.poll(() => items.count()).toBe(2);
+    for (let left = 2; left > 0; left--) {
+      await items.first().getByRole('button', { name: /^Delete note from / }).click();
+      await expect.poll(() => items.count()).toBe(left - 1);
+    }
+    expect(await page.getByText('No notes yet').isVisible()).toBe(true);
+    await expectAccessible('history emptied');
+  });
+});
+
+describe('the API reference page (api.html, built and deployed with the client)', () => {
+  it('is served by the local stack: one page that renders the contract without a request anywhere else', async () => {
+    const response = await fetch(`${stack.url}/api.html`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = Buffer.from(await response.arrayBuffer());
+    expect(html.toString('utf8')).toContain('<title>Voice Note Translator API reference</title>');
+    expect(html.toString('utf8')).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+    // The renderer is inlined (≈ 2.5 MB, ≈ 0.7 MB gzip, as the CDN sends it): a size no budget of the app's,
+    // but a limit that catches a page grown by accident.
+    expect(html.length).toBeLessThan(4 * 1024 * 1024);
+    expect(gzipSync(html, { level: 9 }).length).toBeLessThan(1024 * 1024);
+
+    // Anything the renderer tries elsewhere (its logo, usage traces) is blocked by the page's own policy, unsent.
+    const elsewhere = new Map<string, string>();
+    const record = (request: { url(): string; failure(): { errorText: string } | null }) => {
+      if (!request.url().startsWith(`${stack.url}/`) && !/^(data|blob):/.test(request.url())) {
+        elsewhere.set(request.url(), request.failure()?.errorText ?? 'sent');
+      }
+    };
+    page.on('request', record);
+    page.on('requestfailed', record);
+    try {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${stack.url}/api.html#/notes/createupload`, { waitUntil: 'load' });
+      const operation = page.getByRole('heading', { name: 'Start a voice note and get a presigned upload' });
+      await expect.poll(() => operation.isVisible()).toBe(true);
+      expect(await page.getByText('Progress over WebSocket').first().isVisible()).toBe(true);
+      await screenshot('12-api-reference');
+      await page.waitForLoadState('networkidle');
+    } finally {
+      page.off('request', record);
+      page.off('requestfailed', record);
+    }
+    expect([...elsewhere.values()].filter((outcome) => outcome !== 'csp')).toEqual([]);
+  }, 60_000);
+
+  it('is not kept by the service worker as the app: offline, the app still opens', async () => {
+    await browser.context.setOffline(true);
+    try {
+      await page.goto(stack.url, { waitUntil: 'load' });
+      await expect.poll(() => page.getByRole('heading', { name: 'New voice note' }).isVisible()).toBe(true);
+    } finally {
+      await browser.context.setOffline(false);
+    }
+  });
 });

@@ -45,6 +45,8 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<TestB
     headless: true,
     args,
     viewport: options.viewport ?? { width: 1000, height: 900 },
+    // Numbers and dates as an en-US reader sees them, whatever the machine's LANG.
+    locale: 'en-US',
     serviceWorkers: 'allow',
   });
   return {

@@ -1,7 +1,8 @@
 /**
  * The embedded local stack for end-to-end tests, driven over real HTTP only: a fresh stack on a free port
  * with a temporary state directory, and the API client (client/) for the calls the tests make, as an app
- * makes them.
+ * makes them. HTTP API calls go through Prism, which judges them against docs/openapi.json
+ * (contract-proxy.ts); the WebSocket and the presigned uploads go to the stack itself.
  */
 import { openAsBlob } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -11,9 +12,13 @@ import { audioContentType, type CreatedUpload, type JobView, type PresignedUploa
 import type { TierName } from '../../lib/config/tiers';
 import { LocalKeyProvisioner } from '../../local/gateway/local-key-provisioner';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
+import { type ContractProxy, startContractProxy } from './contract-proxy';
 
 export interface TestStack {
+  /** The stack itself: the web client, the admin endpoint, raw connections. */
   readonly url: string;
+  /** The HTTP API through the contract proxy (Prism): what the client, request() and API-calling tools use. */
+  readonly apiUrl: string;
   readonly webSocketUrl: string;
   readonly keys: Readonly<Record<TierName, string>>;
   readonly stateDir: string;
@@ -25,7 +30,7 @@ export interface TestStack {
    * Raw HTTP, for tests about the wire itself (exact statuses, the error body shape, the gateway's own
    * answers); returns status, headers and the parsed JSON body.
    */
-  request(method: string, route: string, options?: { key?: string; body?: unknown }): Promise<ApiAnswer>;
+  request(method: string, route: string, options?: RequestOptions): Promise<ApiAnswer>;
   /** A new key of `tier` through the loopback admin endpoint (what `npm run keys -- create` does). */
   createKey(tier: TierName, name?: string): Promise<{ apiKeyId: string; value: string }>;
   /** POST /uploads for `file`: the job (awaiting its upload) and its presigned POST. */
@@ -37,6 +42,17 @@ export interface TestStack {
   /** Follows the job (WebSocket, polling as the fallback) until it is completed or failed; then its full view. */
   waitForJob(jobId: string, key: string, timeoutMs?: number): Promise<JobView>;
   stop(): Promise<void>;
+}
+
+export interface RequestOptions {
+  readonly key?: string;
+  readonly body?: unknown;
+  /**
+   * Straight to the stack, past the contract proxy, for requests Prism cannot forward: those that break the
+   * contract on purpose (Prism answers them itself: 401 without a key, 404 off the contract, 422 for an invalid
+   * request) and its quirks (HEAD answers 405; a malformed JSON body hangs). @default false
+   */
+  readonly direct?: boolean;
 }
 
 export interface SubmitOptions {
@@ -66,8 +82,17 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
     throw error;
   }
 
-  const request = async (method: string, route: string, opts: { key?: string; body?: unknown } = {}) => {
-    const response = await fetch(`${stack.url}${route}`, {
+  let proxy: ContractProxy;
+  try {
+    proxy = await startContractProxy(stack.url);
+  } catch (error) {
+    await stack.stop();
+    await rm(stateDir, { recursive: true, force: true });
+    throw error;
+  }
+
+  const request = async (method: string, route: string, opts: RequestOptions = {}) => {
+    const response = await (opts.direct ? fetch : proxy.fetch)(`${opts.direct ? stack.url : proxy.url}${route}`, {
       method,
       headers: {
         ...(opts.key !== undefined && { 'x-api-key': opts.key }),
@@ -83,7 +108,7 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
   const client = (key: string): VoiceNoteClient => {
     let known = clients.get(key);
     if (!known) {
-      known = new VoiceNoteClient({ baseUrl: stack.url, apiKey: key, webSocketUrl: stack.webSocketUrl });
+      known = new VoiceNoteClient({ baseUrl: proxy.url, apiKey: key, webSocketUrl: stack.webSocketUrl, fetch: proxy.fetch });
       clients.set(key, known);
     }
     return known;
@@ -96,13 +121,14 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
   };
 
   // The presigned POST is its own credential: uploads need no key.
-  const keyless = new VoiceNoteClient({ baseUrl: stack.url });
+  const keyless = new VoiceNoteClient({ baseUrl: proxy.url });
   const upload: TestStack['upload'] = async (presigned, file, opts = {}) => {
     await keyless.upload(presigned, await openAsBlob(file, { type: contentTypeOf(file, opts) }));
   };
 
   return {
     url: stack.url,
+    apiUrl: proxy.url,
     webSocketUrl: stack.webSocketUrl,
     keys: stack.keys,
     stateDir,
@@ -123,8 +149,12 @@ export async function startTestStack(options: Omit<LocalStackOptions, 'port' | '
       return client(key).getJob(jobId);
     },
     async stop() {
-      await stack.stop();
-      await rm(stateDir, { recursive: true, force: true });
+      try {
+        await proxy.stop();
+      } finally {
+        await stack.stop();
+        await rm(stateDir, { recursive: true, force: true });
+      }
     },
   };
 }

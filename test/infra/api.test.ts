@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lib/config/env-names';
+import { GATEWAY_ERROR_RESPONSES, type GatewayErrorResponse } from '../../lib/config/gateway-responses';
 import { METRICS } from '../../lib/config/metric-names';
 import { ROUTES } from '../../lib/config/routes';
 import {
@@ -98,6 +99,32 @@ describe('REST API', () => {
     const body = JSON.parse(response!.Properties!.ResponseTemplates['application/json'] as string);
     expect(body).toEqual({ error: { code, message: expect.stringMatching(/\w/) } });
   });
+
+  it('has exactly the gateway responses of GATEWAY_ERROR_RESPONSES on each REST API, the table the OpenAPI document lists', () => {
+    const responses = resourcesOfType(stateless, 'AWS::ApiGateway::GatewayResponse');
+    const apis = [...new Set(responses.map(([, r]) => JSON.stringify(r.Properties!.RestApiId)))];
+    expect(apis).toHaveLength(resourcesOfType(stateless, 'AWS::ApiGateway::RestApi').length);
+    for (const api of apis) {
+      expectTable(responses.filter(([, r]) => JSON.stringify(r.Properties!.RestApiId) === api));
+    }
+  });
+
+  function expectTable(responses: ReturnType<typeof resourcesOfType>) {
+    const deployed = responses.map(([, r]) => ({
+      type: r.Properties!.ResponseType,
+      status: r.Properties!.StatusCode,
+      code: JSON.parse(r.Properties!.ResponseTemplates['application/json'].replace('$context.error.messageString', '""')).error.code,
+      retryAfter: r.Properties!.ResponseParameters?.['gatewayresponse.header.Retry-After'],
+    }));
+    const table = (GATEWAY_ERROR_RESPONSES as readonly GatewayErrorResponse[]).map((row) => ({
+      type: row.type,
+      status: row.status === undefined ? undefined : String(row.status),
+      code: row.code,
+      retryAfter: row.retryAfterSeconds === undefined ? undefined : `'${row.retryAfterSeconds}'`,
+    }));
+    const byType = (a: { type: string }, b: { type: string }) => a.type.localeCompare(b.type);
+    expect(deployed.sort(byType)).toEqual(table.sort(byType));
+  }
 
   it('passes gateway messages through as JSON strings where it has no message of its own', () => {
     const [[, response]] = resourcesOfType(stateless, 'AWS::ApiGateway::GatewayResponse').filter(
@@ -213,34 +240,47 @@ describe('service functions', () => {
 
 describe('least privilege of the API and progress functions', () => {
   const perms = (entry: string) => permissions(statementsOf(stateless, functionIdByEntry(stateless, entry)));
-  const dataActions = (entry: string) =>
-    [...perms(entry).keys()].filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort();
-
-  const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
-  const WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  /** Each data grant as `action`, DynamoDB ones as `action PARTITION…` (their dynamodb:LeadingKeys condition). */
+  const access = (entry: string) =>
+    statementsOf(stateless, functionIdByEntry(stateless, entry))
+      .flatMap((s) => {
+        const partitions = (s.Condition as any)?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+        return asArray(s.Action).map((a) => (partitions === undefined ? a : `${a} ${partitions.join(' ')}`));
+      })
+      .filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))
+      .sort();
 
   it.each([
     ['functions/api/health.ts', []],
     ['functions/api/get-openapi.ts', []],
-    ['functions/api/get-job.ts', READ],
-    ['functions/api/get-usage.ts', READ],
-    ['functions/api/get-stats.ts', READ],
-    ['functions/api/list-jobs.ts', [...READ, 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']],
-    ['functions/api/create-upload.ts', [...READ, ...WRITE, 's3:PutObject']],
-    ['functions/api/delete-job.ts', [...READ, ...WRITE, 's3:DeleteObject']],
+    ['functions/api/get-job.ts', ['dynamodb:GetItem JOB#*']],
+    ['functions/api/get-usage.ts', ['dynamodb:GetItem KEY#* USAGE#*']],
+    ['functions/api/get-stats.ts', ['dynamodb:GetItem STATS']],
+    ['functions/api/list-jobs.ts', ['dynamodb:Query OWNER#*', 'secretsmanager:GetSecretValue']],
+    ['functions/api/create-upload.ts', ['dynamodb:GetItem KEY#* USAGE#*', 'dynamodb:PutItem JOB#*', 'dynamodb:UpdateItem USAGE#*', 's3:PutObject']],
+    [
+      'functions/api/delete-job.ts',
+      ['dynamodb:BatchWriteItem AUDIO#* CALLBACK#* CONN#* JOB#* SUB#*', 'dynamodb:GetItem JOB#*', 'dynamodb:Query SUB#*', 's3:DeleteObject'],
+    ],
     ['functions/progress/authorize.ts', []],
-    ['functions/progress/connect.ts', [...READ, ...WRITE]],
-    ['functions/progress/disconnect.ts', [...READ, ...WRITE]],
-    ['functions/progress/subscribe.ts', [...READ, ...WRITE, 'execute-api:ManageConnections']],
-  ])('%s may do exactly its job', (entry, expected) => {
-    expect(dataActions(entry)).toEqual([...expected].sort());
+    // The progress functions touch connections and subscriptions, read keys and jobs, and write neither.
+    ['functions/progress/connect.ts', ['dynamodb:GetItem KEY#*', 'dynamodb:PutItem CONN#*']],
+    ['functions/progress/disconnect.ts', ['dynamodb:BatchWriteItem CONN#* SUB#*', 'dynamodb:Query CONN#*']],
+    [
+      'functions/progress/subscribe.ts',
+      ['dynamodb:BatchWriteItem CONN#* SUB#*', 'dynamodb:GetItem CONN#* JOB#* KEY#*', 'execute-api:ManageConnections'],
+    ],
+  ])('%s may do exactly its job, on its own item types', (entry, expected) => {
+    expect(access(entry)).toEqual([...expected].sort());
   });
 
-  it('scopes table access to the table and GSI1, never index/*', () => {
-    const resourcesOf = perms('functions/api/get-job.ts').get('dynamodb:Query')!;
-    expect(resourcesOf).toHaveLength(2);
-    expect(resourcesOf.some((r) => r.endsWith('/index/gsi1'))).toBe(true);
-    expect(resourcesOf.every((r) => r.includes('VoiceNoteTranslator-dev-Stateful:TableName'))).toBe(true);
+  it('names the table for items and GSI1 for history, never index/*', () => {
+    expect(perms('functions/api/get-job.ts').get('dynamodb:GetItem')).toEqual([
+      'arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/VoiceNoteTranslator-dev-Stateful:TableName',
+    ]);
+    expect(perms('functions/api/list-jobs.ts').get('dynamodb:Query')).toEqual([
+      'arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/VoiceNoteTranslator-dev-Stateful:TableName/index/gsi1',
+    ]);
   });
 
   it('scopes object access to key prefixes of the right bucket', () => {
@@ -287,7 +327,8 @@ describe('IAM across the stack', () => {
       'xray:GetSamplingTargets',
       'translate:TranslateText',
       'transcribe:StartStreamTranscription',
-      'transcribe:StartStreamTranscriptionWebSocket',
+      // No resource type; narrowed by its output-location condition keys (see pipeline-workflow.ts).
+      'transcribe:StartTranscriptionJob',
       // Step Functions log delivery (CDK adds these for state machine logging; they take no resource).
       'logs:CreateLogDelivery',
       'logs:GetLogDelivery',

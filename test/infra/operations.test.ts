@@ -1,6 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { routeLatencyTargets } from '../../lib/config/latency-targets';
 import { METRICS } from '../../lib/config/metric-names';
+import { ROUTES } from '../../lib/config/routes';
 import {
   API_5XX_RATE_THRESHOLD_PERCENT,
   FAILURE_RATE_THRESHOLD_PERCENT,
@@ -23,7 +25,13 @@ describe('dashboard', () => {
   const body = () => {
     const [[, dashboard]] = resourcesOfType(stateless, 'AWS::CloudWatch::Dashboard');
     return JSON.parse(render(dashboard.Properties!.DashboardBody)) as {
-      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+      widgets: {
+        properties: {
+          title?: string;
+          metrics?: unknown[][];
+          annotations?: { horizontal?: { value: number; label?: string }[] };
+        };
+      }[];
     };
   };
   const titles = () => body().widgets.map((w) => w.properties.title).filter(Boolean);
@@ -67,6 +75,26 @@ describe('dashboard', () => {
     expect(text).toContain(METRICS.namespace);
     expect(text).toContain(METRICS.failureCodeDimension);
     expect(text).toContain('ColdStart');
+  });
+
+  it('shows each route’s p50 and p99 handler time against the route’s target', () => {
+    const widgets = body().widgets.map((w) => w.properties);
+    expect(routeLatencyTargets().map((t) => t.route)).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`));
+    for (const { route, targetMs } of routeLatencyTargets()) {
+      const widget = widgets.find((w) => w.title === `${route} (ms)`);
+      expect(widget, route).toBeDefined();
+      expect(widget!.annotations?.horizontal).toEqual([{ value: targetMs, label: `target ${targetMs} ms`, yAxis: 'left' }]);
+      const series = widget!.metrics!.map((m) => JSON.stringify(m));
+      expect(series, route).toHaveLength(2);
+      for (const [i, stat] of ['p50', 'p99'].entries()) {
+        const text = series[i]!;
+        expect(text).toContain(`"${METRICS.names.requestMs}"`);
+        expect(text).toContain(`"${METRICS.routeDimension}","${route}"`);
+        expect(text).toContain(`"${METRICS.stageDimension}","dev"`);
+        expect(text).toContain(`"${METRICS.serviceDimension}","${METRICS.services.api}"`);
+        expect(text).toContain(`"stat":"${stat}"`);
+      }
+    }
   });
 
   it('shows latency percentiles and a cache hit ratio', () => {

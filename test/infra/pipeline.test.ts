@@ -169,9 +169,45 @@ describe('least privilege of the pipeline functions', () => {
     expect(starters.map(([id]) => entryOf(id)).sort()).toEqual(['functions/pipeline/start-pipeline.ts', 'functions/pipeline/sweep-jobs.ts']);
   });
 
-  it('scopes Transcribe batch jobs to the stage’s job-name prefix', () => {
-    expect(perms('start-transcription').get('transcribe:StartTranscriptionJob')).toEqual([
-      `arn:<AWS::Partition>:transcribe:<AWS::Region>:<AWS::AccountId>:transcription-job/vnt-dev-*`,
+  it('scopes reading Transcribe batch jobs to the stage’s job-name prefix', () => {
+    for (const reader of ['transcribe-events', 'fetch-transcription']) {
+      expect(perms(reader).get('transcribe:GetTranscriptionJob')).toEqual([
+        `arn:<AWS::Partition>:transcribe:<AWS::Region>:<AWS::AccountId>:transcription-job/vnt-dev-*`,
+      ]);
+    }
+  });
+
+  it('starts Transcribe jobs on `*` (no resource type), only with output into the work bucket’s transcripts/', () => {
+    const statements = statementsOf(stateless, functionIdByEntry(stateless, 'functions/pipeline/start-transcription.ts')).filter(
+      (s) => s.Action === 'transcribe:StartTranscriptionJob',
+    );
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'transcribe:StartTranscriptionJob',
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'transcribe:OutputBucketName': { 'Fn::ImportValue': 'VoiceNoteTranslator-dev-Stateful:WorkBucketName' } },
+          StringLike: { 'transcribe:OutputKey': 'transcripts/*' },
+        },
+      },
     ]);
+  });
+
+  it('gives the pipeline item access by item type: only start-transcription writes callbacks, nothing but the API writes keys', () => {
+    const writers = (partition: string) =>
+      resourcesOfType(stateless, 'AWS::Lambda::Function')
+        .filter(([id, f]) =>
+          f.Metadata?.['vnt:entry'] &&
+          statementsOf(stateless, id).some(
+            (s) =>
+              [s.Action].flat().some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(String(a))) &&
+              ((s.Condition as any)?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[]).includes(partition),
+          ),
+        )
+        .map(([id]) => entryOf(id))
+        .sort();
+    expect(writers('CALLBACK#*')).toEqual(['functions/api/delete-job.ts', 'functions/pipeline/start-transcription.ts']);
+    expect(writers('KEY#*')).toEqual([]);
   });
 });

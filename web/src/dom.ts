@@ -41,8 +41,34 @@ export function formatDate(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
 }
 
+// The reader's locale: thousands separators (10,000 / 10 000 / 10.000) and decimal marks as they expect them.
+const integerFormat = new Intl.NumberFormat();
+const oneDecimalFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+export function formatNumber(value: number): string {
+  return integerFormat.format(value);
+}
+
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 1024) return `${formatNumber(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${oneDecimalFormat.format(bytes / 1024)} KB`;
+  return `${oneDecimalFormat.format(bytes / (1024 * 1024))} MB`;
+}
+
+const smoothScroll = (): ScrollBehavior => (matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth');
+
+/** Scrolls an element into view (smoothly unless the reader asked for reduced motion), e.g. on a phone. */
+export function reveal(element: HTMLElement): void {
+  element.scrollIntoView({ behavior: smoothScroll(), block: 'nearest' });
+}
+
+/**
+ * Moves focus to `target` and brings it into view, unless the reader has since moved on to something outside
+ * `within` (typing a key, reading history): a finished note must not pull them away from it.
+ */
+export function moveFocus(target: HTMLElement, within: readonly HTMLElement[]): void {
+  const active = document.activeElement;
+  if (active && active !== document.body && !within.some((area) => area.contains(active))) return;
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ behavior: smoothScroll(), block: 'start' });
 }

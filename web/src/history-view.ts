@@ -1,5 +1,5 @@
 import type { JobView, VoiceNoteClient } from '../../client';
-import { byId, clearError, el, formatDate, showError } from './dom';
+import { byId, clearError, el, formatDate, formatNumber, showError } from './dom';
 import { describeError } from './error-messages';
 import { languageName } from './languages';
 import { savedAtOf } from './offline-history';
@@ -13,6 +13,7 @@ export class HistoryPanel {
   private readonly status = byId('history-status');
   private readonly errors = byId('history-error');
   private readonly heading = byId('history-heading');
+  private readonly empty = byId('history-empty');
   private cursor: string | undefined;
   /** Drops answers to superseded requests (a refresh while "load more" is in flight). */
   private generation = 0;
@@ -34,11 +35,8 @@ export class HistoryPanel {
       this.list.replaceChildren(...page.items.map((job) => this.item(job, savedAt !== undefined)));
       this.cursor = page.nextCursor ?? undefined;
       this.more.hidden = !this.cursor || savedAt !== undefined;
-      this.status.textContent = savedAt
-        ? `Offline: showing the history saved ${formatDate(savedAt)}.`
-        : page.items.length === 0
-          ? 'No notes yet.'
-          : '';
+      this.status.textContent = savedAt ? `Offline: showing the history saved ${formatDate(savedAt)}.` : '';
+      this.showEmptyState();
     } catch (error) {
       if (generation !== this.generation) return;
       this.status.textContent = '';
@@ -58,7 +56,7 @@ export class HistoryPanel {
       this.list.append(...items);
       this.cursor = page.nextCursor ?? undefined;
       this.more.hidden = !this.cursor;
-      this.status.textContent = `${this.list.children.length} notes shown.`;
+      this.status.textContent = `${formatNumber(this.list.children.length)} notes shown.`;
       // Keep keyboard users where the new content starts.
       items[0]?.querySelector('button')?.focus();
     } catch (error) {
@@ -74,7 +72,13 @@ export class HistoryPanel {
     this.list.replaceChildren();
     this.more.hidden = true;
     this.status.textContent = '';
+    this.empty.hidden = true;
     clearError(this.errors);
+  }
+
+  /** "No notes yet" whenever a loaded list is empty: a new key, or after deleting the last note. */
+  private showEmptyState(): void {
+    this.empty.hidden = this.list.children.length > 0;
   }
 
   private item(job: JobView, readOnly = false): HTMLLIElement {
@@ -87,8 +91,14 @@ export class HistoryPanel {
     const li = el('li', { 'data-job-id': job.jobId }, el('p', { class: 'meta' }, meta.join(' · ')), remove);
     if (job.result) {
       li.append(
-        el('p', { class: 'transcript' }, job.result.transcript),
-        el('p', { class: 'translation', lang: job.targetLanguage }, job.result.translation),
+        el(
+          'dl',
+          { class: 'texts' },
+          el('dt', {}, 'Transcript'),
+          el('dd', { class: 'transcript', lang: job.result.detectedLanguage }, job.result.transcript),
+          el('dt', {}, 'Translation'),
+          el('dd', { class: 'translation', lang: job.targetLanguage }, job.result.translation),
+        ),
       );
     } else if (job.error) {
       li.append(el('p', { class: 'failure' }, `${describeError(job.error)} (${job.error.code})`));
@@ -105,6 +115,7 @@ export class HistoryPanel {
       const next = (li.nextElementSibling ?? li.previousElementSibling)?.querySelector('button');
       li.remove();
       this.status.textContent = 'Note deleted.';
+      this.showEmptyState();
       (next ?? this.heading).focus();
     } catch (error) {
       button.disabled = false;

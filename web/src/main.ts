@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   });
   const usage = new UsagePanel(api);
   const history = new HistoryPanel(api);
-  new NoteForm({ api, onFinished: () => void refreshAll(usage, history) });
+  const noteForm = new NoteForm({ api, onFinished: () => void refreshAll(usage, history) });
 
   const keyForm = byId<HTMLFormElement>('key-form');
   const keyInput = byId<HTMLInputElement>('api-key');
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     const key = keyInput.value.trim();
     if (key !== preferences.apiKey()) clearSavedHistory();
     preferences.setApiKey(key || undefined);
+    // "Paste your API key first", or the old key's refusal, no longer applies.
+    noteForm.clearStaleError();
     void refreshAll(usage, history);
   });
   byId('forget-key').addEventListener('click', () => {

@@ -7,7 +7,8 @@ import {
   type VoiceNoteClient,
 } from '../../client';
 import { AUDIO_CONTENT_TYPES, AUDIO_CONTENT_TYPE_BY_EXTENSION } from '../../lib/config/audio-types';
-import { byId, clearError, formatBytes, showError } from './dom';
+import { copyText } from './copy-text';
+import { byId, clearError, el, formatBytes, moveFocus, reveal, showError } from './dom';
 import { describeError } from './error-messages';
 import { DEFAULT_TARGET_LANGUAGE, isTargetLanguage, languageName, targetLanguageOptions } from './languages';
 import { preferences } from './preferences';
@@ -56,6 +57,9 @@ export class NoteForm {
   private readonly stages = byId<HTMLOListElement>('stages');
   private readonly status = byId('status');
   private readonly transport = byId('transport');
+  private readonly noteCard = byId('note-heading').closest('section')!;
+  private readonly result = byId('result');
+  private readonly copyStatus = byId('copy-status');
   private audio: ChosenAudio | undefined;
   private recording: Recording | undefined;
   private recordTimer: ReturnType<typeof setInterval> | undefined;
@@ -75,6 +79,18 @@ export class NoteForm {
       event.preventDefault();
       void this.send();
     });
+    byId('copy-transcript').addEventListener('click', () => void this.copy('r-transcript', 'Transcript'));
+    byId('copy-translation').addEventListener('click', () => void this.copy('r-translation', 'Translation'));
+  }
+
+  /**
+   * Clears what the last attempt left on screen (its error, and a failed note's progress) once the reader has
+   * changed what caused it: saved a key, chosen other audio.
+   */
+  clearStaleError(): void {
+    const hadError = this.errors.hasChildNodes();
+    clearError(this.errors);
+    if (hadError && !this.busy) this.progress.hidden = true;
   }
 
   private fillLanguages(): void {
@@ -86,7 +102,7 @@ export class NoteForm {
   }
 
   private onFileChosen(): void {
-    clearError(this.errors);
+    this.clearStaleError();
     const file = this.fileInput.files?.[0];
     if (!file) return;
     const contentType = audioContentType(file.type, file.name);
@@ -101,7 +117,7 @@ export class NoteForm {
   }
 
   private async toggleRecording(): Promise<void> {
-    clearError(this.errors);
+    this.clearStaleError();
     if (this.recording) {
       const recording = this.recording;
       this.recording = undefined;
@@ -146,14 +162,17 @@ export class NoteForm {
   private async send(): Promise<void> {
     if (this.busy) return;
     clearError(this.errors);
-    if (!preferences.apiKey()) return showError(this.errors, new ApiError('MISSING_API_KEY'));
+    if (!preferences.apiKey()) return this.refuse('MISSING_API_KEY');
     if (this.recording) await this.toggleRecording();
     const audio = this.audio;
-    if (!audio) return showError(this.errors, new ApiError('NO_AUDIO_SELECTED'));
+    if (!audio) return this.refuse('NO_AUDIO_SELECTED');
 
     this.setBusy(true);
     this.resetProgress();
-    byId('result').hidden = true;
+    this.result.hidden = true;
+    // On a phone the progress starts below the fold: bring it up, then the result or the error when it ends.
+    reveal(this.progress);
+    let final: JobUpdate | undefined;
     try {
       const targetLanguage = isTargetLanguage(this.target.value) ? this.target.value : DEFAULT_TARGET_LANGUAGE;
       this.sentTarget = targetLanguage;
@@ -182,7 +201,7 @@ export class NoteForm {
       if (!this.stageShown || this.stageShown === 'awaiting_upload') {
         this.status.textContent = 'Uploaded. Waiting for processing…';
       }
-      const final = await watcher.done;
+      final = await watcher.done;
       if (final.status === 'failed' && final.error) {
         showError(this.errors, new ApiError(final.error.code, final.error.message));
       }
@@ -193,6 +212,13 @@ export class NoteForm {
       this.setBusy(false);
       this.options.onFinished();
     }
+    if (final?.status === 'completed' && !this.result.hidden) moveFocus(byId('result-heading'), [this.noteCard, this.result]);
+    else if (this.errors.hasChildNodes()) reveal(this.errors);
+  }
+
+  private refuse(code: string): void {
+    showError(this.errors, new ApiError(code));
+    reveal(this.errors);
   }
 
   private setBusy(busy: boolean): void {
@@ -208,7 +234,10 @@ export class NoteForm {
     this.transport.textContent = '';
     this.stageShown = undefined;
     this.status.textContent = 'Asking for an upload link…';
-    for (const li of this.stages.children) (li as HTMLElement).removeAttribute('data-state');
+    for (const li of this.stages.children) {
+      li.removeAttribute('data-state');
+      for (const mark of li.querySelectorAll('.stage-failed')) mark.remove();
+    }
   }
 
   private showUpload(loaded: number, total: number): void {
@@ -237,7 +266,13 @@ export class NoteForm {
       else if (update.status !== 'failed') li.removeAttribute('data-state');
     }
     if (update.status === 'failed') {
-      this.stages.querySelector('li:not([data-state="done"])')?.setAttribute('data-state', 'failed');
+      const stage = this.stages.querySelector('li:not([data-state="done"])');
+      if (stage && stage.getAttribute('data-state') !== 'failed') {
+        // Words and a cross as well as the colour: colour alone tells nothing to a colour-blind reader.
+        stage.setAttribute('data-state', 'failed');
+        stage.prepend(el('span', { class: 'stage-failed', 'aria-hidden': 'true' }, '✕ '));
+        stage.append(el('span', { class: 'stage-failed' }, ' (failed)'));
+      }
     }
     this.status.textContent =
       update.status === 'failed' && update.error ? `Failed: ${describeError(update.error)}` : STATUS_WORDS[update.status];
@@ -254,6 +289,15 @@ export class NoteForm {
     byId('r-translation').textContent = result.translation;
     byId('r-translation').lang = target;
     byId('r-cached').hidden = !result.cached;
-    byId('result').hidden = false;
+    this.copyStatus.textContent = '';
+    this.result.hidden = false;
+  }
+
+  private async copy(sourceId: string, what: string): Promise<void> {
+    const outcome = await copyText(byId(sourceId));
+    this.copyStatus.textContent =
+      outcome === 'copied'
+        ? `${what} copied.`
+        : `${what} selected: this page cannot use the clipboard here, so copy it with your device's Copy command.`;
   }
 }

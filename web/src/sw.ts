@@ -65,6 +65,8 @@ worker.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (request.mode === 'navigate') {
+    // Other pages beside the app (api.html, the API reference) must not be saved as the app's entry.
+    if (!isAppPage(url)) return;
     event.respondWith(networkFirst(request, ENTRY));
   } else if (url.href === CONFIG) {
     event.respondWith(networkFirst(request, CONFIG));
@@ -74,6 +76,12 @@ worker.addEventListener('fetch', (event) => {
     event.respondWith(historyPage(request));
   }
 });
+
+/** The app's own pages: its entry and extension-less client-side routes (as the CDN's fallback decides). */
+function isAppPage(url: URL): boolean {
+  const lastSegment = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  return !lastSegment.includes('.') || url.href === shellUrl('index.html');
+}
 
 /** Network, refreshing the cached copy; the copy when the network fails. */
 async function networkFirst(request: Request, cacheKey: string): Promise<Response> {

@@ -1,5 +1,5 @@
 import type { UsageReport, VoiceNoteClient } from '../../client';
-import { byId, clearError, formatDate, showError } from './dom';
+import { byId, clearError, formatDate, formatNumber, showError } from './dom';
 
 /** The key's usage against its tier's daily quota (GET /usage). */
 export class UsagePanel {
@@ -36,8 +36,8 @@ export class UsagePanel {
     this.meter.high = Math.max(usage.dailyQuota - 1, 0);
     this.meter.optimum = 0;
     this.text.textContent =
-      `${usage.used} of ${usage.dailyQuota} used today on the ${usage.tier} plan; ` +
-      `${usage.remaining} left. Resets ${formatDate(usage.resetsAt)}.`;
+      `${formatNumber(usage.used)} of ${formatNumber(usage.dailyQuota)} used today on the ${usage.tier} plan; ` +
+      `${formatNumber(usage.remaining)} left. Resets ${formatDate(usage.resetsAt)}.`;
     this.box.hidden = false;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Every error code the HTTP API itself answers with, by status. Job failure codes (a failed job's
- * `error.code`) are PIPELINE_FAILURE_CODES. Stable: clients switch on these.
+ * Every error code the HTTP API's handlers answer with, by status. API Gateway's own answers (no key,
+ * throttled, the usage plan's quota, timeouts) are GATEWAY_ERROR_RESPONSES; job failure codes (a failed
+ * job's `error.code`) are PIPELINE_FAILURE_CODES. Stable: clients switch on these.
  */
 export const API_ERROR_CODES = {
   400: ['VALIDATION_ERROR', 'INVALID_JSON', 'UNSUPPORTED_LANGUAGE', 'INVALID_JOB_ID', 'INVALID_CURSOR'],
@@ -11,3 +12,4 @@ export const API_ERROR_CODES = {
   429: ['QUOTA_EXCEEDED'],
   500: ['INTERNAL_ERROR'],
 } as const;
+

@@ -1,7 +1,8 @@
+import { GATEWAY_ERROR_RESPONSES, gatewayErrorResponse } from '../../../lib/config/gateway-responses';
 import { SPOKEN_LANGUAGE_LOCALES, TRANSLATE_LANGUAGES, DEFAULT_TARGET_LANGUAGE } from '../../../lib/config/languages';
 import { API, CACHE_TTLS, UPLOAD } from '../../../lib/config/limits';
 import { TIER_NAMES, TIERS } from '../../../lib/config/tiers';
-import { GATEWAY_RETRY_AFTER_SECONDS, quotaBackstop } from '../../../lib/config/usage-plans';
+import { quotaBackstop } from '../../../lib/config/usage-plans';
 import { JOB_STATUSES } from '../../jobs/job';
 import { JOB_ID_PATTERN } from '../../jobs/job-id';
 import { PIPELINE_FAILURE_CODES } from '../../shared/errors';
@@ -9,37 +10,82 @@ import { API_ERROR_CODES } from './error-codes';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API: the contract mobile apps and API-key clients program against.
- * Built from the same config modules the handlers use (tiers, limits, languages, statuses, error codes),
- * so the enums and numbers it shows cannot drift from what the code enforces. Served at GET
- * /openapi.json and written to docs/openapi.json (`npx tsx functions/api/openapi/write-openapi.ts`).
+ * Built from the same config modules the handlers use (tiers, limits, languages, statuses, error codes,
+ * API Gateway's own error answers), so the enums and numbers it shows cannot drift from what the code
+ * enforces. Served at GET /openapi.json and written to docs/openapi.json
+ * (`npx tsx functions/api/openapi/write-openapi.ts`); lint-clean under Redocly (redocly.yaml) and checked
+ * against live traffic by Prism in the end-to-end tests.
  */
 
-type Status = keyof typeof API_ERROR_CODES;
+/** The licence of the service, as package.json declares it (a unit test compares the two). */
+export const API_LICENSE = 'Apache-2.0';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-function errorResponse(status: Status, description: string, codes: readonly string[] = API_ERROR_CODES[status]) {
+/** The code API Gateway answers with for `type`, from the one table the CDK API is built from. */
+const gatewayCode = (type: Parameters<typeof gatewayErrorResponse>[0]) => gatewayErrorResponse(type).code;
+
+/**
+ * Whether every answer carrying one of `codes` has a Retry-After header. The handlers' only 429 is
+ * QuotaExceededError, which always sends the seconds to the reset; API Gateway's answers have a static header
+ * when their row in GATEWAY_ERROR_RESPONSES says so.
+ */
+function alwaysRetryAfter(codes: readonly string[]): boolean {
+  const handlerCodes: readonly string[] = Object.values(API_ERROR_CODES).flat();
+  const handlerCodesWithRetryAfter: readonly string[] = API_ERROR_CODES[429];
+  return codes.every(
+    (code) =>
+      (!handlerCodes.includes(code) || handlerCodesWithRetryAfter.includes(code)) &&
+      GATEWAY_ERROR_RESPONSES.filter((r) => r.code === code).every((r) => 'retryAfterSeconds' in r),
+  );
+}
+
+/** When API Gateway's own quota answer says to retry: a static header at most (it cannot compute one). */
+const gatewayQuotaRetry = (seconds = gatewayErrorResponse('QUOTA_EXCEEDED').retryAfterSeconds) =>
+  seconds === undefined ? 'without Retry-After: the quota resets at 00:00 UTC' : `Retry-After ${seconds}`;
+
+/** Retry-After where some answers of the status lack it (API Gateway's quota answer, until it has one). */
+const RETRY_AFTER_WHEN_SENT = {
+  description: "Seconds to wait before retrying, when the answer says: see the route's 429 description.",
+  schema: { type: 'integer', minimum: 1 },
+};
+
+/**
+ * One error answer: the `{"error":{code,message}}` shape with `code` narrowed to the codes this route can
+ * answer with at this status (so a validating proxy catches an undocumented one), and Retry-After on 429s.
+ */
+function errorResponse(status: number, description: string, codes: readonly string[]) {
+  const retryAfter = alwaysRetryAfter(codes) ? { $ref: '#/components/headers/RetryAfter' } : RETRY_AFTER_WHEN_SENT;
   return {
     description: `${description} Codes: ${codes.join(', ')}.`,
-    headers: status === 429 ? { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } : undefined,
+    headers: status === 429 ? { 'Retry-After': retryAfter } : undefined,
     content: {
       'application/json': {
-        schema: ref('Error'),
+        schema: { allOf: [ref('Error'), { properties: { error: { properties: { code: { enum: [...codes] } } } } }] },
         example: { error: { code: codes[0], message: 'A human-readable explanation.' } },
       },
     },
   };
 }
 
-/** Every keyed route is rate-limited by its tier's usage plan (THROTTLED comes from API Gateway itself). */
-const keyedErrors = {
-  '403': errorResponse(403, 'Missing, unregistered or revoked API key.'),
+/**
+ * What API Gateway itself can answer on any route, whatever the handler does: the stage's (and, on keyed
+ * routes, the key's usage plan's) throttle, a failed or timed-out integration.
+ */
+const gatewayErrors = {
   '429': errorResponse(
     429,
-    `Too many requests for this key (the tier's rate and burst); retry after Retry-After seconds (${GATEWAY_RETRY_AFTER_SECONDS.throttled}). Never a quota: reads do not spend notes.`,
-    ['THROTTLED'],
+    "Too many requests: the stage-wide throttle, or on keyed routes the rate and burst of the key's tier; retry after Retry-After seconds. Never a quota: only POST /uploads spends notes.",
+    [gatewayCode('THROTTLED')],
   ),
-  '500': errorResponse(500, 'Unexpected failure; the body reveals no internals.'),
+  '500': errorResponse(500, 'Unexpected failure; the body reveals no internals.', API_ERROR_CODES[500]),
+  '504': errorResponse(504, 'The handler did not answer in time; retry.', [gatewayCode('INTEGRATION_TIMEOUT')]),
+};
+
+/** Every keyed route: the key is checked by API Gateway (unknown key) and again by the handler (revoked). */
+const keyedErrors = {
+  '403': errorResponse(403, 'Missing, unregistered or revoked API key.', [gatewayCode('INVALID_API_KEY'), ...API_ERROR_CODES[403]]),
+  ...gatewayErrors,
 };
 
 const noStore = { 'Cache-Control': { $ref: '#/components/headers/NoStore' } };
@@ -49,6 +95,9 @@ const tierTable = TIER_NAMES.map(
     `| ${t} | ${TIERS[t].dailyQuota} | ${TIERS[t].maxUploadBytes} | ${TIERS[t].maxAudioSeconds} | ${TIERS[t].historyRetentionDays} |`,
 ).join('\n');
 
+/** The handler refuses a malformed id; API Gateway a path that is not valid percent-encoding (`/jobs/%E0`). */
+const jobIdErrors = errorResponse(400, 'The id is not a job id.', ['INVALID_JOB_ID', gatewayCode('BAD_REQUEST_PARAMETERS')]);
+
 const jobIdParameter = {
   name: 'jobId',
   in: 'path',
@@ -57,11 +106,38 @@ const jobIdParameter = {
   schema: { type: 'string', pattern: JOB_ID_PATTERN.source },
 };
 
+/** The progress channel: OpenAPI describes HTTP only, so its messages are documented in prose, with the same Job. */
+const webSocketGuide = [
+  '## Progress over WebSocket',
+  '',
+  'Connect to the progress URL (`wss://…`, the `ProgressUrl` output; locally `ws://127.0.0.1:3000/ws`) with the',
+  'key in the query, `?apiKey=<key>` (browsers cannot set headers on a WebSocket); a missing or unknown key is',
+  "refused at the handshake (401 or 403). Then send, for each job to follow (your own; another key's looks missing):",
+  '',
+  '```json',
+  '{"action":"subscribe","jobId":"<jobId from POST /uploads>"}',
+  '```',
+  '',
+  "The server answers with the job's current state straight away, then `{\"type\":\"subscribed\",\"jobId\":\"…\"}`,",
+  'and pushes the job again at every status change until it is `completed` or `failed`. Every job message is',
+  'the `Job` that `GET /jobs/{jobId}` answers, tagged with its type:',
+  '',
+  '```json',
+  '{"type":"job","jobId":"…","status":"transcribing","progress":50,"createdAt":"…","updatedAt":"…","targetLanguage":"es"}',
+  '```',
+  '',
+  'A refused subscription answers with the usual error shape (`{"error":{"code":"JOB_NOT_FOUND","message":"…"}}`,',
+  '`VALIDATION_ERROR` for a malformed message). Subscribe before uploading and no stage can be missed;',
+  'connections close after 10 minutes idle (2 hours at most), so reconnect and subscribe again, or fall back to',
+  'polling `GET /jobs/{jobId}`.',
+];
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'Voice Note Translator API',
     version: '1.0.0',
+    license: { name: API_LICENSE, identifier: API_LICENSE },
     description: [
       'Upload a voice note with a presigned POST, then follow the job until it is `completed` (transcript +',
       'translation) or `failed` (a stable error code). Every route but `/health` and `/openapi.json` needs an',
@@ -75,12 +151,19 @@ export const openApiDocument = {
       'QUOTA_EXCEEDED with Retry-After = seconds to the next UTC midnight, even under concurrency) and GET /usage',
       'shows the exact count. Every other route is rate-limited per key (429 THROTTLED, Retry-After: 1) and never',
       'blocked by the quota: results of notes already paid for can always be fetched. Errors always have the shape',
-      '`{"error":{"code":"SCREAMING_SNAKE","message":"…"}}` (400s may add `details`).',
+      '`{"error":{"code":"SCREAMING_SNAKE","message":"…"}}` (400s may add `details`); each response lists the codes',
+      'it can carry.',
+      '',
+      ...webSocketGuide,
     ].join('\n'),
   },
   servers: [{ url: '/' }],
   security: [{ apiKey: [] }],
-  tags: [{ name: 'notes' }, { name: 'account' }, { name: 'service' }],
+  tags: [
+    { name: 'notes', description: 'Voice notes: start one with a presigned upload, follow it, page through the history, delete it.' },
+    { name: 'account', description: "The calling key's own usage of its daily quota." },
+    { name: 'service', description: 'Liveness, this document and service-wide totals.' },
+  ],
   paths: {
     '/health': {
       get: {
@@ -94,6 +177,7 @@ export const openApiDocument = {
             headers: noStore,
             content: { 'application/json': { schema: ref('Health'), example: { status: 'ok', version: '0.1.0' } } },
           },
+          ...gatewayErrors,
         },
       },
     },
@@ -105,6 +189,7 @@ export const openApiDocument = {
         security: [],
         responses: {
           '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } },
+          ...gatewayErrors,
         },
       },
     },
@@ -136,16 +221,21 @@ export const openApiDocument = {
             'UNSUPPORTED_LANGUAGE',
           ]),
           ...keyedErrors,
-          '413': errorResponse(413, "Body over the limit, or sizeBytes over the tier's max upload size."),
-          '415': errorResponse(415, 'Not an accepted audio type, or a request body that is not JSON.'),
+          '413': errorResponse(413, "Body over the limit, or sizeBytes over the tier's max upload size.", [
+            ...API_ERROR_CODES[413],
+            gatewayCode('REQUEST_TOO_LARGE'),
+          ]),
+          '415': errorResponse(415, 'Not an accepted audio type, or a request body that is not JSON.', API_ERROR_CODES[415]),
+          // The one metered route: the only one a used-up daily quota refuses.
           '429': errorResponse(
             429,
             [
-              "QUOTA_EXCEEDED: the day's notes are used up; Retry-After is the seconds to the next UTC midnight.",
-              `A key that keeps uploading after that is stopped by API Gateway's backstop (${TIER_NAMES.map((t) => `${t} ${quotaBackstop(TIERS[t].dailyQuota)}`).join(', ')} requests a day, refused ones included),`,
-              `whose static Retry-After is ${GATEWAY_RETRY_AFTER_SECONDS.quotaExceeded}. THROTTLED: too many requests at once; Retry-After ${GATEWAY_RETRY_AFTER_SECONDS.throttled}.`,
+              "QUOTA_EXCEEDED: the day's uploads are used up (the exact meter; Retry-After is the seconds to the next",
+              "UTC midnight). A key that keeps uploading after that is stopped by API Gateway's backstop",
+              `(${TIER_NAMES.map((t) => `${t} ${quotaBackstop(TIERS[t].dailyQuota)}`).join(', ')} requests a day, refused ones included; ${gatewayQuotaRetry()}).`,
+              `THROTTLED: too many requests at once (Retry-After ${gatewayErrorResponse('THROTTLED').retryAfterSeconds}).`,
             ].join(' '),
-            ['QUOTA_EXCEEDED', 'THROTTLED'],
+            [...API_ERROR_CODES[429], gatewayCode('THROTTLED')],
           ),
         },
       },
@@ -191,9 +281,9 @@ export const openApiDocument = {
         summary: "One of the caller's jobs",
         responses: {
           '200': { description: 'The job.', headers: noStore, content: { 'application/json': { schema: ref('Job') } } },
-          '400': errorResponse(400, 'The id is not a job id.', ['INVALID_JOB_ID']),
+          '400': jobIdErrors,
           ...keyedErrors,
-          '404': errorResponse(404, "No such job for this key (another key's job looks exactly the same)."),
+          '404': errorResponse(404, "No such job for this key (another key's job looks exactly the same).", API_ERROR_CODES[404]),
         },
       },
       delete: {
@@ -204,7 +294,7 @@ export const openApiDocument = {
           "Idempotent. Answers 204 also when the job is already gone or belongs to another key; another key's job is never touched.",
         responses: {
           '204': { description: 'Deleted (or nothing to delete).' },
-          '400': errorResponse(400, 'The id is not a job id.', ['INVALID_JOB_ID']),
+          '400': jobIdErrors,
           ...keyedErrors,
         },
       },
@@ -245,7 +335,8 @@ export const openApiDocument = {
     },
     headers: {
       RetryAfter: {
-        description: 'Seconds to wait before retrying: see the 429 description of the route.',
+        description: "Seconds to wait before retrying: see the route's 429 description.",
+        required: true,
         schema: { type: 'integer', minimum: 1 },
       },
       NoStore: { description: 'Per-caller responses are never cached.', schema: { type: 'string', const: 'no-store' } },

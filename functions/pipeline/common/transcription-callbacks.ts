@@ -13,8 +13,9 @@ export interface TranscriptionCallback {
 }
 
 /**
- * TASK#TRANSCRIBE under the job's partition: the task token the Transcribe event handler completes, found by
- * the engine job name (= job id). A retried start overwrites it with the new attempt's token.
+ * CALLBACK#<jobId>: the task token the Transcribe event handler completes, found by the engine job name
+ * (= job id). A partition of its own, apart from the job item, so the functions that read it need no access to
+ * jobs (table-design). A retried start overwrites it with the new attempt's token.
  */
 export interface TranscriptionCallbackStore {
   save(jobId: string, callback: TranscriptionCallback): Promise<void>;

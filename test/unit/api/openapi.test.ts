@@ -1,11 +1,17 @@
 import '../../events/api-env';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '../../../functions/api/openapi/openapi-document';
+import { API_LICENSE, openApiDocument } from '../../../functions/api/openapi/openapi-document';
 import { OPENAPI_JSON_PATH, renderOpenApiJson } from '../../../functions/api/openapi/write-openapi';
+import { gatewayErrorResponse } from '../../../lib/config/gateway-responses';
 import { ROUTES } from '../../../lib/config/routes';
 
-type Operation = { security?: unknown[]; responses: Record<string, unknown>; operationId: string };
+interface ErrorResponse {
+  readonly description: string;
+  readonly headers?: Record<string, { $ref?: string; required?: boolean }>;
+  readonly content: { 'application/json': { schema: { allOf: [unknown, { properties: { error: { properties: { code: { enum: string[] } } } } }] } } };
+}
+type Operation = { security?: unknown[]; responses: Record<string, ErrorResponse>; operationId: string };
 const paths = openApiDocument.paths as unknown as Record<string, Record<string, Operation>>;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
@@ -27,21 +33,38 @@ describe('OpenAPI document', () => {
     if (route.apiKeyRequired) expect(operation.responses['403']).toBeDefined();
   });
 
-  it.each(ROUTES.filter((r) => r.apiKeyRequired).map((r) => [r.method, r.path, r] as const))(
-    '%s %s: documents 429 THROTTLED with Retry-After, and QUOTA_EXCEEDED only where the route is metered',
+  it.each(ROUTES.map((r) => [r.method, r.path, r] as const))(
+    '%s %s: lists every code API Gateway itself can answer with, in the response schema',
     (method, path, route) => {
-      const tooMany = paths[path]![method.toLowerCase()]!.responses['429'] as {
-        description: string;
-        headers?: Record<string, unknown>;
-        content: { 'application/json': { schema: unknown } };
-      };
-      expect(tooMany, '429').toBeDefined();
-      expect(tooMany.headers?.['Retry-After']).toEqual({ $ref: '#/components/headers/RetryAfter' });
-      expect(tooMany.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
-      const codes = /Codes: ([A-Z_, ]+)\.$/.exec(tooMany.description)![1]!.split(', ');
-      expect(codes.sort()).toEqual(route.metered ? ['QUOTA_EXCEEDED', 'THROTTLED'] : ['THROTTLED']);
+      const codesOf = (status: string) => paths[path]![method.toLowerCase()]!.responses[status]?.content['application/json'].schema.allOf[1].properties.error.properties.code.enum;
+      // Any route: the stage's or the key's throttle, a failed or timed-out integration.
+      const expected: [string, string][] = [
+        ['429', gatewayErrorResponse('THROTTLED').code],
+        ['500', gatewayErrorResponse('DEFAULT_5XX').code],
+        ['504', gatewayErrorResponse('INTEGRATION_TIMEOUT').code],
+      ];
+      if (route.apiKeyRequired) expected.push(['403', gatewayErrorResponse('INVALID_API_KEY').code]);
+      if (path.includes('{')) expected.push(['400', gatewayErrorResponse('BAD_REQUEST_PARAMETERS').code]);
+      for (const [status, code] of expected) expect(codesOf(status), `${status} ${code}`).toContain(code);
     },
   );
+
+  it.each(ROUTES.map((r) => [r.method, r.path] as const))('%s %s: a 429 says how long to wait; only POST /uploads spends the quota', (method, path) => {
+    const tooMany = paths[path]![method.toLowerCase()]!.responses['429']!;
+    const codes = tooMany.content['application/json'].schema.allOf[1].properties.error.properties.code.enum;
+    expect(codes).toContain('THROTTLED');
+    expect(codes.includes('QUOTA_EXCEEDED')).toBe(ROUTES.find((r) => r.method === method && r.path === path)!.metered === true);
+    expect(tooMany.headers?.['Retry-After']).toBeDefined();
+    // Every THROTTLED answer carries it (a static header of the gateway response): required where that is all.
+    if (codes.length === 1) expect(tooMany.headers?.['Retry-After']).toEqual({ $ref: '#/components/headers/RetryAfter' });
+    expect(openApiDocument.components.headers.RetryAfter.required).toBe(true);
+  });
+
+  it('has the licence package.json declares', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { license: string };
+    expect(API_LICENSE).toBe(manifest.license);
+    expect(openApiDocument.info.license).toEqual({ name: manifest.license, identifier: manifest.license });
+  });
 
   it.each(ROUTES.map((r) => [r.handler] as const))('handler module functions/api/%s.ts exists and exports handler', async (name) => {
     const module = (await import(`../../../functions/api/${name}.ts`)) as { handler?: unknown };

@@ -107,6 +107,21 @@ describe('watchJob', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('follows a note that fails to its end over the socket (the failed frame carries the job’s error)', async () => {
+    const { client, fetch } = clientAnswering([update('queued')]);
+    const { watcher, seen, transports } = watch(client);
+    const socket = sockets[0]!;
+    socket.open();
+    socket.push({ type: 'subscribed', jobId: 'j1' });
+    socket.push(update('normalizing'));
+    socket.push(update('failed', { error: { code: 'NOT_AUDIO', message: 'That file does not contain audio.' } }));
+
+    await expect(watcher.done).resolves.toMatchObject({ status: 'failed', error: { code: 'NOT_AUDIO' } });
+    expect(transports).toEqual(['websocket']);
+    expect(seen).toEqual([['normalizing', 'websocket'], ['failed', 'websocket']]);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
   it('drops repeats, answers that would move the job backwards, and other jobs', async () => {
     const { client } = clientAnswering([update('queued')]);
     const { seen } = watch(client);
@@ -240,6 +255,7 @@ describe('parseFrame', () => {
     expect(parseFrame(JSON.stringify({ type: 'job', jobId: 'j', status: 'queued', progress: 10 }))).toMatchObject({ type: 'job', jobId: 'j' });
     expect(parseFrame(JSON.stringify({ type: 'subscribed', jobId: 'j' }))).toEqual({ type: 'subscribed', jobId: 'j' });
     expect(parseFrame(JSON.stringify({ error: { code: 'JOB_NOT_FOUND' } }))).toEqual({ type: 'error' });
+    expect(parseFrame(JSON.stringify({ type: 'job', jobId: 'j', status: 'failed', error: { code: 'NOT_AUDIO' } }))).toMatchObject({ type: 'job', status: 'failed' });
     expect(parseFrame('{not json')).toBeUndefined();
     expect(parseFrame(new ArrayBuffer(2))).toBeUndefined();
     expect(parseFrame(JSON.stringify({ type: 'job', jobId: 1, status: 'queued' }))).toBeUndefined();

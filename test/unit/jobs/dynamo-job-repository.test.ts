@@ -138,56 +138,60 @@ describe('DynamoJobRepository.listByOwner', () => {
 });
 
 describe('DynamoJobRepository.delete', () => {
-  it('deletes every item of the job partition (job, callback token, subscriptions)', async () => {
-    const keysOf = (sk: string) => ({ pk: `JOB#${JOB_ID}`, sk });
-    ddb.on(QueryCommand).resolves({ Items: [keysOf('JOB'), keysOf('TASK#TRANSCRIBE'), keysOf('CONN#c1')] });
-    ddb.on(BatchWriteCommand).resolves({});
+  const deletedKeys = () =>
+    ddb.commandCalls(BatchWriteCommand).flatMap((c) => c.args[0].input.RequestItems![TABLE]!.map((r) => r.DeleteRequest!.Key));
 
-    await repo.delete(JOB_ID);
-
-    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues).toEqual({ ':pk': `JOB#${JOB_ID}` });
-    expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems).toEqual({
-      [TABLE]: [
-        { DeleteRequest: { Key: keysOf('JOB') } },
-        { DeleteRequest: { Key: keysOf('TASK#TRANSCRIBE') } },
-        { DeleteRequest: { Key: keysOf('CONN#c1') } },
-      ],
-    });
-  });
-
-  it("also deletes the whole-note cache entries the job's result may have written", async () => {
+  it('deletes everything stored for the job (callback, subscriptions with their connection side, cached results), the job item last', async () => {
     const hash = 'c'.repeat(64);
-    ddb.on(QueryCommand).resolves({
-      Items: [{ pk: `JOB#${JOB_ID}`, sk: 'JOB', audioHash: hash, targetLanguage: 'es', sourceLanguage: 'en' }],
+    ddb.on(GetCommand, { Key: keys.job(JOB_ID) }).resolves({
+      Item: { ...keys.job(JOB_ID), audioHash: hash, targetLanguage: 'es', sourceLanguage: 'en' },
     });
+    ddb.on(QueryCommand).resolves({ Items: [{ ...keys.subscription(JOB_ID, 'c1'), connectionId: 'c1' }] });
     ddb.on(BatchWriteCommand).resolves({});
 
     await repo.delete(JOB_ID);
 
-    expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems![TABLE]).toEqual([
-      { DeleteRequest: { Key: { pk: `JOB#${JOB_ID}`, sk: 'JOB' } } },
-      { DeleteRequest: { Key: keys.audioResult(hash, 'es', null) } },
-      { DeleteRequest: { Key: keys.audioResult(hash, 'es', 'en') } },
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues).toEqual({ ':pk': `SUB#${JOB_ID}` });
+    expect(deletedKeys()).toEqual([
+      keys.transcriptionCallback(JOB_ID),
+      keys.subscription(JOB_ID, 'c1'),
+      keys.connection('c1', JOB_ID),
+      keys.audioResult(hash, 'es', null),
+      keys.audioResult(hash, 'es', 'en'),
+      keys.job(JOB_ID),
+    ]);
+    expect(ddb.commandCalls(BatchWriteCommand).at(-1)!.args[0].input.RequestItems![TABLE]).toEqual([
+      { DeleteRequest: { Key: keys.job(JOB_ID) } },
     ]);
   });
 
-  it('is a no-op for a job that does not exist (idempotent)', async () => {
+  it('keeps the job item when the other deletes fail, so a retry finds it', async () => {
+    ddb.on(GetCommand).resolves({ Item: keys.job(JOB_ID) });
     ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(BatchWriteCommand).rejects(new Error('throttled'));
+
+    await expect(repo.delete(JOB_ID)).rejects.toThrow('throttled');
+
+    expect(deletedKeys()).not.toContainEqual(keys.job(JOB_ID));
+  });
+
+  it('is a no-op for a job that does not exist (idempotent)', async () => {
+    ddb.on(GetCommand).resolves({});
     await repo.delete(JOB_ID);
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
   });
 
   it('retries unprocessed deletes', async () => {
-    const key = { pk: `JOB#${JOB_ID}`, sk: 'JOB' };
-    ddb.on(QueryCommand).resolves({ Items: [key] });
+    ddb.on(GetCommand).resolves({ Item: keys.job(JOB_ID) });
+    ddb.on(QueryCommand).resolves({ Items: [] });
     ddb
       .on(BatchWriteCommand)
-      .resolvesOnce({ UnprocessedItems: { [TABLE]: [{ DeleteRequest: { Key: key } }] } })
-      .resolvesOnce({});
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: [{ DeleteRequest: { Key: keys.transcriptionCallback(JOB_ID) } }] } })
+      .resolves({});
 
     await repo.delete(JOB_ID);
 
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(3);
   });
 });
 

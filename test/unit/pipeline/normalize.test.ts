@@ -19,6 +19,7 @@ import { METRICS } from '../../../lib/config/metric-names';
 import { keys } from '../../../lib/config/table-design';
 import { TIERS } from '../../../lib/config/tiers';
 import { makeAudio, makeTextFile } from '../../helpers/audio-fixtures';
+import { headObjectError } from '../../helpers/s3-http-responses';
 import { lambdaContext } from '../../events/lambda-context';
 import {
   ddb,
@@ -142,6 +143,13 @@ describe('normalize', () => {
     s3mock.on(HeadObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
 
     await expect(run()).rejects.toMatchObject({ name: 'UPLOAD_MISSING' });
+  });
+
+  it('stops the same way on AWS, where S3 answers HEAD on a missing key with a bodiless 403 (no s3:ListBucket)', async () => {
+    s3mock.on(HeadObjectCommand).rejects(await headObjectError(403));
+
+    await expect(run()).rejects.toMatchObject({ name: 'UPLOAD_MISSING' });
+    expect(s3mock.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 
   it('stops when the job is no longer queued (deleted or already failed)', async () => {

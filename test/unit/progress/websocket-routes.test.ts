@@ -8,25 +8,13 @@ import { progressPublisherFromEnv } from '../../../functions/progress/progress-p
 import { handler as subscribe } from '../../../functions/progress/subscribe';
 import { keys } from '../../../lib/config/table-design';
 import { lambdaContext } from '../../events/lambda-context';
+import { webSocketEvent } from '../../events/websocket-event';
 import { ddb, givenJob, JOB_ID, job, OWNER, postedMessages, resetMocks, websocket } from '../pipeline/pipeline-mocks';
 
 const CONNECTION = 'L0SM9cOFvHcCIhw=';
 
 function wsEvent(routeKey: string, options: { apiKeyId?: string; body?: unknown } = {}) {
-  return {
-    requestContext: {
-      routeKey,
-      eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
-      connectionId: CONNECTION,
-      requestId: 'req-1',
-      apiId: 'abc123',
-      stage: 'test',
-      domainName: 'ws.example.test',
-      identity: { sourceIp: '203.0.113.7', ...(options.apiKeyId ? { apiKeyId: options.apiKeyId } : {}) },
-    },
-    isBase64Encoded: false,
-    ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
-  };
+  return webSocketEvent(routeKey, CONNECTION, options);
 }
 const bodyOf = (result: { body?: string }) => JSON.parse(result.body ?? '{}');
 const batchWrites = () => ddb.commandCalls(BatchWriteCommand).flatMap((c) => Object.values(c.args[0].input.RequestItems ?? {}).flat());

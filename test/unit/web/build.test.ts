@@ -18,7 +18,7 @@ describe('web build', () => {
     const paths = report.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['index.html', 'sw.js', 'config.json']));
     const assets = paths.filter((p) => !['index.html', 'sw.js', 'config.json'].includes(p));
-    for (const asset of assets) expect(asset).toMatch(/^assets\/[\w-]+-[A-Z0-9]{8}\.(js|css)(\.map)?$/);
+    for (const asset of assets) expect(asset).toMatch(/^assets\/[\w-]+-[A-Z0-9]{8}\.(js|css|svg)(\.map)?$/);
     expect(assets.some((p) => /^assets\/recorder-.*\.js$/.test(p))).toBe(true);
   });
 
@@ -29,6 +29,9 @@ describe('web build', () => {
     expect(html).toContain(`<script type="module" src="${js}"></script>`);
     expect(html).toContain(`<link rel="stylesheet" href="${css}">`);
     for (const chunk of rest) expect(html).toContain(`<link rel="modulepreload" href="${chunk}">`);
+    const favicon = report.firstLoad.paths.find((p) => p.endsWith('.svg'));
+    expect(favicon).toMatch(/^assets\/favicon-[A-Z0-9]{8}\.svg$/);
+    expect(html).toContain(`<link rel="icon" href="${favicon}" type="image/svg+xml">`);
     // The recorder is loaded on demand, not on first load.
     expect(report.firstLoad.paths.some((p) => p.includes('recorder'))).toBe(false);
     const script = await readFile(join(outDir, js!), 'utf8');
@@ -45,6 +48,15 @@ describe('web build', () => {
       expect(sw).toContain(JSON.stringify(path));
     }
     expect(sw).not.toContain('.map"');
+  });
+
+  it('renders the API reference beside the client, outside the shell the worker precaches', async () => {
+    expect(report.apiReference.path).toBe('api.html');
+    const page = await readFile(join(outDir, 'api.html'), 'utf8');
+    expect(page).toContain('<title>Voice Note Translator API reference</title>');
+    // The contract itself is in the page: the renderer needs no request to draw it.
+    expect(page).toContain('Start a voice note and get a presigned upload');
+    expect(await readFile(join(outDir, 'sw.js'), 'utf8')).not.toContain('api.html');
   });
 
   it('keeps the first load under the 50 KB compressed budget', () => {
