@@ -37,7 +37,7 @@ export function renderLatency(rows: readonly LatencyRow[]): string {
 
 export function renderLoad(load: LoadSummary): string {
   const summary =
-    `${load.notes} notes at once: ${load.completed} completed (${load.cached} from the cache), ${load.failed} failed, ` +
+    `${load.notes} ${load.notes === 1 ? 'note' : 'notes'} at once: ${load.completed} completed (${load.cached} from the cache), ${load.failed} failed, ` +
     `all done in ${(load.makespanMs / 1000).toFixed(1)} s → ${load.notesPerMinute.toFixed(1)} notes/min`;
   const table =
     load.stages.length === 0
