@@ -7,6 +7,7 @@
  * pass/fail table and each stage's latency beside its target (lib/config/latency-targets.ts); `--load N` then
  * sends N notes at once and reports throughput and p50/p99 per stage. With no --api/--key it tests the
  * running local stack (`npm start`) with its premium demo key.
+ * VNT_API_URL, VNT_WS_URL and VNT_API_KEY stand in for --api, --ws and --key, as for the client examples.
  * Exit codes: 0 passed; 1 a functional check failed; 2 bad usage; 3 a latency target was missed (--strict only).
  */
 import { openAsBlob } from 'node:fs';
@@ -14,7 +15,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { audioContentType, VoiceNoteClient } from '../client';
 import { DEFAULT_STATE_DIR } from '../local/config';
-import { localDemoKey, localWebSocketUrl, resolveLocalApi } from '../local/running-stack';
+import { isLoopbackHost } from '../local/http/server';
+import { cannotReachLocalStack, localDemoKey, localWebSocketUrl, resolveLocalApi } from '../local/running-stack';
 import { runSmokeChecks, type SmokeSample } from './checks';
 import { latencyRows } from './latency';
 import { runLoad } from './load';
@@ -48,9 +50,10 @@ async function main(): Promise<number> {
     return EXIT.usage;
   }
   const stateDir = path.resolve(values['state-dir'] ?? DEFAULT_STATE_DIR);
-  const api = (await resolveLocalApi({ flag: values.api, stateDir })).url;
+  // --api is the way for a deployment; without it, the running local stack as the other CLIs find it.
+  const api = await resolveLocalApi({ flag: values.api, stateDir });
   const apiKey = values.key ?? process.env.VNT_API_KEY ?? (await localDemoKey(stateDir));
-  const webSocketUrl = values.ws ?? process.env.VNT_WS_URL ?? localWebSocketUrl(api);
+  const webSocketUrl = values.ws ?? localWebSocketUrl(api.url);
   if (apiKey === undefined) {
     console.error(`No API key: pass --key (or VNT_API_KEY).\n${USAGE}`);
     return EXIT.usage;
@@ -61,7 +64,7 @@ async function main(): Promise<number> {
   }
 
   // Under --load, throttled requests are expected: wait them out for longer than an app would.
-  const client = new VoiceNoteClient({ baseUrl: api, apiKey, webSocketUrl, throttle: load > 0 ? { retries: 8, maxWaitSeconds: 60 } : undefined });
+  const client = new VoiceNoteClient({ baseUrl: api.url, apiKey, webSocketUrl, throttle: load > 0 ? { retries: 8, maxWaitSeconds: 60 } : undefined });
   const options = { targetLanguage: values.to ?? 'es', timeoutMs: timeoutSeconds * 1000 };
   const sample: SmokeSample = { audio: await sampleBlob(SMOKE_SAMPLE.file), language: SMOKE_SAMPLE.language };
   // One line rewritten in place on a terminal; nothing in a log, where the report follows anyway.
@@ -69,17 +72,20 @@ async function main(): Promise<number> {
   const progress = (line: string) => {
     if (tty) process.stderr.write(`\r\x1b[2K${line}`);
   };
-  progress(`Smoke-testing ${api} …`);
+  progress(`Smoke-testing ${api.url} …`);
   const { checks, timings } = await runSmokeChecks(client, sample, options, (c) => progress(`${c.name}: ${c.outcome}`));
   if (load > 0) progress(`Sending ${load} notes at once …`);
   const latency = latencyRows(timings);
   const loadSummary = load > 0 ? await runLoad(client, await Promise.all(LOAD_SAMPLES.map(sampleBlob)), load, options) : undefined;
-  const report: SmokeReport = { api, sample: `samples/${SMOKE_SAMPLE.file}`, checks, latency, ...(loadSummary ? { load: loadSummary } : {}) };
+  const report: SmokeReport = { api: api.url, sample: `samples/${SMOKE_SAMPLE.file}`, checks, latency, ...(loadSummary ? { load: loadSummary } : {}) };
 
   progress('');
   const verdict = verdictOf({ checks, latency, load: loadSummary, strict: values.strict ?? false });
   if (values.json) console.log(JSON.stringify({ ...report, passed: verdict.exitCode === EXIT.passed, exitCode: verdict.exitCode }, null, 2));
   else console.log(renderReport(report, verdict.summary));
+  if (isLoopbackHost(new URL(api.url).host) && checks.some((c) => c.outcome === 'fail' && c.detail.startsWith('API_UNREACHABLE'))) {
+    console.error(cannotReachLocalStack(api.url, api.source));
+  }
   return verdict.exitCode;
 }
 
