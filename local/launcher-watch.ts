@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Calls `onGone` when the process that launched ours disappears. `npm start` runs `sh -c "tsx …"`: a SIGTERM
- * sent to npm alone kills that shell without forwarding the signal, which would leave tsx and this process
- * running (and the port taken). tsx is our parent, so the launcher to watch is our grandparent: when it
- * dies, tsx is re-parented and the pid recorded here no longer matches. Linux only (/proc); a no-op elsewhere.
+ * Calls `onGone` when the process that launched ours disappears. `npm start` runs `sh -c "node --import tsx …"`:
+ * a SIGTERM sent to npm alone kills that shell without forwarding the signal, which would leave this process
+ * running (and the port taken). The shell is our parent, so the launcher to watch is our grandparent (npm):
+ * when either goes, the pid recorded here no longer matches. Linux only (/proc); a no-op elsewhere.
  */
 export function watchLauncher(onGone: () => void, intervalMs = 1_000): () => void {
   const launcher = parentOf(process.ppid);
@@ -20,7 +20,7 @@ export function watchLauncher(onGone: () => void, intervalMs = 1_000): () => voi
 }
 
 /** The parent pid of `pid` from /proc/<pid>/stat (the field after the parenthesised command name). */
-function parentOf(pid: number): number | undefined {
+export function parentOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);

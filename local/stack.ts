@@ -47,6 +47,13 @@ export interface LocalStackOptions {
   readonly timeouts?: { readonly http?: Partial<HttpTimeouts>; readonly webSocket?: Partial<WebSocketTimeouts> };
   /** The web client served at `/`, built at start when missing or stale. @default web/dist */
   readonly webRoot?: string;
+  /**
+   * How long `stop` lets running notes finish; the rest are processed again at the next start.
+   * @default DEFAULT_STOP_GRACE_MS (30 s)
+   */
+  readonly stopGraceMs?: number;
+  /** Debugging only: executions wait before these Task states until stopped. @default - none */
+  readonly holdBeforeStates?: readonly string[];
 }
 
 /** The web client at `/`: already current, built by this start, or failed to build (the API serves anyway). */
@@ -66,7 +73,10 @@ export interface LocalStack {
   /** The key admin endpoint's bearer token (also in `<stateDir>/admin-token`). */
   readonly adminToken: string;
   readonly web: WebClientState;
-  /** Stops everything it started; idempotent. */
+  /**
+   * Stops everything it started: takes no new work, lets running notes finish within the grace period (see
+   * `stopGraceMs`; the rest are processed again at the next start), then stops the emulators. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -125,6 +135,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cursorSecret,
       // An explicit POWERTOOLS_LOG_LEVEL wins; quiet runs (tests) keep only handler errors.
       logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (options.quiet ? 'ERROR' : 'WARN'),
+      ...(options.stopGraceMs !== undefined && { stopGraceMs: options.stopGraceMs }),
+      ...(options.holdBeforeStates && { holdBeforeStates: options.holdBeforeStates }),
     });
     stops.push(pipeline.stop);
 

@@ -13,8 +13,8 @@ import { queryPartition } from '../shared/partition-query';
 import { dynamoDocumentClient } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { ConflictError } from '../shared/errors';
-import type { Job, JobStatus } from './job';
-import type { JobPatch, JobRepository, StoredHistoryPage } from './job-repository';
+import { type InFlightStatus, isTerminal, type Job, type JobStatus } from './job';
+import type { InFlightJobIndex, JobPatch, JobRepository, StoredHistoryPage } from './job-repository';
 import { epochSeconds, isLive } from '../shared/item-expiry';
 
 export interface DynamoJobRepositoryOptions {
@@ -27,19 +27,27 @@ export interface DynamoJobRepositoryOptions {
 type Item = Record<string, unknown>;
 
 /** Attributes that exist only to index the item; never part of a Job. */
-const KEY_ATTRIBUTES = [TABLE.partitionKey, TABLE.sortKey, TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey];
+const KEY_ATTRIBUTES = [
+  TABLE.partitionKey,
+  TABLE.sortKey,
+  TABLE.gsi1.partitionKey,
+  TABLE.gsi1.sortKey,
+  TABLE.gsi2.partitionKey,
+  TABLE.gsi2.sortKey,
+];
 const PATCHABLE: readonly (keyof JobPatch)[] = ['durationSeconds', 'audioHash', 'sourceLanguage', 'timings', 'result', 'error'];
 /** Pages are filled by re-querying past expired items; bounded so one request cannot scan a whole history. */
 const MAX_QUERY_ROUNDS = 5;
 
 /**
  * JobRepository over the single table. A job item is also its owner's history entry (GSI1
- * `OWNER#<owner>` / `<createdAt>#<jobId>`, newest first). Status changes are conditional writes on the
- * statuses the caller allows (JobLifecycle derives them from JOB_TRANSITIONS), so late or duplicate
- * pipeline events cannot move a job backwards, and every read hides items past `expiresAt`
- * because DynamoDB TTL deletes lazily (and dynalite never).
+ * `OWNER#<owner>` / `<createdAt>#<jobId>`, newest first) and, until it ends, an entry of the in-flight index
+ * (GSI2 `INFLIGHT#<status>` / `<createdAt>#<jobId>`, which the same conditional write keeps in step with the
+ * status). Status changes are conditional writes on the statuses the caller allows (JobLifecycle derives
+ * them from JOB_TRANSITIONS), so late or duplicate pipeline events cannot move a job backwards, and every
+ * read hides items past `expiresAt` because DynamoDB TTL deletes lazily (and dynalite never).
  */
-export class DynamoJobRepository implements JobRepository {
+export class DynamoJobRepository implements JobRepository, InFlightJobIndex {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => Date;
@@ -59,6 +67,7 @@ export class DynamoJobRepository implements JobRepository {
             ...job,
             ...keys.job(job.jobId),
             ...keys.jobHistory(job.ownerId, job.createdAt, job.jobId),
+            ...(isTerminal(job.status) ? {} : keys.jobInFlight(job.status, job.createdAt, job.jobId)),
           },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
@@ -106,6 +115,36 @@ export class DynamoJobRepository implements JobRepository {
   }
 
   /**
+   * Ids of the jobs in `status`, oldest first, created before `createdBefore` when given: a Query on the
+   * in-flight index, page by page (its entries are eventually consistent, so callers read the job before
+   * acting on it). Expired items are skipped like everywhere else.
+   */
+  async *inFlightJobIds(status: InFlightStatus, createdBefore?: Date): AsyncIterable<string> {
+    const condition = createdBefore === undefined ? '#ipk = :status' : '#ipk = :status AND #isk < :before';
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE.gsi2.name,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: { '#ipk': TABLE.gsi2.partitionKey, ...(createdBefore && { '#isk': TABLE.gsi2.sortKey }) },
+          ExpressionAttributeValues: {
+            ':status': keys.inFlightStatus(status),
+            ...(createdBefore && { ':before': createdBefore.toISOString() }),
+          },
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const jobId = jobIdOf(item);
+        if (jobId !== undefined) yield jobId;
+      }
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+  }
+
+  /**
    * Deletes the job and every item stored for it: its transcription callback, its progress subscriptions (the
    * SUB#<jobId> items and each connection's back-reference) and the whole-note cache entries its result could
    * have written, so a deleted note's transcript is not served again from the cache (the entry is keyed by the
@@ -142,7 +181,8 @@ export class DynamoJobRepository implements JobRepository {
   ): Promise<Job | undefined> {
     if (from.length === 0) throw new Error('transition needs at least one source status');
     const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
-    const fields: Record<string, unknown> = { status: to };
+    // The in-flight index follows the status: moved to the new status' partition, or left at the end.
+    const fields: Record<string, unknown> = isTerminal(to) ? { status: to } : { status: to, [TABLE.gsi2.partitionKey]: keys.inFlightStatus(to) };
     for (const name of PATCHABLE) {
       if (patch[name] !== undefined) fields[name] = patch[name];
     }
@@ -151,18 +191,21 @@ export class DynamoJobRepository implements JobRepository {
       fields,
       `#status IN (${Object.keys(fromValues).join(', ')})`,
       fromValues,
+      isTerminal(to) ? [TABLE.gsi2.partitionKey, TABLE.gsi2.sortKey] : [],
     );
   }
 
   /**
-   * SETs `fields` (+ updatedAt) only when the job exists and `condition` holds; a failed condition is an
-   * expected outcome (duplicate or late event, deleted job) and returns undefined rather than throwing.
+   * SETs `fields` (+ updatedAt) and REMOVEs `removals` only when the job exists and `condition` holds; a
+   * failed condition is an expected outcome (duplicate or late event, deleted job) and returns undefined
+   * rather than throwing.
    */
   private async conditionalSet(
     jobId: string,
     fields: Record<string, unknown>,
     condition: string,
     conditionValues: Record<string, unknown>,
+    removals: readonly string[] = [],
   ): Promise<Job | undefined> {
     const all = { ...fields, updatedAt: this.now().toISOString() };
     const names: Record<string, string> = { '#pk': TABLE.partitionKey, '#status': 'status' };
@@ -172,12 +215,16 @@ export class DynamoJobRepository implements JobRepository {
       values[`:v${i}`] = value;
       return `#f${i} = :v${i}`;
     });
+    const removed = removals.map((name, i) => {
+      names[`#r${i}`] = name;
+      return `#r${i}`;
+    });
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.job(jobId),
-          UpdateExpression: `SET ${assignments.join(', ')}`,
+          UpdateExpression: `${removed.length > 0 ? `REMOVE ${removed.join(', ')} ` : ''}SET ${assignments.join(', ')}`,
           ConditionExpression: `attribute_exists(#pk) AND ${condition}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -198,6 +245,13 @@ export class DynamoJobRepository implements JobRepository {
   private isLive(item: Item): boolean {
     return isLive(item, this.now());
   }
+}
+
+/** The job id of a job item (or of its index entry, which carries the table keys). */
+function jobIdOf(item: Item): string | undefined {
+  const pk = item[TABLE.partitionKey];
+  const prefix = keys.jobPartition('');
+  return typeof pk === 'string' && pk.startsWith(prefix) ? pk.slice(prefix.length) : undefined;
 }
 
 function toJob(item: Item): Job {

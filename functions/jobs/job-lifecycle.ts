@@ -12,6 +12,7 @@ import {
   type JobResult,
   type JobStatus,
   predecessorsOf,
+  type RestartableStatus,
   type StageStatus,
   type StageTimings,
 } from './job';
@@ -60,7 +61,7 @@ export interface JobLifecycleDeps {
 /**
  * The one place a job changes status. `enter` moves it into a pipeline stage; `finish` ends it, whoever
  * ends it (Complete, Normalize's cache hit, MarkFailed, the execution watchdog, the intake starter, a
- * sweeper), with the same writes and the same side effects:
+ * job sweeper), with the same writes and the same side effects:
  *
  * 1. the conditional write, allowed only from the statuses JOB_TRANSITIONS lists for the target, so a
  *    duplicate, late or out-of-order call changes nothing;
@@ -94,6 +95,18 @@ export class JobLifecycle {
   async patch(jobId: string, status: StageStatus, patch: JobPatch): Promise<Job> {
     const job = await this.deps.jobs.transition(jobId, [status], status, patch);
     if (job === undefined) throw new JobNotActiveError(jobId, status);
+    return job;
+  }
+
+  /**
+   * Sends a job whose execution is gone back to `queued`, from the stage it was left in (RESTARTABLE_STATUSES,
+   * only the job sweeper does this), so a new execution can process it again from its upload; pushes the
+   * progress. Throws JobNotActiveError when the job is no longer in `from`.
+   */
+  async restart(jobId: string, from: RestartableStatus): Promise<Job> {
+    const job = await this.deps.jobs.transition(jobId, [from], 'queued');
+    if (job === undefined) throw new JobNotActiveError(jobId, 'queued', from);
+    await this.pushProgress(job);
     return job;
   }
 

@@ -1,4 +1,4 @@
-import type { Job, JobStatus } from './job';
+import type { InFlightStatus, Job, JobStatus } from './job';
 
 /** One page of an owner's stored jobs, before the API turns them into public views and a signed cursor. */
 export interface StoredHistoryPage {
@@ -34,4 +34,13 @@ export interface JobRepository {
    * JOB_TRANSITIONS (through JobLifecycle), never from a literal list.
    */
   transition(jobId: string, from: readonly JobStatus[], to: JobStatus, patch?: JobPatch): Promise<Job | undefined>;
+}
+
+/** The jobs not yet completed or failed: what the job sweeper looks at (DynamoJobRepository, over GSI2). */
+export interface InFlightJobIndex {
+  /**
+   * Ids of the jobs still in `status`, oldest first (created before `createdBefore` when given). An index
+   * read, so possibly a moment stale: read the job before acting on it.
+   */
+  inFlightJobIds(status: InFlightStatus, createdBefore?: Date): AsyncIterable<string>;
 }

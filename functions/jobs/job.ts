@@ -50,6 +50,26 @@ export const TERMINAL_STATUSES: readonly TerminalStatus[] = JOB_STATUSES.filter(
 /** A status the pipeline moves a job into: not the one it is created in, not a terminal one. */
 export type StageStatus = Exclude<JobStatus, 'awaiting_upload' | TerminalStatus>;
 
+/** Every status a job is still in flight in (derived): the statuses the job sweeper looks at. */
+export type InFlightStatus = Exclude<JobStatus, TerminalStatus>;
+export const IN_FLIGHT_STATUSES: readonly InFlightStatus[] = JOB_STATUSES.filter(
+  (status): status is InFlightStatus => JOB_TRANSITIONS[status].length > 0,
+);
+
+/**
+ * Stages a job may be sent back to `queued` from, by the job sweeper alone, when the execution that moved it
+ * there is gone (a crash of the local stack, whose executions live in memory): the note is then processed
+ * again from its upload by a new execution. Kept apart from JOB_TRANSITIONS on purpose: no pipeline task or
+ * event may move a job backwards, and the starter's duplicate check (may it move to `queued`?) must keep
+ * refusing a job that is past `queued`.
+ */
+export const RESTARTABLE_STATUSES = ['normalizing', 'transcribing', 'translating'] as const satisfies readonly StageStatus[];
+export type RestartableStatus = (typeof RESTARTABLE_STATUSES)[number];
+
+export function isRestartable(status: JobStatus): status is RestartableStatus {
+  return (RESTARTABLE_STATUSES as readonly JobStatus[]).includes(status);
+}
+
 export function canTransition(from: JobStatus, to: JobStatus): boolean {
   return (JOB_TRANSITIONS[from] as readonly JobStatus[]).includes(to);
 }

@@ -1,9 +1,8 @@
 import * as z from 'zod';
-import type { JobError } from '../jobs/job';
 import { isJobId } from '../jobs/job-id';
 import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { logger } from '../shared/powertools';
-import { INTERNAL_ERROR_MESSAGE, TIMEOUT_MESSAGE } from './common/failure';
+import { EXECUTION_STATUSES, jobErrorForEndedExecution } from './common/execution-status';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { taskHandler } from './common/task-handler';
 
@@ -14,7 +13,7 @@ export const ExecutionStatusChange = z.object({
   detail: z.object({
     executionArn: z.string(),
     name: z.string(),
-    status: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED', 'SUCCEEDED', 'RUNNING', 'PENDING_REDRIVE']),
+    status: z.enum(EXECUTION_STATUSES),
   }),
 });
 export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChange>;
@@ -23,12 +22,10 @@ export interface WatchdogDeps {
   readonly lifecycle: Pick<JobLifecycle, 'finish'>;
 }
 
-const ABORTED_MESSAGE = 'Processing the note was stopped by an operator. Please upload it again.';
-
 /**
- * Guarantees no job stays non-terminal: when an execution (named after its job) ends TIMED_OUT, ABORTED or
- * FAILED, a job still in flight is failed — PIPELINE_TIMEOUT for the execution timeout, INTERNAL_ERROR
- * otherwise. Normally MarkFailed got there first and this is a no-op (JobLifecycle.finish's conditional write).
+ * Guarantees no job outlives its execution: when an execution (named after its job) ends TIMED_OUT, ABORTED or
+ * FAILED, a job still in flight is failed (see jobErrorForEndedExecution). Normally MarkFailed got there first
+ * and this is a no-op (JobLifecycle.finish's conditional write). The job sweeper covers a lost event.
  */
 export function executionWatchdog(deps: WatchdogDeps) {
   return async (event: ExecutionStatusChange): Promise<{ readonly failed: boolean }> => {
@@ -37,10 +34,7 @@ export function executionWatchdog(deps: WatchdogDeps) {
       logger.info('Ignoring execution status change', { executionArn, status });
       return { failed: false };
     }
-    const error: JobError =
-      status === 'TIMED_OUT'
-        ? { code: 'PIPELINE_TIMEOUT', message: TIMEOUT_MESSAGE }
-        : { code: 'INTERNAL_ERROR', message: status === 'ABORTED' ? ABORTED_MESSAGE : INTERNAL_ERROR_MESSAGE };
+    const error = jobErrorForEndedExecution(status);
     const finished = await deps.lifecycle.finish(jobId, { error });
     if (finished.status !== 'finished') return { failed: false };
     logger.warn('Watchdog failed a job its execution left in flight', { jobId, executionArn, status, code: error.code });

@@ -8,7 +8,7 @@ import { requireEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { jobLifecycleFromEnv } from './common/job-lifecycle-from-env';
 import { type ExecutionStartOutcome, type StepFunctionsGateway, stepFunctionsFromEnv } from './common/step-functions';
-import type { ExecutionInput } from './common/task-schemas';
+import { executionInputOf } from './common/task-schemas';
 import { taskHandler } from './common/task-handler';
 
 export const SqsEvent = z.object({
@@ -92,12 +92,7 @@ export function startPipeline(deps: StartPipelineDeps) {
       logger.info('Duplicate upload notification: the job moved on meanwhile', { jobId: job.jobId });
       return 'duplicate';
     }
-    const input: ExecutionInput = {
-      jobId: job.jobId,
-      upload: { bucket, key },
-      targetLanguage: job.targetLanguage,
-      languageHint: job.sourceLanguage ?? null,
-    };
+    const input = executionInputOf(job, bucket);
     let outcome: ExecutionStartOutcome;
     try {
       outcome = await deps.stepFunctions.startExecution(deps.stateMachineArn, job.jobId, input);

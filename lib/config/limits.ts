@@ -3,6 +3,7 @@
  * defined once, read by CDK, handlers and the local stack.
  */
 import { AUDIO_CONTENT_TYPES } from './audio-types';
+import type { TierName } from './tiers';
 
 export const DAY_SECONDS = 86_400;
 
@@ -109,7 +110,35 @@ export const PIPELINE = {
    * fails the job if it still cannot start it, so no job waits in `queued` for an execution that never comes.
    */
   intakeMaxReceives: 3,
+  /**
+   * How often the job sweeper looks for jobs left in flight (an EventBridge schedule; the local stack runs the
+   * same rule on a timer, and once at start, when every job in flight lost its execution to the restart).
+   */
+  sweepIntervalMinutes: 5,
 } as const;
+
+/**
+ * A tier's processing ceiling: how long after its creation a job may legitimately still be in flight. Past it,
+ * the job sweeper ends the job PIPELINE_TIMEOUT whatever its state (and stops its execution if one still
+ * runs); within it, a job whose execution is missing is started again.
+ *
+ * Derived from the limits that already bound a job: its upload may arrive until
+ * UPLOAD.awaitingUploadExpirySeconds after its creation, and its execution then runs at most
+ * PIPELINE.executionTimeoutSeconds (the state machine's own timeout, whose watchdog normally fails the job
+ * first). The same for every tier today, because one state machine serves every tier and every tier's longest
+ * note can take the batch path (the Transcribe callback wait and its polling fallback alone run to ~40 minutes).
+ * A tier that promises less lowers its entry: the sweeper then ends its notes earlier.
+ */
+export function processingCeilingSeconds(tier: TierName): number {
+  return PROCESSING_CEILING_SECONDS[tier];
+}
+
+const DEFAULT_PROCESSING_CEILING_SECONDS = UPLOAD.awaitingUploadExpirySeconds + PIPELINE.executionTimeoutSeconds;
+const PROCESSING_CEILING_SECONDS: Readonly<Record<TierName, number>> = {
+  free: DEFAULT_PROCESSING_CEILING_SECONDS,
+  basic: DEFAULT_PROCESSING_CEILING_SECONDS,
+  premium: DEFAULT_PROCESSING_CEILING_SECONDS,
+};
 
 /**
  * Prefix of a stage's Transcribe job names (`vnt-<stage>-<jobId>`; job names derive from the job id so a retried

@@ -37,6 +37,8 @@ export const METRICS = {
     webSocketConnectWithoutKeyId: 'WebSocketConnectWithoutKeyId',
     /** An API request's time in its handler, per route (its own dimension set: service, stage, route). */
     requestMs: 'RequestDuration',
+    /** Jobs in flight the job sweeper had to restart or end: a crash, a lost event or a stuck execution. */
+    stuckJobs: 'StuckJobs',
   },
   services: { api: 'vnt-api', pipeline: 'vnt-pipeline' },
 } as const;

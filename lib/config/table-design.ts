@@ -5,6 +5,7 @@
  * | item                      | pk                         | sk                 | gsi1pk           | gsi1sk                 |
  * |---------------------------|----------------------------|--------------------|------------------|------------------------|
  * | job (and history entry)   | JOB#<jobId>                | JOB                | OWNER#<ownerId>  | <createdAt>#<jobId>    |
+ * | … while not terminal      | + gsi2pk INFLIGHT#<status>, gsi2sk <createdAt>#<jobId> (GSI2, sparse)         |
  * | transcription callback    | CALLBACK#<jobId>           | TRANSCRIBE         |                  |                        |
  * | progress subscription     | SUB#<jobId>                | CONN#<connectionId>|                  |                        |
  * | connection → job index    | CONN#<connectionId>        | JOB#<jobId>        |                  |                        |
@@ -16,8 +17,14 @@
  * | service totals (/stats)   | STATS                      | TOTALS             |                  |                        |
  * | Transcribe stream lease   | LEASE#transcribe-streams   | LEASE              |                  |                        |
  *
- * History newest-first is a descending Query on GSI1 for OWNER#<ownerId>. Every expiring item carries
- * `expiresAt` (epoch seconds): DynamoDB TTL deletes it lazily, so readers also filter on it.
+ * History newest-first is a descending Query on GSI1 for OWNER#<ownerId>. Jobs not yet completed or failed
+ * are in GSI2 under their status, oldest first: the job sweeper Queries it (never a Scan) for jobs a crash or
+ * a lost event left in flight. The job repository's conditional status write sets GSI2's partition key with
+ * every non-terminal status and removes both GSI2 keys with the terminal one, so the index only ever holds
+ * jobs in flight. Its partitions are per status: each note writes it about six times, far under a partition's
+ * 1,000 writes a second at this service's scale (shard the partition key by a suffix if that ever changes).
+ * Every expiring item carries `expiresAt` (epoch seconds): DynamoDB TTL deletes it lazily, so readers also
+ * filter on it.
  *
  * Each item type has a partition of its own, because IAM can scope a function to partition key values
  * (`dynamodb:LeadingKeys`) but not to sort keys: the progress functions, which write subscriptions, must not be
@@ -28,8 +35,14 @@ export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
-  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** History by owner; pages render from the index alone, so it projects everything. */
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
+  /** Jobs in flight by status, oldest first (sparse; keys only: the sweeper reads each job it acts on). */
+  gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'KEYS_ONLY' },
 } as const;
+
+/** Every global secondary index of the table, for the stack and the local emulator alike. */
+export const GLOBAL_SECONDARY_INDEXES = [TABLE.gsi1, TABLE.gsi2] as const;
 
 /**
  * The partition of each item type, defined once: the key builders below use them, and the IAM grants
@@ -57,6 +70,11 @@ export const GSI1_PARTITIONS = {
 } as const;
 export type Gsi1Partition = keyof typeof GSI1_PARTITIONS;
 
+/** GSI2's partitions: the jobs in flight, one partition per status (`INFLIGHT#<status>`). */
+export const GSI2_PARTITIONS = {
+  inFlight: 'INFLIGHT#',
+} as const;
+
 /** The `dynamodb:LeadingKeys` pattern matching every partition key value of one kind. */
 export function leadingKeyPattern(partition: string): string {
   return partition.endsWith('#') ? `${partition}*` : partition;
@@ -76,6 +94,13 @@ export const keys = {
     gsi1sk: `${createdAt}#${jobId}`,
   }),
   ownerHistory: (ownerId: string) => `${GSI1_PARTITIONS.ownerHistory}${ownerId}`,
+  /** A job in flight, in GSI2: its status partition, and its age as the sort key. */
+  jobInFlight: (status: string, createdAt: string, jobId: string) => ({
+    gsi2pk: keys.inFlightStatus(status),
+    gsi2sk: `${createdAt}#${jobId}`,
+  }),
+  /** GSI2's partition of the jobs in `status`. */
+  inFlightStatus: (status: string) => `${GSI2_PARTITIONS.inFlight}${status}`,
   /** The Step Functions task token a batch transcription completes. */
   transcriptionCallback: (jobId: string) => ({ pk: `${P.transcriptionCallback}${jobId}`, sk: 'TRANSCRIBE' }),
   subscription: (jobId: string, connectionId: string) => ({ pk: keys.subscriptionPartition(jobId), sk: `CONN#${connectionId}` }),

@@ -4,6 +4,7 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
   GSI1_PARTITIONS,
+  GSI2_PARTITIONS,
   type Gsi1Partition,
   type ItemType,
   leadingKeyPattern,
@@ -49,6 +50,11 @@ export function grantItems(table: ITableV2, grantee: IGrantable, access: ItemAcc
 /** Query on GSI1 for the given index partitions (LeadingKeys on an index are the index's partition key). */
 export function grantGsi1Query(table: ITableV2, grantee: IGrantable, partitions: readonly Gsi1Partition[]): void {
   addPartitions(grantee, 'dynamodb:Query', `${table.tableArn}/index/${TABLE.gsi1.name}`, partitions.map((p) => GSI1_PARTITIONS[p]));
+}
+
+/** Query on GSI2, the jobs in flight by status (the job sweeper's): its `INFLIGHT#<status>` partitions only. */
+export function grantGsi2Query(table: ITableV2, grantee: IGrantable): void {
+  addPartitions(grantee, 'dynamodb:Query', `${table.tableArn}/index/${TABLE.gsi2.name}`, [GSI2_PARTITIONS.inFlight]);
 }
 
 function addPartitions(grantee: IGrantable, action: string, resource: string, partitions: readonly string[]): void {

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE } from '../config/table-design';
+import { GLOBAL_SECONDARY_INDEXES, TABLE } from '../config/table-design';
 
 export interface DataTableProps {
   /** Refuse DeleteTable even from CloudFormation (prod). @default false */
@@ -9,7 +9,8 @@ export interface DataTableProps {
 }
 
 /**
- * The single table (lib/config/table-design.ts): jobs and history, caches, usage meters, key records.
+ * The single table (lib/config/table-design.ts): jobs and history, caches, usage meters, key records, with
+ * GSI1 (history by owner) and GSI2 (jobs in flight by status).
  * On-demand billing (traffic is bursty and small), PITR (history is user data), TTL on `expiresAt` (cache
  * entries, meters and history expire by themselves), AWS-managed KMS key (key use is visible in CloudTrail).
  * Always retained: deleting the stack must never delete users' history.
@@ -28,15 +29,13 @@ export class DataTable extends Construct {
       encryption: TableEncryptionV2.awsManagedKey(),
       deletionProtection: props.deletionProtection ?? false,
       removalPolicy: RemovalPolicy.RETAIN,
-      globalSecondaryIndexes: [
-        {
-          indexName: TABLE.gsi1.name,
-          partitionKey: { name: TABLE.gsi1.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: TABLE.gsi1.sortKey, type: AttributeType.STRING },
-          // History pages render from the index alone; no second read per item.
-          projectionType: ProjectionType.ALL,
-        },
-      ],
+      // GSI1: history by owner. GSI2: jobs in flight by status (sparse), the job sweeper's Query.
+      globalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType[index.projection],
+      })),
     });
   }
 }

@@ -101,12 +101,26 @@ export class OperationsDashboard extends Construct {
 
     const completed = customMetric('pipeline', m.notesCompleted);
     const failed = customMetric('pipeline', m.notesFailed);
-    const failureRate = new MathExpression({
-      label: 'Failed notes %',
-      expression: 'IF((c + f) > 0, 100 * f / (c + f), 0)',
-      usingMetrics: { c: completed, f: failed },
+    // Uploads that never came (UPLOAD_EXPIRED, persisted by the job sweeper) are clients that gave up, not notes
+    // we failed: left out of the rate.
+    const expired = new Metric({
+      namespace: METRICS.namespace,
+      metricName: m.notesFailed,
+      dimensionsMap: {
+        [METRICS.serviceDimension]: METRICS.services.pipeline,
+        [METRICS.stageDimension]: props.stage,
+        [METRICS.failureCodeDimension]: 'UPLOAD_EXPIRED',
+      },
+      statistic: 'Sum',
       period: PERIOD,
     });
+    const failureRate = new MathExpression({
+      label: 'Failed notes %',
+      expression: 'IF((c + f - FILL(e, 0)) > 0, 100 * (f - FILL(e, 0)) / (c + f - FILL(e, 0)), 0)',
+      usingMetrics: { c: completed, f: failed, e: expired },
+      period: PERIOD,
+    });
+    const stuckJobs = customMetric('pipeline', m.stuckJobs);
     const cacheHitRatio = new MathExpression({
       label: 'Audio cache hit %',
       expression: 'IF((h + x) > 0, 100 * h / (h + x), 0)',
@@ -224,6 +238,11 @@ export class OperationsDashboard extends Construct {
         right: [customMetric('pipeline', m.fastPathStreamsBusy).with({ label: 'Short notes sent to batch (streams taken)' })],
         ...wide,
       }),
+      new GraphWidget({
+        title: 'Jobs the sweeper restarted or ended (left in flight)',
+        left: [stuckJobs.with({ label: 'Stuck jobs' })],
+        ...wide,
+      }),
     );
 
     this.dashboard.addWidgets(new TextWidget({ markdown: '## Lambda', width: 24, height: 1 }));
@@ -290,6 +309,15 @@ export class OperationsDashboard extends Construct {
           treatMissingData: TreatMissingData.NOT_BREACHING,
         });
       alarms.push(
+        new Alarm(this, 'StuckJobsAlarm', {
+          alarmDescription:
+            'The job sweeper found jobs left in flight (no execution, or one that ended without ending its job): look for a crash, the watchdog or lost events',
+          metric: stuckJobs,
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
         notEmpty('DeadLetterQueueAlarm', 'Uploads the pipeline could not start are waiting in the dead-letter queue', pipeline.deadLetterQueue),
         notEmpty(
           'EventDeliveryFailuresAlarm',

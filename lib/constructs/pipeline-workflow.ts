@@ -1,6 +1,6 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Match, Rule } from 'aws-cdk-lib/aws-events';
+import { Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction, ILayerVersion } from 'aws-cdk-lib/aws-lambda';
@@ -34,7 +34,7 @@ import { ENV } from '../config/env-names';
 import { PIPELINE, STORAGE, TRANSCRIBE_STREAMING, transcribeJobPrefix, transcriptionJobsArn } from '../config/limits';
 import { METRICS } from '../config/metric-names';
 import type { ProgressChannel } from './progress-channel';
-import { grantItems, grantObjectPut, grantObjectRead, type ItemAccess } from './data-access';
+import { grantGsi2Query, grantItems, grantObjectPut, grantObjectRead, type ItemAccess } from './data-access';
 import { acknowledgeWildcardResources } from './nag';
 import { type PayloadPaths, type ResultPath, resultSelector, statePath, taskPayload } from './pipeline-contract';
 import { ServiceFunction, type ServiceFunctionProps } from './service-function';
@@ -66,7 +66,8 @@ export type PipelineFunctionName =
   | 'translate'
   | 'complete'
   | 'markFailed'
-  | 'executionWatchdog';
+  | 'executionWatchdog'
+  | 'sweepJobs';
 
 /** Lambda invoke errors worth retrying (the service's own transient failures and concurrency throttling). */
 const LAMBDA_TRANSIENT_ERRORS = [
@@ -93,7 +94,7 @@ export class PipelineWorkflow extends Construct {
   readonly intakeQueue: Queue;
   /** Upload notifications the starter failed on three times. */
   readonly deadLetterQueue: Queue;
-  /** EventBridge deliveries (uploads, Transcribe, watchdog) that could not reach their target. */
+  /** EventBridge deliveries (uploads, Transcribe, watchdog, sweeper) that could not reach their target. */
   readonly eventsDeadLetterQueue: Queue;
   readonly functions: Readonly<Record<PipelineFunctionName, IFunction>>;
 
@@ -501,9 +502,41 @@ export class PipelineWorkflow extends Construct {
       },
       targets: [new LambdaFunction(executionWatchdog, { deadLetterQueue: this.eventsDeadLetterQueue, retryAttempts: 8 })],
     });
+    // --- Job sweeper: every job ends, even after a crash or a lost event -----------------------------------
+    // Runs well within its interval (timeout < interval), so runs never overlap; a run that runs out of time
+    // leaves the rest to the next one.
+    const sweepJobs = fn('SweepJobs', 'sweep-jobs', 'Restarts or ends jobs left in flight (on a schedule)', {
+      timeout: Duration.minutes(2),
+    });
+    // Restarts (the job's conditional transition) and failures (with refunds) through JobLifecycle; finding the
+    // jobs is a Query on the in-flight index (GSI2), never a Scan.
+    failsJobs(sweepJobs);
+    grantGsi2Query(table, sweepJobs);
+    this.stateMachine.grantStartExecution(sweepJobs);
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+    });
+    sweepJobs.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] }));
+    acknowledgeWildcardResources(
+      sweepJobs,
+      [executions],
+      "Executions are named after jobs (not known in advance); this is every execution of the pipeline's own state machine only.",
+    );
+    sweepJobs.addEnvironment(ENV.stateMachineArn, this.stateMachine.stateMachineArn);
+    // The execution input names the upload's bucket (executionInputOf), as the starter's does.
+    sweepJobs.addEnvironment(ENV.uploadsBucket, props.uploadsBucket.bucketName);
+    new Rule(this, 'SweepJobsSchedule', {
+      description: 'Job sweeper: restart or end jobs left in flight (defence in depth beside the watchdog)',
+      schedule: Schedule.rate(Duration.minutes(PIPELINE.sweepIntervalMinutes)),
+      targets: [new LambdaFunction(sweepJobs, { deadLetterQueue: this.eventsDeadLetterQueue, retryAttempts: 2 })],
+    });
+
     // The rules' DLQ only catches failed deliveries; an event whose function kept failing (say the watchdog
     // could not write the job) lands in the same queue, so its alarm covers both.
-    for (const f of [transcribeEvents, executionWatchdog]) {
+    for (const f of [transcribeEvents, executionWatchdog, sweepJobs]) {
       f.configureAsyncInvoke({ onFailure: new SqsDestination(this.eventsDeadLetterQueue), retryAttempts: 2 });
     }
 
@@ -518,6 +551,7 @@ export class PipelineWorkflow extends Construct {
       complete,
       markFailed,
       executionWatchdog,
+      sweepJobs,
     };
   }
 }

@@ -19,6 +19,10 @@ export interface ApertiumOptions {
 }
 
 const INSTALL_HINT = 'install `apertium` and a language pair package, e.g. apt-get install apertium apertium-eng-spa';
+/** A job's error in the product's words (never the engine's name); the detail goes in the error's details. */
+export const TRANSLATION_FAILED_MESSAGE = 'The translation failed. Please try again.';
+export const TRANSLATION_UNAVAILABLE_MESSAGE =
+  'Translation is not installed on this machine; the local stack’s log says which packages it needs.';
 
 /**
  * Apertium rule-based translation, for the local stack. Routes are whatever the installed modes make,
@@ -51,9 +55,10 @@ export class ApertiumTranslator implements Translator {
   async translate(text: string, source: LanguageCode, target: LanguageCode): Promise<string> {
     const route = this.byPair.get(pairKey(source, target));
     if (route === undefined) {
-      throw new PipelineFailureError('UNSUPPORTED_LANGUAGE_PAIR', `No local translation from "${source}" to "${target}" is installed (${INSTALL_HINT}).`, {
+      throw new PipelineFailureError('UNSUPPORTED_LANGUAGE_PAIR', `Translation from "${source}" to "${target}" is not installed on this machine.`, {
         source,
         target,
+        install: INSTALL_HINT,
       });
     }
     // The text goes in a file, not stdin: the apertium script opens /dev/stdin by path, which fails when
@@ -77,12 +82,20 @@ export class ApertiumTranslator implements Translator {
   private async run(mode: string, inputPath: string): Promise<string> {
     const result = await runProcess(this.binary, ['-u', mode, inputPath], { timeoutMs: this.timeoutMs }).catch((error: unknown) => {
       if (error instanceof ProcessStartError) {
-        throw new PipelineFailureError('INTERNAL_ERROR', `The local translator cannot run (${error.cause.code}): ${INSTALL_HINT}.`);
+        throw new PipelineFailureError('INTERNAL_ERROR', TRANSLATION_UNAVAILABLE_MESSAGE, {
+          binary: this.binary,
+          reason: error.cause.code,
+          install: INSTALL_HINT,
+        });
       }
       throw error;
     });
     if (result.exitCode !== 0) {
-      throw new PipelineFailureError('TRANSLATION_FAILED', `apertium ${mode} failed (${result.signal ?? `exit ${result.exitCode}`}): ${result.stderr.trim()}`);
+      throw new PipelineFailureError('TRANSLATION_FAILED', TRANSLATION_FAILED_MESSAGE, {
+        engine: `apertium ${mode}`,
+        exit: result.signal ?? result.exitCode,
+        stderr: result.stderr.trim(),
+      });
     }
     return result.stdout;
   }

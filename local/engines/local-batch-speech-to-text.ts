@@ -65,7 +65,8 @@ export class LocalBatchSpeechToText implements BatchSpeechToText {
   }
 
   async fetch(jobId: string): Promise<BatchTranscriptionState> {
-    return this.jobs.get(jobId)?.state ?? { status: 'FAILED', reason: `No local transcription job ${transcriptionJobName(this.options.stage, jobId)} (was the local stack restarted?).` };
+    // Jobs live in memory: one started before a restart is gone (the job sweeper restarts its note anyway).
+    return this.jobs.get(jobId)?.state ?? { status: 'FAILED', reason: 'The transcription was interrupted by a restart.' };
   }
 
   /** Resolves when every background recognition has finished. */

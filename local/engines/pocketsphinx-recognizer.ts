@@ -19,6 +19,13 @@ export interface PocketsphinxOptions {
 }
 
 const INSTALL_HINT = 'install the Debian packages `pocketsphinx` and `pocketsphinx-en-us` (apt-get install pocketsphinx pocketsphinx-en-us)';
+/**
+ * What a job's error says: the product's words, never the engine's name (clients see it; the engine is a local
+ * stand-in for Transcribe). The technical detail goes in the error's details, which the pipeline logs.
+ */
+export const RECOGNITION_FAILED_MESSAGE = 'Speech recognition failed on this recording. Please try again.';
+export const RECOGNITION_UNAVAILABLE_MESSAGE =
+  'Speech recognition is not installed on this machine; the local stack’s log says which packages it needs.';
 
 /**
  * CMU pocketsphinx (Debian 0.8+5prealpha `pocketsphinx_continuous`) over a 16 kHz mono 16-bit WAV or raw
@@ -54,7 +61,7 @@ export class PocketsphinxRecognizer implements SpeechLanguages {
   async recognize(audioPath: string): Promise<string> {
     const missing = this.missingModelFiles();
     if (missing.length > 0) {
-      throw new PipelineFailureError('INTERNAL_ERROR', `The local speech model is missing (${missing.join(', ')}): ${INSTALL_HINT}.`);
+      throw new PipelineFailureError('INTERNAL_ERROR', RECOGNITION_UNAVAILABLE_MESSAGE, { missing, install: INSTALL_HINT });
     }
     const result = await this.slots
       .run(() =>
@@ -66,15 +73,20 @@ export class PocketsphinxRecognizer implements SpeechLanguages {
       )
       .catch((error: unknown) => {
         if (error instanceof ProcessStartError) {
-          throw new PipelineFailureError('INTERNAL_ERROR', `The local speech engine ${this.binary} cannot run (${error.cause.code}): ${INSTALL_HINT}.`);
+          throw new PipelineFailureError('INTERNAL_ERROR', RECOGNITION_UNAVAILABLE_MESSAGE, {
+            binary: this.binary,
+            reason: error.cause.code,
+            install: INSTALL_HINT,
+          });
         }
         throw error;
       });
     if (result.exitCode !== 0) {
-      throw new PipelineFailureError(
-        'TRANSCRIPTION_FAILED',
-        `pocketsphinx failed (${result.signal ?? `exit ${result.exitCode}`}): ${result.stderr.trim().split('\n').pop() ?? ''}`,
-      );
+      throw new PipelineFailureError('TRANSCRIPTION_FAILED', RECOGNITION_FAILED_MESSAGE, {
+        engine: 'pocketsphinx',
+        exit: result.signal ?? result.exitCode,
+        stderr: result.stderr.trim().split('\n').pop() ?? '',
+      });
     }
     // One hypothesis line per utterance (pocketsphinx splits at its own silence detection).
     return result.stdout

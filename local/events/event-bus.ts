@@ -29,14 +29,24 @@ export class LocalEventBus {
     const targets = this.options.rules
       .filter((rule) => matchesEventPattern(rule.eventPattern, event))
       .flatMap((rule) => rule.targets);
-    for (const target of targets) {
-      const delivery = this.deliver(target, event).catch((error: unknown) =>
+    void this.deliver(targets, event);
+    return targets.length;
+  }
+
+  /**
+   * Delivers an event to given targets (a scheduled rule's), tracked like every delivery so `drain` waits for
+   * it; resolves when they all have it, failures logged.
+   */
+  deliver(targets: readonly EventTarget[], event: BusEvent): Promise<void> {
+    const deliveries = targets.map((target) => {
+      const delivery = this.deliverTo(target, event).catch((error: unknown) =>
         this.options.onError(error, `${event['detail-type']} → ${describe(target)}`),
       );
       this.inFlight.add(delivery);
       void delivery.finally(() => this.inFlight.delete(delivery));
-    }
-    return targets.length;
+      return delivery;
+    });
+    return Promise.all(deliveries).then(() => undefined);
   }
 
   /** Waits for deliveries in progress (at shutdown, so no handler runs against stopped emulators). */
@@ -44,7 +54,7 @@ export class LocalEventBus {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
-  private async deliver(target: EventTarget, event: BusEvent): Promise<void> {
+  private async deliverTo(target: EventTarget, event: BusEvent): Promise<void> {
     if (target.kind === 'queue') {
       await this.options.sendToQueue(target.queueLogicalId, JSON.stringify(event));
       return;

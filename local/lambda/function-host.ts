@@ -25,24 +25,34 @@ export interface FunctionDefinition {
  * template agrees (handlerEnvironments checks that).
  */
 export class FunctionHost {
-  private readonly running = new Set<Promise<unknown>>();
   private readonly invokeInProcess = inProcessInvoker(REPO_ROOT);
-  /**
-   * Every invocation goes through here and is tracked until it ends: like Lambda, an invocation goes on after
-   * its caller stopped waiting (a Step Functions task that timed out), so shutdown waits for it (`idle`).
-   */
+  /** Invocations in progress: like Lambda, one goes on after its caller stopped waiting (a task that timed out). */
+  private readonly running = new Set<Promise<unknown>>();
+  private environments?: HandlerEnvironments;
+  private readonly loaded = new Set<string>();
+
+  /** Runs a handler in this process (the state machine's tasks use it too), tracked until it ends. */
   readonly invoker: LambdaInvoker = (target, event) => {
     const invocation = this.invokeInProcess(target, event);
     this.running.add(invocation);
     void invocation.catch(() => undefined).finally(() => this.running.delete(invocation));
     return invocation;
   };
-  private environments?: HandlerEnvironments;
-  private readonly loaded = new Set<string>();
 
   /** Resolves once no invocation is running, including those started while it waits. */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** `idle`, or `timeoutMs`, whichever comes first; true if nothing runs any more. */
+  async settled(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs).unref()));
+    try {
+      return await Promise.race([this.idle().then(() => true as const), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Sets the shared environment; call it before the first handler loads. */

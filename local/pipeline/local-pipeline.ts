@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { terminateRunningProcesses } from '../../functions/audio/run-process';
 import { LOCAL } from '../config';
 import { emulatorClientConfig } from '../emulators/aws-clients';
 import { type S3NotificationRecord, matchesKeyFilter, objectCreatedEvent, startS3 } from '../emulators/s3';
@@ -6,6 +7,7 @@ import { startSqs } from '../emulators/sqs';
 import { startSqsEventSource, type SqsEventSource } from '../emulators/sqs-event-source';
 import { installLocalEngines } from '../engines/local-engines';
 import { LocalEventBus } from '../events/event-bus';
+import { LocalSchedules } from '../events/schedules';
 import type { FunctionHost } from '../lambda/function-host';
 import type { LocalCredentials } from '../local-credentials';
 import { handlerEnvironments, localRuntimeEnvironment, processWideEnvironment } from '../lambda/handler-environment';
@@ -37,6 +39,13 @@ export interface LocalPipelineOptions {
   readonly app?: SynthesizedApp;
   /** Shorter waits, retry intervals and timeouts (tests). @default - the definition's own */
   readonly timing?: LocalTiming;
+  /**
+   * How long `stop` lets running notes finish. What is still running then is left as it is (its job keeps its
+   * status) and the job sweeper's run at the next start processes it again. @default DEFAULT_STOP_GRACE_MS
+   */
+  readonly stopGraceMs?: number;
+  /** Debugging: executions wait before these Task states until stopped (see LocalStateMachineOptions). */
+  readonly holdBeforeStates?: readonly string[];
 }
 
 export interface LocalPipeline {
@@ -55,8 +64,10 @@ export interface LocalPipeline {
   stop(): Promise<void>;
 }
 
-/** How long shutdown lets running executions finish before stopping them (they end ABORTED). */
-const DRAIN_MS = 5_000;
+/** How long a stop lets running notes finish by default: a 30 s note takes about 5 s on two cores. */
+export const DEFAULT_STOP_GRACE_MS = 30_000;
+/** After the grace period, how long handlers still running get to end (their engines are gone). */
+const SETTLE_MS = 5_000;
 
 /**
  * Everything behind an upload, wired as the synthesised CDK app declares it: S3 (s3rver) → EventBridge
@@ -134,14 +145,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     stops.push(s3.stop);
 
+    // Set when a stop's grace period is over: the executions still running are stopped as the process goes
+    // away, which is not an end of theirs (in AWS they would run on): no watchdog event, the job keeps its status.
+    let suspending = false;
     const stateMachineFor = (timing: LocalTiming | undefined) => {
       const machine = LocalStateMachine.fromTemplate(machineTemplate, {
         region: LOCAL.region,
         account: LOCAL.account,
         invoker: functions.invoker,
         ...(timing && { timing }),
+        ...(options.holdBeforeStates && { holdBeforeStates: options.holdBeforeStates }),
         onExecutionEnd: (execution) => {
-          bus.put(executionStatusChangeEvent(execution, LOCAL.region, LOCAL.account));
+          if (!suspending) bus.put(executionStatusChangeEvent(execution, LOCAL.region, LOCAL.account));
         },
       });
       Object.assign(operations, sfnOperations(machine));
@@ -196,9 +211,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       }),
     );
 
+    // Last, with everything above running: the job sweeper's first run restarts what the previous run of
+    // the stack left in flight.
+    const schedules = new LocalSchedules({
+      rules: bindings.scheduledRules,
+      bus,
+      region: LOCAL.region,
+      account: LOCAL.account,
+      onError: log.error,
+    });
+    schedules.start();
+
     log.info(
       `Pipeline: ${bindings.functions.length} functions, state machine ${stateMachine.logicalId}, ` +
-        `${bindings.queues.length} queues, ${bindings.eventRules.length} event rules`,
+        `${bindings.queues.length} queues, ${bindings.eventRules.length} event rules, ${bindings.scheduledRules.length} schedules`,
     );
     const idle = async () => {
       do {
@@ -206,19 +232,25 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         await bus.drain();
       } while (stateMachine.list().some((execution) => execution.status === 'RUNNING'));
     };
-    // In dependency order: no new work, running notes finish (or end ABORTED, which the watchdog turns into
-    // failed jobs), their last events are delivered, then the emulators go.
+    // In dependency order: no new work, running notes finish within the grace period (what does not is left
+    // for the next start), their last events are delivered, then the emulators go.
+    const graceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     const stop = async () => {
+      await schedules.stop();
       await Promise.all(sources.map((source) => source.stop()));
-      const running = stateMachine.idle();
-      if (!(await Promise.race([running.then(() => true), sleep(DRAIN_MS).then(() => false)]))) {
-        for (const execution of stateMachine.list()) {
-          if (execution.status === 'RUNNING') stateMachine.stop(execution.executionArn);
-        }
-        await running;
+      if (!(await Promise.race([idle().then(() => true), sleep(graceMs).then(() => false)]))) {
+        suspending = true;
+        const running = stateMachine.list().filter((execution) => execution.status === 'RUNNING');
+        for (const execution of running) stateMachine.stop(execution.executionArn);
+        const tools = terminateRunningProcesses();
+        log.info(
+          `${running.length} note(s) still running after ${graceMs / 1000} s (${tools} engine process(es) stopped): ` +
+            'the next start processes them again',
+        );
       }
-      // Invocations whose task timed out are still running (as in Lambda): let them end before their table goes.
-      await Promise.race([functions.idle(), sleep(DRAIN_MS)]);
+      // Handlers still running (those whose task timed out, as in Lambda, or whose engines were just stopped)
+      // get a moment to end before their table goes.
+      await functions.settled(SETTLE_MS);
       await bus.drain();
       await stopAll();
     };

@@ -40,6 +40,14 @@ export interface EventRuleBinding {
   readonly targets: readonly EventTarget[];
 }
 
+/** A rule that fires on a schedule (`ScheduleExpression`) rather than on events. */
+export interface ScheduledRuleBinding {
+  readonly logicalId: string;
+  /** e.g. `rate(5 minutes)`. */
+  readonly scheduleExpression: string;
+  readonly targets: readonly EventTarget[];
+}
+
 /** A bucket notification configuration's queue destination with its key filter. */
 export interface QueueNotificationBinding {
   readonly events: readonly string[];
@@ -103,6 +111,7 @@ export interface TemplateBindings {
   readonly queues: readonly QueueBinding[];
   readonly queueConsumers: readonly QueueConsumerBinding[];
   readonly eventRules: readonly EventRuleBinding[];
+  readonly scheduledRules: readonly ScheduledRuleBinding[];
   readonly bucketNotifications: readonly BucketNotificationBinding[];
   readonly webSocketRoutes: readonly WebSocketRouteBinding[];
   readonly gatewayResponses: readonly GatewayResponseCustomisation[];
@@ -121,6 +130,7 @@ export function bindTemplates(templates: readonly CfnTemplate[]): TemplateBindin
     queues: bindings.flatMap((b) => b.queues),
     queueConsumers: bindings.flatMap((b) => b.queueConsumers),
     eventRules: bindings.flatMap((b) => b.eventRules),
+    scheduledRules: bindings.flatMap((b) => b.scheduledRules),
     bucketNotifications: bindings.flatMap((b) => b.bucketNotifications),
     webSocketRoutes: bindings.flatMap((b) => b.webSocketRoutes),
     gatewayResponses: bindings.flatMap((b) => b.gatewayResponses),
@@ -181,9 +191,10 @@ function bindTemplate(template: CfnTemplate): TemplateBindings {
   }
 
   const eventRules: EventRuleBinding[] = [];
-  for (const [, rule] of ofType('AWS::Events::Rule')) {
+  const scheduledRules: ScheduledRuleBinding[] = [];
+  for (const [logicalId, rule] of ofType('AWS::Events::Rule')) {
     const props = rule.Properties ?? {};
-    if (props.State === 'DISABLED' || props.EventPattern === undefined) continue;
+    if (props.State === 'DISABLED') continue;
     const targets: EventTarget[] = [];
     for (const target of (props.Targets as { Arn?: unknown }[] | undefined) ?? []) {
       const fn = functionAt(target.Arn);
@@ -191,7 +202,9 @@ function bindTemplate(template: CfnTemplate): TemplateBindings {
       if (fn !== undefined) targets.push({ kind: 'function', function: fn });
       else if (isQueue(queueLogicalId)) targets.push({ kind: 'queue', queueLogicalId });
     }
-    if (targets.length > 0) eventRules.push({ eventPattern: props.EventPattern as Record<string, unknown>, targets });
+    if (targets.length === 0) continue;
+    if (props.EventPattern !== undefined) eventRules.push({ eventPattern: props.EventPattern as Record<string, unknown>, targets });
+    if (typeof props.ScheduleExpression === 'string') scheduledRules.push({ logicalId, scheduleExpression: props.ScheduleExpression, targets });
   }
 
   const bucketNotifications: BucketNotificationBinding[] = [];
@@ -276,6 +289,7 @@ function bindTemplate(template: CfnTemplate): TemplateBindings {
     queues,
     queueConsumers,
     eventRules,
+    scheduledRules,
     bucketNotifications,
     webSocketRoutes,
     gatewayResponses,

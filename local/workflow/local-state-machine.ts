@@ -48,6 +48,12 @@ export interface LocalStateMachineOptions extends FakeDeployment {
   readonly timing?: LocalTiming;
   /** Called once per execution when it ends, whatever the status (the local watchdog hooks in here). */
   readonly onExecutionEnd?: ExecutionEndListener;
+  /**
+   * Debugging only: Task states whose task never runs, so every execution waits before them until it is
+   * stopped (a job then stays in the stage it reached; the crash tests hold jobs in each stage this way).
+   * @default - none
+   */
+  readonly holdBeforeStates?: readonly string[];
 }
 
 /** The Step Functions API errors the local state machine raises; `name` is the API's error code. */
@@ -96,6 +102,8 @@ interface WaitingTask {
 const TASK_TOKEN_PLACEHOLDER = '__local_task_token__';
 const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+/** A held state's timeout: a day, far past any test or debugging session (and past the execution's own). */
+const HELD_STATE_TIMEOUT_SECONDS = 86_400;
 
 /**
  * The synthesised state machine run locally with aws-local-stepfunctions, its Lambda tasks bound to the
@@ -121,6 +129,7 @@ export class LocalStateMachine {
   /** Tokens whose task is over, so a late callback gets TaskTimedOut like in AWS. */
   private readonly closedTokens = new Set<string>();
   private readonly endListeners: ExecutionEndListener[] = [];
+  private readonly held: ReadonlySet<string>;
 
   static fromTemplate(template: CfnTemplate, options: LocalStateMachineOptions = {}): LocalStateMachine {
     return new LocalStateMachine(template, options);
@@ -147,8 +156,18 @@ export class LocalStateMachine {
     this.definition = machine.definition;
     // Validate what was synthesised; the timing-adjusted copy may use fractional seconds the validator refuses.
     new StateMachine(this.definition, { validationOptions: { checkArn: true, checkPaths: true } });
+    const tasks = taskStates(this.definition).map(([name]) => name);
+    for (const name of options.holdBeforeStates ?? []) {
+      if (!tasks.includes(name)) throw new Error(`Cannot hold executions before ${name}: not a Task state (${tasks.join(', ')})`);
+    }
+    this.held = new Set(options.holdBeforeStates);
     this.timing = options.timing ?? {};
-    this.runnableDefinition = applyTiming(this.definition, this.timing);
+    // A held state waits until its execution is stopped (or times out as a whole), not for its own timeout.
+    const holding = Object.fromEntries([...this.held].map((name) => [name, HELD_STATE_TIMEOUT_SECONDS]));
+    this.runnableDefinition = applyTiming(this.definition, {
+      ...this.timing,
+      stateTimeoutSeconds: { ...this.timing.stateTimeoutSeconds, ...holding },
+    });
     this.runnable = new StateMachine(this.runnableDefinition, { validationOptions: { noValidate: true } });
     this.targets = lambdaTargetsOf(template, (id) => resolver.arnOf(id));
     this.invoker = options.invoker ?? inProcessInvoker();
@@ -301,7 +320,9 @@ export class LocalStateMachine {
     return Object.fromEntries(
       taskStates(this.runnableDefinition).map(([name, state]) => [
         name,
-        this.bindingFor(name, state.Resource, state.Parameters, state.TimeoutSeconds, executionArn),
+        this.held.has(name)
+          ? () => new Promise<never>(() => undefined)
+          : this.bindingFor(name, state.Resource, state.Parameters, state.TimeoutSeconds, executionArn),
       ]),
     );
   }

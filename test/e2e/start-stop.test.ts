@@ -3,17 +3,16 @@
  * `/`, the banner's commands working as printed, state that survives a restart, and Ctrl-C (SIGINT to the
  * terminal's process group) stopping everything.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoiceNoteClient } from '../../client';
 import { freePort } from '../helpers/free-port';
+import { groupMembers, isListening, REPO, startStackProcess } from '../helpers/stack-process';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 let stateDir: string;
 
 beforeAll(async () => {
@@ -105,65 +104,22 @@ async function startAndStop(
   stopWith: 'ctrl-c' | 'sigterm-to-npm',
   whileRunning?: (url: string, output: () => string) => Promise<Tried>,
 ): Promise<RunResult> {
-  const started = Date.now();
-  // detached: its own process group, so SIGINT to the group is exactly what Ctrl-C in a terminal sends.
-  const child = spawn('npm', ['start', '--', '--state-dir', stateDir, '--skip-packages', '--quiet'], {
-    cwd: REPO,
-    env: { ...process.env, PORT: String(port) },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? String(code))));
+  const stack = startStackProcess({ port, stateDir });
+  const { child } = stack;
   try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHealth(url, child, () => output);
-    const healthMs = Date.now() - started;
-    const keys = JSON.parse(await readFile(path.join(stateDir, 'keys.json'), 'utf8')) as Record<string, string>;
-    const premiumKeyAccepted = await new VoiceNoteClient({ baseUrl: url, apiKey: keys.premium }).listJobs().then(() => true, () => false);
-    const tried = await whileRunning?.(url, () => output);
+    await stack.healthy();
+    const healthMs = Date.now() - stack.spawnedAt;
+    const keys = await stack.keys();
+    const premiumKeyAccepted = await new VoiceNoteClient({ baseUrl: stack.url, apiKey: keys.premium }).listJobs().then(() => true, () => false);
+    const tried = await whileRunning?.(stack.url, stack.output);
 
-    if (stopWith === 'ctrl-c') process.kill(-child.pid!, 'SIGINT');
+    if (stopWith === 'ctrl-c') stack.interrupt();
     else process.kill(child.pid!, 'SIGTERM');
-    const exitCode = await exited;
+    const exitCode = await stack.exited;
     // npm may exit before its child has finished stopping: give the tree a moment, then look for leftovers.
     const survivors = await settledGroup(child.pid!);
-    return { healthMs, exitCode, premiumKeyAccepted, survivors, output, ...(tried && { tried }) };
+    return { healthMs, exitCode, premiumKeyAccepted, survivors, output: stack.output(), ...(tried && { tried }) };
   } finally {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   }
-}
-
-async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  const client = new VoiceNoteClient({ baseUrl: url });
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early (${child.exitCode}):\n${output()}`);
-    const ok = await client.health().then(() => true, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no /health within 90 s:\n${output()}`);
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
-/** Processes still in the process group (every child of `npm start` shares it). */
-function groupMembers(pgid: number): string[] {
-  return execFileSync('ps', ['-e', '-o', 'pid=,pgid=,comm='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, group]) => Number(group) === pgid)
-    .map((fields) => fields.join(' '));
 }

@@ -195,6 +195,18 @@ describe('calls no function may make are denied', () => {
     [every, 'change the table', () => ({ action: 'dynamodb:UpdateTable', resource: table(), context: {} })],
     [every, 'scan the table (ForAllValues passes its empty key set)', () => ({ action: 'dynamodb:Scan', resource: table(), context: {} })],
     [every, 'scan the history index', () => ({ action: 'dynamodb:Scan', resource: `${table()}/index/gsi1`, context: {} })],
+    [every, 'scan the in-flight index', () => ({ action: 'dynamodb:Scan', resource: `${table()}/index/gsi2`, context: {} })],
+    [allBut('functions/pipeline/sweep-jobs.ts'), 'query the jobs in flight (only the job sweeper)', () => ({
+      action: 'dynamodb:Query',
+      resource: `${table()}/index/gsi2`,
+      context: { 'dynamodb:LeadingKeys': ['INFLIGHT#transcribing'] },
+    })],
+    [only('functions/pipeline/sweep-jobs.ts'), 'query the history index', () => ({ action: 'dynamodb:Query', resource: `${table()}/index/gsi1`, context: { 'dynamodb:LeadingKeys': ['OWNER#key-alice'] } })],
+    [allBut('functions/pipeline/sweep-jobs.ts'), 'stop an execution (only the job sweeper, past a job’s ceiling)', () => ({
+      action: 'states:StopExecution',
+      resource: `${names.stateMachine.replace(':stateMachine:', ':execution:')}:x`,
+      context: {},
+    })],
     [every, 'list the uploads (which would turn a missing key into a 404 and expose names)', () => ({ action: 's3:ListBucket', resource: `arn:aws:s3:::${uploads()}`, context: {} })],
     [every, 'list the work bucket', () => ({ action: 's3:ListBucket', resource: `arn:aws:s3:::${work()}`, context: {} })],
     [every, 'write an API key record', () => item('PutItem', 'KEY#key-mallory')],

@@ -124,7 +124,8 @@ describe('alarms', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
     const destinations = resourcesOfType(stateless, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties!);
-    expect(destinations).toHaveLength(2);
+    // transcribe-events, the execution watchdog and the job sweeper: the asynchronously invoked functions.
+    expect(destinations).toHaveLength(3);
     for (const config of destinations) {
       expect(config.DestinationConfig.OnFailure.Destination).toBeDefined();
     }

@@ -87,7 +87,9 @@ describe('intake: S3 → EventBridge → SQS (+DLQ) → starter', () => {
   });
 
   it('has rules for Transcribe job state changes and abnormal execution ends', () => {
-    const sources = resourcesOfType(stateless, 'AWS::Events::Rule').map(([, r]) => r.Properties!.EventPattern.source[0]);
+    const sources = resourcesOfType(stateless, 'AWS::Events::Rule')
+      .filter(([, r]) => r.Properties!.EventPattern !== undefined)
+      .map(([, r]) => r.Properties!.EventPattern.source[0]);
     expect(sources.sort()).toEqual(['aws.s3', 'aws.states', 'aws.transcribe']);
   });
 });
@@ -157,13 +159,14 @@ describe('least privilege of the pipeline functions', () => {
     expect(p.has('s3:DeleteObject')).toBe(false);
   });
 
-  it('lets only the starter start executions, and only of this state machine', () => {
+  it('lets only the starter and the job sweeper start executions, and only of this state machine', () => {
     const [[machineId]] = resourcesOfType(stateless, 'AWS::StepFunctions::StateMachine');
     expect(perms('start-pipeline').get('states:StartExecution')).toEqual([`<${machineId}>`]);
+    expect(perms('sweep-jobs').get('states:StartExecution')).toEqual([`<${machineId}>`]);
     const starters = resourcesOfType(stateless, 'AWS::Lambda::Function').filter(([id, f]) =>
       f.Metadata?.['vnt:entry'] ? permissions(statementsOf(stateless, id)).has('states:StartExecution') : false,
     );
-    expect(starters.map(([id]) => entryOf(id))).toEqual(['functions/pipeline/start-pipeline.ts']);
+    expect(starters.map(([id]) => entryOf(id)).sort()).toEqual(['functions/pipeline/start-pipeline.ts', 'functions/pipeline/sweep-jobs.ts']);
   });
 
   it('scopes reading Transcribe batch jobs to the stage’s job-name prefix', () => {

@@ -30,7 +30,7 @@ describe('stateful stack', () => {
   });
 
   describe('table', () => {
-    it('follows the single-table design: pk/sk, GSI1, TTL on expiresAt', () => {
+    it('follows the single-table design: pk/sk, GSI1, the in-flight GSI2, TTL on expiresAt', () => {
       stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         KeySchema: [
           { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
@@ -44,6 +44,15 @@ describe('stateful stack', () => {
               { AttributeName: TABLE.gsi1.sortKey, KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            // Pinned: the job sweeper Queries it; renaming or rekeying it replaces the index (a rebuild).
+            IndexName: 'gsi2',
+            KeySchema: [
+              { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
           },
         ],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },

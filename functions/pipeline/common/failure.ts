@@ -19,6 +19,7 @@ const EXHAUSTED_RETRIES: Readonly<Record<string, JobError>> = {
 
 export const INTERNAL_ERROR_MESSAGE = 'The note could not be processed because of an internal error. Please try again.';
 export const TIMEOUT_MESSAGE = 'Processing the note took too long and was stopped. Please try again.';
+export const PIPELINE_TIMEOUT_ERROR: JobError = { code: 'PIPELINE_TIMEOUT', message: TIMEOUT_MESSAGE };
 
 /**
  * Maps a caught Step Functions error to what the job stores. Our task errors carry their code as the error
@@ -31,7 +32,7 @@ export function jobErrorFrom(error: StepFunctionsError): JobError {
   if (isPipelineFailureCode(name)) {
     return { code: name, message: causeMessage(error.Cause) ?? defaultMessage(name) };
   }
-  if (TIMEOUT_ERRORS.has(name)) return { code: 'PIPELINE_TIMEOUT', message: TIMEOUT_MESSAGE };
+  if (TIMEOUT_ERRORS.has(name)) return PIPELINE_TIMEOUT_ERROR;
   const exhausted = EXHAUSTED_RETRIES[name];
   if (exhausted !== undefined) return exhausted;
   return { code: 'INTERNAL_ERROR', message: INTERNAL_ERROR_MESSAGE };

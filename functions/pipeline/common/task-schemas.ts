@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isLanguageCode, type LanguageCode } from '../../../lib/config/languages';
+import type { Job } from '../../jobs/job';
 import { JOB_ID_PATTERN } from '../../jobs/job-id';
 import { PIPELINE_FAILURE_CODES } from '../../shared/errors';
 
@@ -22,6 +23,23 @@ export const ExecutionInput = z.object({
   languageHint: Language.nullable(),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInput>;
+
+/**
+ * A job's execution input, from the job record alone (and the bucket its upload is in): every start of the
+ * same job (the starter's, a redelivered upload event's, the job sweeper's) sends the same input, which is
+ * what lets Step Functions answer a repeated start with the same execution.
+ */
+export function executionInputOf(
+  job: Pick<Job, 'jobId' | 'uploadKey' | 'targetLanguage' | 'sourceLanguage'>,
+  uploadsBucket: string,
+): ExecutionInput {
+  return {
+    jobId: job.jobId,
+    upload: { bucket: uploadsBucket, key: job.uploadKey },
+    targetLanguage: job.targetLanguage,
+    languageHint: job.sourceLanguage ?? null,
+  };
+}
 
 /** `{Error, Cause}` as a Catch stores a caught error in the execution state. */
 export const CaughtError = z.object({ Error: z.string().nullish(), Cause: z.string().nullish() });

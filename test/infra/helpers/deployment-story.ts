@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, vi } from 'vitest';
 import { ENV } from '../../../lib/config/env-names';
-import { PIPELINE, TRANSCRIBE_STREAMING, transcriptionJobName } from '../../../lib/config/limits';
+import { PIPELINE, processingCeilingSeconds, TRANSCRIBE_STREAMING, transcriptionJobName, UPLOAD } from '../../../lib/config/limits';
 import { keys } from '../../../lib/config/table-design';
 import { TIERS } from '../../../lib/config/tiers';
+import type { JobStatus } from '../../../functions/jobs/job';
 import { utcDay } from '../../../functions/usage/utc-day';
 import { restEvent, type RestEventOptions } from '../../events/api-gateway-event';
 import { lambdaContext } from '../../events/lambda-context';
@@ -56,8 +58,8 @@ const BOB = 'key-bob';
  * module, loaded cold with exactly the environment the template gives it, every AWS call recorded by
  * RecordedAws. The paths cover each AWS call the code can make: the fast and batch paths, a cache hit, a
  * Transcribe failure, the polling fallback, an upload that vanished (S3's 403), an execution that could not
- * start, the watchdog, duplicate and late pipeline events, closed WebSocket connections, a used-up quota,
- * and deleting a job with everything stored for it.
+ * start, the watchdog, the job sweeper, duplicate and late pipeline events, closed WebSocket connections, a
+ * used-up quota, and deleting a job with everything stored for it.
  */
 export class DeploymentStory {
   private readonly modules = new Map<string, { handler: (event: unknown, context: unknown) => Promise<any> }>();
@@ -241,6 +243,17 @@ export class DeploymentStory {
     expect(await this.watchdog(timedOut, 'TIMED_OUT')).toEqual({ failed: true });
     expect(await this.watchdog(vanished, 'FAILED')).toEqual({ failed: false });
 
+    // --- The job sweeper: a job stranded without an execution is started again, an upload that never came is
+    // failed UPLOAD_EXPIRED (refunded), a job still running past its ceiling is failed and its execution stopped.
+    const now = Date.now();
+    const stranded = await this.seedJob('transcribing', new Date(now - 10 * 60_000));
+    const abandoned = await this.seedJob('awaiting_upload', new Date(now - (UPLOAD.awaitingUploadExpirySeconds + 60) * 1000));
+    const overdue = await this.seedJob('normalizing', new Date(now - (processingCeilingSeconds('premium') + 60) * 1000));
+    this.aws.runningExecutions.add(`${this.props.stateMachineArn.replace(':stateMachine:', ':execution:')}:${overdue}`);
+    for (const jobId of [stranded, abandoned, overdue]) await this.followedByAClosedConnection(jobId);
+    const sweep = await this.invoke('functions/pipeline/sweep-jobs.ts', { version: '0', source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+    expect(sweep).toMatchObject({ restarted: 1, failed: { UPLOAD_EXPIRED: 1, PIPELINE_TIMEOUT: 1 }, complete: true });
+
     // --- Reading: job, history, usage, stats.
     expect((await this.http('get-job', { resource: '/jobs/{jobId}', pathParameters: { jobId: fast }, apiKeyId: ALICE })).statusCode).toBe(200);
     const history = await this.http('list-jobs', { resource: '/jobs', query: { limit: '3' }, apiKeyId: ALICE });
@@ -352,6 +365,39 @@ export class DeploymentStory {
     for (const day of [new Date(), new Date(Date.now() + 86_400_000)]) {
       await this.put({ ...keys.usage(BOB, utcDay(day)), count: TIERS.free.dailyQuota });
     }
+  }
+
+  /** A job of Alice's in `status`, created at `createdAt`, stored as the job repository stores it, and metered. */
+  private async seedJob(status: JobStatus, createdAt: Date): Promise<string> {
+    const jobId = randomUUID();
+    const created = createdAt.toISOString();
+    await this.put({
+      ...keys.job(jobId),
+      ...keys.jobHistory(ALICE, created, jobId),
+      ...keys.jobInFlight(status, created, jobId),
+      jobId,
+      ownerId: ALICE,
+      tier: 'premium',
+      status,
+      createdAt: created,
+      updatedAt: created,
+      contentType: 'audio/mp4',
+      uploadKey: `uploads/${ALICE}/${jobId}`,
+      targetLanguage: 'es',
+      expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+    });
+    // Metered as POST /uploads meters it: one unit on its creation day.
+    await RecordedAws.sendUnrecorded(
+      this.props.table.client,
+      new UpdateCommand({
+        TableName: this.props.table.name,
+        Key: keys.usage(ALICE, utcDay(createdAt)),
+        UpdateExpression: 'ADD #count :one',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    return jobId;
   }
 
   /** The job fails behind the function's back, as a concurrent watchdog would make it. */

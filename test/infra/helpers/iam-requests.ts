@@ -1,4 +1,4 @@
-import { TABLE } from '../../../lib/config/table-design';
+import { GLOBAL_SECONDARY_INDEXES, TABLE } from '../../../lib/config/table-design';
 import { FAKE_ACCOUNT } from './cfn-resolver';
 import type { RecordedCall } from './recorded-aws';
 
@@ -51,6 +51,9 @@ export function iamRequestsOf(call: RecordedCall, site: CallSite): IamRequest[] 
     }
     case 'states':
       if (call.command === 'StartExecutionCommand') return [{ action: 'states:StartExecution', resource: input.stateMachineArn, context: {} }];
+      if (call.command === 'DescribeExecutionCommand' || call.command === 'StopExecutionCommand') {
+        return [{ action: `states:${call.command.replace(/Command$/, '')}`, resource: input.executionArn, context: {} }];
+      }
       if (/^SendTask(Success|Failure|Heartbeat)Command$/.test(call.command)) {
         return [{ action: `states:${call.command.replace(/Command$/, '')}`, resource: site.stateMachineOfToken(input.taskToken), context: {} }];
       }
@@ -113,7 +116,9 @@ function dynamoRequests(call: RecordedCall, unknown: () => Error): IamRequest[] 
   }
   if (operation === 'Scan') return [{ action, resource: tableArn(input.TableName, input.IndexName), context: {} }];
   if (operation === 'Query') {
-    const partitionKey = input.IndexName === undefined ? TABLE.partitionKey : TABLE.gsi1.partitionKey;
+    const partitionKey =
+      input.IndexName === undefined ? TABLE.partitionKey : GLOBAL_SECONDARY_INDEXES.find((index) => index.name === input.IndexName)?.partitionKey;
+    if (partitionKey === undefined) throw new Error(`no index ${input.IndexName} in the table design`);
     return [{ action, resource: tableArn(input.TableName, input.IndexName), context: leadingKeys([queriedPartition(input, partitionKey)]) }];
   }
   const key = (operation === 'PutItem' ? input.Item : input.Key) as Record<string, unknown>;

@@ -7,7 +7,15 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { GetTranscriptionJobCommand, StartTranscriptionJobCommand, TranscribeClient } from '@aws-sdk/client-transcribe';
 import {
   type AudioStream,
@@ -85,6 +93,8 @@ export class RecordedAws {
   readonly goneConnections = new Set<string>();
   /** Execution names StartExecution refuses (throttled). */
   readonly refusedExecutions = new Set<string>();
+  /** Executions running, by ARN (StartExecution adds them, StopExecution ends them); DescribeExecution knows no other. */
+  readonly runningExecutions = new Set<string>();
   /** Transcribe batch jobs' outcomes by job name (default: COMPLETED with a phrase). */
   readonly transcribeOutcomes = new Map<string, TranscribeJobOutcome>();
   /** Runs after each table call, so a scenario can move data at a chosen moment (e.g. a job failing meanwhile). */
@@ -158,7 +168,19 @@ export class RecordedAws {
 
     sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => {
       if (this.refusedExecutions.has(input.name)) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-      return { executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() };
+      const executionArn = `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`;
+      this.runningExecutions.add(executionArn);
+      return { executionArn, startDate: new Date() };
+    });
+    sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+      if (!this.runningExecutions.has(input.executionArn)) {
+        throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${input.executionArn}'`, $metadata: {} });
+      }
+      return { executionArn: input.executionArn, status: 'RUNNING', startDate: new Date() };
+    });
+    sfn.on(StopExecutionCommand).callsFake((input: { executionArn: string }) => {
+      this.runningExecutions.delete(input.executionArn);
+      return { stopDate: new Date() };
     });
     sfn.on(SendTaskSuccessCommand).resolves({});
     sfn.on(SendTaskFailureCommand).resolves({});

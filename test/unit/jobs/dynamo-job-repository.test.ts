@@ -21,23 +21,25 @@ const repo = new DynamoJobRepository({ client, tableName: TABLE, now: () => NOW 
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
-/** A job item as stored: the job plus its table and GSI keys. */
+/** A job item as stored: the job plus its table and GSI keys (GSI2 while it is in flight). */
 const item = (overrides = {}) => {
   const j = job(overrides);
-  return { ...j, pk: `JOB#${j.jobId}`, sk: 'JOB', gsi1pk: `OWNER#${j.ownerId}`, gsi1sk: `${j.createdAt}#${j.jobId}` };
+  const inFlight = j.status === 'completed' || j.status === 'failed' ? {} : { gsi2pk: `INFLIGHT#${j.status}`, gsi2sk: `${j.createdAt}#${j.jobId}` };
+  return { ...j, pk: `JOB#${j.jobId}`, sk: 'JOB', gsi1pk: `OWNER#${j.ownerId}`, gsi1sk: `${j.createdAt}#${j.jobId}`, ...inFlight };
 };
 
 beforeEach(() => ddb.reset());
 
 describe('DynamoJobRepository.create', () => {
-  it('puts the job with its table and history keys, refusing to overwrite', async () => {
+  it('puts the job with its table, history and in-flight keys, refusing to overwrite', async () => {
     ddb.on(PutCommand).resolves({});
 
-    await repo.create(job());
+    await repo.create(job({ status: 'awaiting_upload' }));
 
     const input = ddb.commandCalls(PutCommand)[0]!.args[0].input;
     expect(input.TableName).toBe(TABLE);
-    expect(input.Item).toEqual(item());
+    expect(input.Item).toEqual(item({ status: 'awaiting_upload' }));
+    expect(input.Item).toMatchObject({ gsi2pk: 'INFLIGHT#awaiting_upload', gsi2sk: `${job().createdAt}#${JOB_ID}` });
     expect(input.ConditionExpression).toBe('attribute_not_exists(#pk)');
   });
 
@@ -208,7 +210,9 @@ describe('DynamoJobRepository.transition', () => {
         .filter(([k]) => k.startsWith('#f'))
         .map(([k, name]) => [name, input.ExpressionAttributeValues![k.replace('#f', ':v')]]),
     );
-    expect(assigned).toEqual({ status: 'normalizing', durationSeconds: 12, updatedAt: NOW.toISOString() });
+    // The in-flight index entry moves with the status.
+    expect(assigned).toEqual({ status: 'normalizing', gsi2pk: 'INFLIGHT#normalizing', durationSeconds: 12, updatedAt: NOW.toISOString() });
+    expect(input.UpdateExpression).not.toContain('REMOVE');
     expect(input.ReturnValues).toBe('ALL_NEW');
   });
 
@@ -249,5 +253,58 @@ describe('DynamoJobRepository.transition to a terminal status', () => {
 
     await expect(repo.transition(JOB_ID, ['transcribing'], 'failed', { error })).resolves.toMatchObject({ status: 'failed', error });
     expect(Object.values(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues!)).toContainEqual(error);
+  });
+
+  it.each(['completed', 'failed'] as const)('takes a %s job out of the in-flight index in the same conditional write', async (to) => {
+    ddb.on(UpdateCommand).resolves({ Attributes: item({ status: to }) });
+
+    await repo.transition(JOB_ID, ['translating'], to);
+
+    const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const removed = /^REMOVE (#r\d+), (#r\d+) SET /.exec(input.UpdateExpression!);
+    expect(removed).not.toBeNull();
+    expect([input.ExpressionAttributeNames![removed![1]!], input.ExpressionAttributeNames![removed![2]!]]).toEqual(['gsi2pk', 'gsi2sk']);
+    expect(Object.values(input.ExpressionAttributeValues!)).not.toContain(`INFLIGHT#${to}`);
+    expect(input.ConditionExpression).toBe('attribute_exists(#pk) AND #status IN (:from0)');
+  });
+});
+
+describe('DynamoJobRepository.inFlightJobIds', () => {
+  const entry = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB', gsi2pk: 'INFLIGHT#queued', gsi2sk: `2026-03-14T11:00:00.000Z#${jobId}` });
+
+  it('Queries the in-flight index for one status, page by page, oldest first', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [entry('a'), entry('b')], LastEvaluatedKey: entry('b') })
+      .resolvesOnce({ Items: [entry('c')] });
+
+    const ids: string[] = [];
+    for await (const id of repo.inFlightJobIds('queued')) ids.push(id);
+
+    expect(ids).toEqual(['a', 'b', 'c']);
+    const calls = ddb.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatchObject({
+      TableName: TABLE,
+      IndexName: 'gsi2',
+      KeyConditionExpression: '#ipk = :status',
+      ExpressionAttributeNames: { '#ipk': 'gsi2pk' },
+      ExpressionAttributeValues: { ':status': 'INFLIGHT#queued' },
+    });
+    expect(calls[0]!.ScanIndexForward).not.toBe(false);
+    expect(calls[1]!.ExclusiveStartKey).toEqual(entry('b'));
+  });
+
+  it('only asks for jobs created before a time when given one', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const before = new Date('2026-03-14T11:00:00.000Z');
+
+    for await (const id of repo.inFlightJobIds('awaiting_upload', before)) expect.fail(`unexpected ${id}`);
+
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
+      KeyConditionExpression: '#ipk = :status AND #isk < :before',
+      ExpressionAttributeNames: { '#ipk': 'gsi2pk', '#isk': 'gsi2sk' },
+      ExpressionAttributeValues: { ':status': 'INFLIGHT#awaiting_upload', ':before': before.toISOString() },
+    });
   });
 });

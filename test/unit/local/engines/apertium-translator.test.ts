@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApertiumTranslator } from '../../../../local/engines/apertium-translator';
+import { ApertiumTranslator, TRANSLATION_FAILED_MESSAGE } from '../../../../local/engines/apertium-translator';
 import type { TextTranslationCache } from '../../../../functions/translation/text-translation-cache';
 import { TranslationService } from '../../../../functions/translation/translation-service';
 import { GOFORWARD_TEXT } from '../../../helpers/audio-fixtures';
@@ -71,17 +71,29 @@ describe('ApertiumTranslator (real apertium and the pairs `npm start` installs)'
     expect(french).toMatch(/glorp[\s\S]*\n\n[\s\S]*maison/);
   });
 
-  it('an uninstalled pair is UNSUPPORTED_LANGUAGE_PAIR', async () => {
-    await expect(apertium.translate('hello', 'en', 'ja')).rejects.toMatchObject({ code: 'UNSUPPORTED_LANGUAGE_PAIR' });
+  it('an uninstalled pair is UNSUPPORTED_LANGUAGE_PAIR, without naming the engine', async () => {
+    const error = await apertium.translate('hello', 'en', 'ja').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'UNSUPPORTED_LANGUAGE_PAIR' });
+    expect((error as Error).message).not.toMatch(/apertium/i);
   });
 
-  it('a missing binary is an INTERNAL_ERROR naming the Debian packages', async () => {
+  it('a missing binary is an INTERNAL_ERROR whose details (logged) name the Debian packages, and whose message no engine', async () => {
     const missing = new ApertiumTranslator({ binary: '/nonexistent/apertium' });
 
-    await expect(missing.translate('hello', 'en', 'es')).rejects.toMatchObject({
-      code: 'INTERNAL_ERROR',
-      message: expect.stringContaining('apt-get install apertium'),
-    });
+    const error = await missing.translate('hello', 'en', 'es').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'INTERNAL_ERROR', details: { install: expect.stringContaining('apt-get install apertium') } });
+    expect((error as Error).message).not.toMatch(/apertium/i);
+  });
+
+  it('a translator that fails is TRANSLATION_FAILED in the product’s words; the detail is in details', async () => {
+    const failing = new ApertiumTranslator({ binary: 'false' });
+
+    const error = await failing.translate('hello', 'en', 'es').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'TRANSLATION_FAILED', message: TRANSLATION_FAILED_MESSAGE, details: { exit: 1 } });
+    expect((error as Error).message).not.toMatch(/apertium/i);
   });
 
   it('works behind TranslationService with any cache', async () => {

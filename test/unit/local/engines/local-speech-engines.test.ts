@@ -9,34 +9,47 @@ import { LocalBatchSpeechToText, type ObjectDownloader } from '../../../../local
 import { LocalChunkSpeechToText } from '../../../../local/engines/local-chunk-speech-to-text';
 import { LocalLanguagePolicy } from '../../../../local/engines/local-language-policy';
 import type { TranscribeJobStateChangeEvent } from '../../../../local/engines/transcribe-job-events';
-import { PocketsphinxRecognizer } from '../../../../local/engines/pocketsphinx-recognizer';
+import { PocketsphinxRecognizer, RECOGNITION_FAILED_MESSAGE } from '../../../../local/engines/pocketsphinx-recognizer';
 import { GOFORWARD_RAW, GOFORWARD_TEXT, makeAudio, makeSilence, makeSpeechWithPauses, NUMBERS_RAW } from '../../../helpers/audio-fixtures';
 
 const recognizer = new PocketsphinxRecognizer();
 const english = new LocalLanguagePolicy(recognizer.languages, await EldLanguageIdentifier.load());
 const tools = new FfmpegAudioTools();
 
+/** Names of the engines behind the product: a job's error message never shows them. */
+const ENGINE_NAMES = /pocketsphinx|apertium|ffmpeg|sphinx/i;
+
 describe('PocketsphinxRecognizer (real pocketsphinx)', () => {
   it('recognises goforward.raw as "go forward ten meters"', async () => {
     await expect(recognizer.recognize(GOFORWARD_RAW)).resolves.toBe(GOFORWARD_TEXT);
   });
 
-  it('a missing binary is an INTERNAL_ERROR naming the Debian packages', async () => {
+  it('a missing binary is an INTERNAL_ERROR whose details (logged) name the Debian packages, and whose message no engine', async () => {
     const missing = new PocketsphinxRecognizer({ binary: '/nonexistent/pocketsphinx_continuous' });
 
-    await expect(missing.recognize(GOFORWARD_RAW)).rejects.toMatchObject({
-      code: 'INTERNAL_ERROR',
-      message: expect.stringContaining('pocketsphinx-en-us'),
-    });
+    const error = await missing.recognize(GOFORWARD_RAW).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'INTERNAL_ERROR', details: { install: expect.stringContaining('pocketsphinx-en-us') } });
+    expect((error as Error).message).not.toMatch(ENGINE_NAMES);
   });
 
-  it('a missing model is an INTERNAL_ERROR naming the Debian packages', async () => {
+  it('a missing model is an INTERNAL_ERROR whose details (logged) name the Debian packages, and whose message no engine', async () => {
     const noModel = new PocketsphinxRecognizer({ modelDir: '/nonexistent/model' });
 
-    await expect(noModel.recognize(GOFORWARD_RAW)).rejects.toMatchObject({
-      code: 'INTERNAL_ERROR',
-      message: expect.stringContaining('apt-get install pocketsphinx pocketsphinx-en-us'),
-    });
+    const error = await noModel.recognize(GOFORWARD_RAW).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'INTERNAL_ERROR', details: { install: expect.stringContaining('apt-get install pocketsphinx pocketsphinx-en-us') } });
+    expect((error as Error).message).not.toMatch(ENGINE_NAMES);
+  });
+
+  it('a recogniser that dies (a signal, a crash) is TRANSCRIPTION_FAILED in the product’s words; the detail is in details', async () => {
+    // `false` exits 1 with nothing: what a crashed engine looks like from outside.
+    const crashing = new PocketsphinxRecognizer({ binary: 'false' });
+
+    const error = await crashing.recognize(GOFORWARD_RAW).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'TRANSCRIPTION_FAILED', message: RECOGNITION_FAILED_MESSAGE, details: { exit: 1 } });
+    expect((error as Error).message).not.toMatch(ENGINE_NAMES);
   });
 });
 
