@@ -28,6 +28,17 @@ export interface QueuePolling {
   readonly waitSeconds: number;
 }
 
+/** A function run on a schedule (the job sweeper): it runs, logs and may cold-start with no traffic. */
+export interface ScheduledFunction {
+  readonly name: string;
+  readonly everySeconds: number;
+  readonly memoryMb: number;
+  /** Run time of an idle sweep (assumed: one index Query that finds nothing). */
+  readonly idleRunMs: number;
+  /** Log bytes of one idle run (START/END/REPORT lines and a Powertools line or two). */
+  readonly logBytesPerRun: number;
+}
+
 export interface FixedCostItem {
   readonly item: string;
   readonly quantity: number;
@@ -40,7 +51,12 @@ export interface FixedCostItem {
 
 const MONTH_SECONDS = 30 * 86_400;
 
-export function fixedMonthlyCost(inventory: IdleStageInventory, polling: QueuePolling, prices: PriceList): FixedCostItem[] {
+export function fixedMonthlyCost(
+  inventory: IdleStageInventory,
+  polling: QueuePolling,
+  scheduled: readonly ScheduledFunction[],
+  prices: PriceList,
+): FixedCostItem[] {
   const cw = prices.cloudWatch;
   const receives = polling.queues * polling.pollersPerQueue * (MONTH_SECONDS / polling.waitSeconds);
   const item = (name: string, quantity: number, unitPrice: number, extra: Partial<FixedCostItem> = {}): FixedCostItem => ({
@@ -59,6 +75,16 @@ export function fixedMonthlyCost(inventory: IdleStageInventory, polling: QueuePo
     }),
     item('SQS receives by the idle intake queue poller (estimate)', Math.round(receives), prices.sqsStandard.perMillionRequests / 1e6, {
       note: `assumes ${polling.pollersPerQueue} long-poll connections of ${polling.waitSeconds} s; inside the free tier of 1 M requests a month`,
+    }),
+    ...scheduled.map((f) => {
+      const runs = MONTH_SECONDS / f.everySeconds;
+      const perRun =
+        prices.lambdaArm64.perMillionRequests / 1e6 +
+        (f.memoryMb / 1024) * (f.idleRunMs / 1000) * prices.lambdaArm64.perGbSecond +
+        (f.logBytesPerRun / 1024 ** 3) * prices.cloudWatchLogs.perGbIngested;
+      return item(`Scheduled Lambda runs: ${f.name} every ${f.everySeconds / 60} min`, runs, perRun, {
+        note: `${f.memoryMb} MB for an assumed ${f.idleRunMs} ms and ${f.logBytesPerRun} log bytes a run; its ColdStart metric may add $${prices.cloudWatch.perCustomMetricMonth}`,
+      });
     }),
     item('WAF web ACLs', inventory.webAclAssociations, prices.waf.perWebAclMonth, { note: 'none attached by default' }),
     item('Custom metrics, when every series is emitted in the month', inventory.customMetricSeries, cw.perCustomMetricMonth, {

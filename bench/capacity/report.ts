@@ -85,6 +85,12 @@ const items = fixedMonthlyCost(
     webAclAssociations: sum((t) => facts.countOfType(t, 'AWS::WAFv2::WebACLAssociation') + facts.countOfType(t, 'AWS::WAFv2::WebACL')),
   },
   { queues: sum((t) => facts.countOfType(t, 'AWS::Lambda::EventSourceMapping')), pollersPerQueue: 5, waitSeconds: 20 },
+  all.flatMap((t) =>
+    facts.scheduledRuns(t).map((run) => {
+      const f = facts.lambdaFunctions(t).find((x) => x.logicalId === run.functionLogicalId)!;
+      return { name: f.entry ?? f.logicalId, everySeconds: run.everySeconds, memoryMb: f.memoryMb, idleRunMs: 100, logBytesPerRun: 1_500 };
+    }),
+  ),
   prices,
 );
 out.push(`\n## Fixed monthly cost of an idle stage (${prices.region}; ${prices.fixedCostAsOf})\n`);

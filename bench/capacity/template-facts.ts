@@ -147,3 +147,26 @@ export function statePaths(definition: AslDefinition): StatePath[] {
   walk(definition.StartAt, []);
   return paths;
 }
+
+/** A Lambda function EventBridge invokes on a fixed rate: it runs (and bills) with no traffic at all. */
+export interface ScheduledRun {
+  readonly ruleLogicalId: string;
+  readonly functionLogicalId: string;
+  readonly everySeconds: number;
+}
+
+const RATE_UNITS: Readonly<Record<string, number>> = { minute: 60, minutes: 60, hour: 3_600, hours: 3_600, day: 86_400, days: 86_400 };
+
+export function scheduledRuns(template: Template): ScheduledRun[] {
+  return Object.entries(template.Resources).flatMap(([ruleLogicalId, r]) => {
+    const expression = r.Type === 'AWS::Events::Rule' ? r.Properties?.ScheduleExpression : undefined;
+    if (typeof expression !== 'string') return [];
+    const rate = /^rate\((\d+) (\w+)\)$/.exec(expression);
+    if (rate === null || RATE_UNITS[rate[2]!] === undefined) throw new Error(`unsupported schedule ${expression}`);
+    const targets = (r.Properties?.Targets ?? []) as readonly { readonly Arn?: { readonly 'Fn::GetAtt'?: readonly [string, string] } }[];
+    return targets
+      .map((t) => t.Arn?.['Fn::GetAtt']?.[0])
+      .filter((id): id is string => id !== undefined && template.Resources[id]?.Type === 'AWS::Lambda::Function')
+      .map((functionLogicalId) => ({ ruleLogicalId, functionLogicalId, everySeconds: Number(rate[1]) * RATE_UNITS[rate[2]!]! }));
+  });
+}

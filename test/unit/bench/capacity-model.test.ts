@@ -8,7 +8,7 @@ import {
   type CapacityAssumptions,
 } from '../../../bench/capacity/capacity-model';
 import { customMetricSeries, fixedMonthlyCost, idleMonthlyTotal } from '../../../bench/capacity/fixed-cost';
-import { alarmMetricCount, retainedResources, stackOutputs, stateMachineDefinition, statePaths, type Template } from '../../../bench/capacity/template-facts';
+import { alarmMetricCount, retainedResources, scheduledRuns, stackOutputs, stateMachineDefinition, statePaths, type Template } from '../../../bench/capacity/template-facts';
 import { DEFAULT_USAGE, fastPathRecognitionSeconds } from '../../../bench/cost/cost-model';
 import { US_EAST_1_PRICES as prices } from '../../../bench/cost/prices';
 
@@ -109,7 +109,7 @@ describe('fixed monthly cost', () => {
   const polling = { queues: 1, pollersPerQueue: 5, waitSeconds: 20 };
 
   it('prices each item as quantity × list price and leaves traffic-only items out of the idle total', () => {
-    const items = fixedMonthlyCost(inventory, polling, prices);
+    const items = fixedMonthlyCost(inventory, polling, [], prices);
     const byName = (prefix: string) => items.find((i) => i.item.startsWith(prefix))!;
     expect(byName('CloudWatch dashboard').monthly).toBeCloseTo(3, 10);
     expect(byName('CloudWatch alarm').monthly).toBeCloseTo(0.8, 10);
@@ -117,6 +117,14 @@ describe('fixed monthly cost', () => {
     expect(byName('SQS receives').quantity).toBe(5 * (30 * 86_400) / 20);
     expect(byName('Custom metrics').monthly).toBeCloseTo(61 * 0.3, 10);
     expect(idleMonthlyTotal(items)).toBeCloseTo(3 + 0.8 + 0.4 + 648_000 * 0.4e-6, 10);
+  });
+
+  it('prices a scheduled function by its runs a month: requests, GB-s and log ingestion', () => {
+    const sweeper = { name: 'sweep', everySeconds: 300, memoryMb: 512, idleRunMs: 100, logBytesPerRun: 1_500 };
+    const [item] = fixedMonthlyCost(inventory, polling, [sweeper], prices).filter((i) => i.item.startsWith('Scheduled'));
+    expect(item!.quantity).toBe(8_640);
+    const perRun = 0.2e-6 + 0.5 * 0.1 * prices.lambdaArm64.perGbSecond + (1_500 / 1024 ** 3) * 0.5;
+    expect(item!.monthly).toBeCloseTo(8_640 * perRun, 12);
   });
 
   it('counts a ColdStart per function, a RequestDuration per route, the other names once and NotesFailed per code', () => {
@@ -176,5 +184,21 @@ describe('capacity model', () => {
     expect(fallback.lambdaInvocations).toBe(batch.lambdaInvocations + 1);
     expect(fallback.dynamoWriteUnits).toBe(batch.dynamoWriteUnits + 1);
     expect(fallback.transitions).toBe(9);
+  });
+});
+
+describe('scheduled runs', () => {
+  it('reads a rate schedule and the function it targets', () => {
+    const t: Template = {
+      Resources: {
+        Sweep: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 512 } },
+        Rule: {
+          Type: 'AWS::Events::Rule',
+          Properties: { ScheduleExpression: 'rate(5 minutes)', Targets: [{ Arn: { 'Fn::GetAtt': ['Sweep', 'Arn'] } }] },
+        },
+        OnEvent: { Type: 'AWS::Events::Rule', Properties: { EventPattern: {} } },
+      },
+    };
+    expect(scheduledRuns(t)).toEqual([{ ruleLogicalId: 'Rule', functionLogicalId: 'Sweep', everySeconds: 300 }]);
   });
 });
