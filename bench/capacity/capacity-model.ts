@@ -204,6 +204,15 @@ export function capacityAt(
       raise: 'shard the counter (STATS#<n>, summed by GET /stats, which caches 10 minutes)',
     }),
     constraint({
+      name: 'DynamoDB hot partition: GSI2 INFLIGHT#<status>',
+      // Every note enters and leaves each in-flight status partition once (KEYS_ONLY entries, 1 WCU each).
+      demand: (fresh + hits) * 2,
+      limit: Q.dynamoDbPartitionWritesPerSecond.value,
+      unit: 'WCU/s on one index partition',
+      past: "the index throttles, and a GSI's throttling throttles the table's job writes (retried, then the note fails)",
+      raise: 'shard the status partitions (INFLIGHT#<status>#<n>; the sweeper queries each)',
+    }),
+    constraint({
       name: 'DynamoDB hot item: the stream lease',
       demand: fast * 2 + fallback,
       limit: Q.dynamoDbPartitionWritesPerSecond.value,

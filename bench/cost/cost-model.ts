@@ -68,6 +68,12 @@ export interface UsageProfile {
   readonly jobItemKb: number;
   /** Job writes per path (create, queued, normalizing, stage patch, transcribing, translating, completed). */
   readonly jobWrites: Readonly<Record<NotePath, number>>;
+  /**
+   * Writes to GSI2, the sweeper's sparse index of jobs in flight (KEYS_ONLY, under 1 KB): a status change
+   * moves the job from one `INFLIGHT#<status>` partition to the next (a delete and a put), the first puts it in,
+   * the terminal one takes it out.
+   */
+  readonly inFlightIndexWrites: Readonly<Record<NotePath, number>>;
   /** Other single-unit writes: usage meter, stats, caches, WebSocket connection and subscription items. */
   readonly otherWrites: Readonly<Record<NotePath, number>>;
   /** Read units: key record, job reads, cache lookups, subscription queries per progress push. */
@@ -111,6 +117,9 @@ export const DEFAULT_USAGE: UsageProfile = {
   stateTransitions: { fast: 9, batch: 7, 'cache-hit': 3 },
   jobItemKb: 1.5,
   jobWrites: { fast: 7, batch: 7, 'cache-hit': 5 },
+  // awaiting_upload, queued, normalizing, transcribing, translating: 5 in-flight statuses, each entered and left;
+  // a cache hit leaves from normalizing.
+  inFlightIndexWrites: { fast: 10, batch: 10, 'cache-hit': 6 },
   otherWrites: { fast: 7, batch: 7, 'cache-hit': 5 },
   reads: { fast: 11, batch: 11, 'cache-hit': 8 },
   rawBytesPerSecond: 4_000,
@@ -190,7 +199,7 @@ export function lambdaGbSeconds(run: LambdaRun): number {
 /** DynamoDB write units one note on `path` consumes: job writes (base table + GSI) and the other items. */
 export function writeUnitsPerNote(path: NotePath, usage: UsageProfile = DEFAULT_USAGE): number {
   const jobWriteUnits = Math.ceil(usage.jobItemKb) * 2; // base table + GSI
-  return usage.jobWrites[path] * jobWriteUnits + usage.otherWrites[path];
+  return usage.jobWrites[path] * jobWriteUnits + usage.inFlightIndexWrites[path] + usage.otherWrites[path];
 }
 
 const GB = 1024 ** 3;

@@ -164,6 +164,7 @@ describe('capacity model', () => {
     expect(by('Transcribe batch').demand).toBeCloseTo(c.fallbackNotesPerSecond * 30, 10);
     expect(by('Step Functions state transitions').demand).toBeCloseTo(peak * 9, 10);
     expect(by('DynamoDB hot item: STATS').demand).toBeCloseTo(peak * 2, 10);
+    expect(by('DynamoDB hot partition: GSI2').demand).toBeCloseTo(peak * 2, 10);
     expect(by('REST API').demand).toBeCloseTo(peak * DEFAULT_USAGE.restRequests, 10);
     // Highest use first; a quota AWS does not publish comes last.
     const uses = c.constraints.map((x) => x.utilisation);
