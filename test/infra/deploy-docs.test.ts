@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { transitionsByPath } from '../../bench/capacity/capacity-model';
-import { renderCapacityReport, type CapacityReport, type StageTemplates, VOLUMES } from '../../bench/capacity/render';
+import { idleCostItems, renderCapacityReport, type CapacityReport, type StageTemplates, VOLUMES } from '../../bench/capacity/render';
 import { lambdaFunctions, retainedResources, stackOutputs, stateMachineDefinition, statePaths, type Template } from '../../bench/capacity/template-facts';
 import { DEFAULT_USAGE, estimateCost } from '../../bench/cost/cost-model';
 import { US_EAST_1_PRICES } from '../../bench/cost/prices';
@@ -56,6 +56,10 @@ describe('README: Deploy to AWS', () => {
   it('quotes the idle stage cost and the cost per 1,000 notes the models compute', () => {
     const cost = readmeSection('### Cost');
     expect(cost).toContain(`about $${report.idleMonthlyTotal.toFixed(2)} a month`);
+    const items = idleCostItems(stages.dev);
+    const quantity = (prefix: string) => items.find((i) => i.item.startsWith(prefix))!.quantity;
+    expect(cost).toContain(`| ${quantity('CloudWatch alarm')} metrics |`);
+    expect(cost).toContain(`${quantity('Custom metrics')} series × $0.30`);
     for (const path of ['fast', 'batch'] as const) {
       for (const cacheHitRatio of [0, 0.3, 0.6]) {
         const total = estimateCost({ tier: 'basic', noteSeconds: 30, cacheHitRatio, notes: 1_000, path }, US_EAST_1_PRICES).total;
