@@ -68,6 +68,12 @@ export interface UsageProfile {
   readonly jobItemKb: number;
   /** Job writes per path (create, queued, normalizing, stage patch, transcribing, translating, completed). */
   readonly jobWrites: Readonly<Record<NotePath, number>>;
+  /**
+   * Writes to GSI2, the sweeper's sparse index of jobs in flight (KEYS_ONLY, under 1 KB): a status change
+   * moves the job from one `INFLIGHT#<status>` partition to the next (a delete and a put), the first puts it in,
+   * the terminal one takes it out.
+   */
+  readonly inFlightIndexWrites: Readonly<Record<NotePath, number>>;
   /** Other single-unit writes: usage meter, stats, caches, WebSocket connection and subscription items. */
   readonly otherWrites: Readonly<Record<NotePath, number>>;
   /** Read units: key record, job reads, cache lookups, subscription queries per progress push. */
@@ -111,6 +117,9 @@ export const DEFAULT_USAGE: UsageProfile = {
   stateTransitions: { fast: 9, batch: 7, 'cache-hit': 3 },
   jobItemKb: 1.5,
   jobWrites: { fast: 7, batch: 7, 'cache-hit': 5 },
+  // awaiting_upload, queued, normalizing, transcribing, translating: 5 in-flight statuses, each entered and left;
+  // a cache hit leaves from normalizing.
+  inFlightIndexWrites: { fast: 10, batch: 10, 'cache-hit': 6 },
   otherWrites: { fast: 7, batch: 7, 'cache-hit': 5 },
   reads: { fast: 11, batch: 11, 'cache-hit': 8 },
   rawBytesPerSecond: 4_000,
@@ -171,6 +180,28 @@ export function billedTranscribeSeconds(
   return fastPathChunkLengths(noteSeconds, chunkSeconds).reduce((billed, length) => billed + Math.max(Math.ceil(length), minimum), 0);
 }
 
+/** Every Lambda run one note on `path` makes, the client's API calls included. */
+export function lambdaRuns(path: NotePath, noteSeconds: number, usage: UsageProfile = DEFAULT_USAGE): LambdaRun[] {
+  // fast-transcribe runs for the recognition time (the worst case: its Lambda bill is per millisecond it runs).
+  const fastRun: LambdaRun = {
+    fn: 'fast-transcribe',
+    memoryMb: usage.fastTranscribeMemoryMb,
+    durationMs: fastPathRecognitionSeconds(noteSeconds, usage.fastPathChunkSeconds, usage.streaming).worst * 1000,
+  };
+  return [...usage.lambda.api, ...usage.lambda[path], ...(path === 'fast' ? [fastRun] : [])];
+}
+
+/** GB-seconds Lambda bills for one run (per millisecond, at its memory). */
+export function lambdaGbSeconds(run: LambdaRun): number {
+  return (run.memoryMb / 1024) * (Math.ceil(run.durationMs) / 1000);
+}
+
+/** DynamoDB write units one note on `path` consumes: job writes (base table + GSI) and the other items. */
+export function writeUnitsPerNote(path: NotePath, usage: UsageProfile = DEFAULT_USAGE): number {
+  const jobWriteUnits = Math.ceil(usage.jobItemKb) * 2; // base table + GSI
+  return usage.jobWrites[path] * jobWriteUnits + usage.inFlightIndexWrites[path] + usage.otherWrites[path];
+}
+
 const GB = 1024 ** 3;
 const zero = (): Record<CostComponent, number> =>
   Object.fromEntries(COST_COMPONENTS.map((c) => [c, 0])) as Record<CostComponent, number>;
@@ -191,24 +222,15 @@ export function costOfOneNote(
     c.translate = ((noteSeconds * usage.charsPerSpeechSecond) / 1e6) * prices.translate.perMillionCharacters;
   }
 
-  // fast-transcribe runs for the recognition time (the worst case: its Lambda bill is per millisecond it runs).
-  const fastRun: LambdaRun = {
-    fn: 'fast-transcribe',
-    memoryMb: usage.fastTranscribeMemoryMb,
-    durationMs: fastPathRecognitionSeconds(noteSeconds, usage.fastPathChunkSeconds, usage.streaming).worst * 1000,
-  };
-  const runs = [...usage.lambda.api, ...usage.lambda[path], ...(path === 'fast' ? [fastRun] : [])];
-  let invocations = 0;
+  const runs = lambdaRuns(path, noteSeconds, usage);
+  const invocations = runs.length;
   for (const run of runs) {
-    invocations += 1;
-    const gbSeconds = (run.memoryMb / 1024) * (Math.ceil(run.durationMs) / 1000);
-    c.lambda += gbSeconds * prices.lambdaArm64.perGbSecond + prices.lambdaArm64.perMillionRequests / 1e6;
+    c.lambda += lambdaGbSeconds(run) * prices.lambdaArm64.perGbSecond + prices.lambdaArm64.perMillionRequests / 1e6;
   }
 
   c.stepFunctions = (usage.stateTransitions[path] / 1000) * prices.stepFunctionsStandard.perThousandTransitions;
 
-  const jobWriteUnits = Math.ceil(usage.jobItemKb) * 2; // base table + GSI
-  const wru = usage.jobWrites[path] * jobWriteUnits + usage.otherWrites[path];
+  const wru = writeUnitsPerNote(path, usage);
   const tierRetentionMonths = TIERS[tier].historyRetentionDays / 30;
   // The job stays for its history retention (table + GSI); the cache entry for the audio-result TTL.
   const storedGbMonths =
@@ -249,6 +271,8 @@ export interface CostScenario {
   /** Share of notes whose audio hash is already cached, in [0, 1]. */
   readonly cacheHitRatio: number;
   readonly notes: number;
+  /** Price fresh notes on this path. @default - the tier's rule (recognitionPathFor) */
+  readonly path?: RecognitionPath;
 }
 
 export interface CostEstimate extends CostScenario {
@@ -263,7 +287,7 @@ export function estimateCost(scenario: CostScenario, prices: PriceList, usage: U
   const { tier, noteSeconds, cacheHitRatio, notes } = scenario;
   if (cacheHitRatio < 0 || cacheHitRatio > 1) throw new RangeError('cacheHitRatio must be within [0, 1]');
   if (noteSeconds <= 0 || notes < 0) throw new RangeError('noteSeconds must be > 0 and notes ≥ 0');
-  const path = recognitionPathFor(tier, noteSeconds);
+  const path = scenario.path ?? recognitionPathFor(tier, noteSeconds);
   const fresh = costOfOneNote(path, tier, noteSeconds, prices, usage);
   const hit = costOfOneNote('cache-hit', tier, noteSeconds, prices, usage);
   const components = zero();

@@ -29,6 +29,23 @@ export interface PriceList {
   readonly xRay: { readonly perMillionTracesRecorded: number };
   /** Serves the web client only; no per-note request goes through it, so it is listed but not in the model. */
   readonly cloudFront: { readonly perGbOutNorthAmerica: number; readonly perTenThousandHttpsRequests: number };
+  /**
+   * What a deployed stage costs while idle: CloudWatch dashboards, alarms (billed per metric an alarm reads),
+   * custom metrics (pro-rated by the hour, only while datapoints arrive) and log storage. Free tiers ignored.
+   */
+  readonly cloudWatch: {
+    readonly perDashboardMonth: number;
+    readonly perStandardAlarmMetricMonth: number;
+    readonly perCustomMetricMonth: number;
+    readonly perGbLogStorageMonth: number;
+  };
+  readonly secretsManager: { readonly perSecretMonth: number; readonly perTenThousandApiCalls: number };
+  /** Customer managed keys only; AWS managed keys (aws/dynamodb, aws/secretsmanager) have no monthly fee. */
+  readonly kms: { readonly perCustomerManagedKeyMonth: number };
+  /** Per web ACL, before rules and requests. */
+  readonly waf: { readonly perWebAclMonth: number };
+  /** Dated separately from `asOf`: added later, when the fixed-cost report was written. */
+  readonly fixedCostAsOf: string;
 }
 
 export const US_EAST_1_PRICES: PriceList = {
@@ -51,4 +68,10 @@ export const US_EAST_1_PRICES: PriceList = {
   cloudWatchLogs: { perGbIngested: 0.5 },
   xRay: { perMillionTracesRecorded: 5.0 },
   cloudFront: { perGbOutNorthAmerica: 0.085, perTenThousandHttpsRequests: 0.01 },
+  // Dashboards: the first 3 per account are free (up to 50 metrics each); custom metrics: first 10,000 tier.
+  cloudWatch: { perDashboardMonth: 3.0, perStandardAlarmMetricMonth: 0.1, perCustomMetricMonth: 0.3, perGbLogStorageMonth: 0.03 },
+  secretsManager: { perSecretMonth: 0.4, perTenThousandApiCalls: 0.05 },
+  kms: { perCustomerManagedKeyMonth: 1.0 },
+  waf: { perWebAclMonth: 5.0 },
+  fixedCostAsOf: 'CloudWatch, Secrets Manager and KMS list prices as of mid-2025 (written down offline on 2026-12-01), verify before relying',
 };

@@ -10,6 +10,7 @@ import type { JobLifecycle } from '../jobs/job-lifecycle';
 import type { AudioTools } from '../audio/audio-tools';
 import { FfmpegAudioTools } from '../audio/ffmpeg-audio-tools';
 import { requireEnv } from '../shared/env';
+import { RetryableError } from '../shared/errors';
 import { logger, metrics } from '../shared/powertools';
 import { streamLeaseStoreFromEnv } from '../speech/dynamo-stream-lease-store';
 import { speechRecognitionServiceFromEnv } from '../speech/engines';
@@ -41,7 +42,9 @@ export interface FastTranscribeDeps {
  *
  * It needs one stream per chunk, all at once, from the stage's lease. When they are taken the note is not
  * failed: the task answers `streams-busy` and the state machine sends it to the batch path (the job enters
- * `transcribing` there). One Lambda does it all: no per-chunk S3 objects or invocations on the critical path.
+ * `transcribing` there). The same goes when Transcribe itself throttles the streams (the account's quota, shared
+ * with whatever else runs in it): batch jobs queue instead of failing, so waiting for streams would only be
+ * slower. One Lambda does it all: no per-chunk S3 objects or invocations on the critical path.
  */
 export function fastTranscribe(deps: FastTranscribeDeps) {
   return async (input: FastTranscribeInput): Promise<FastTranscribeOutput> => {
@@ -54,9 +57,7 @@ export function fastTranscribe(deps: FastTranscribeDeps) {
       const speech = await deps.speech();
       const lease = await deps.streams.acquire(input.jobId, chunks.length, speech.chunkCapacity);
       if (lease === undefined) {
-        logger.info('Transcribe streams all taken: the note goes to the batch path', { streams: chunks.length, capacity: speech.chunkCapacity });
-        metrics.addMetric(METRICS.names.fastPathStreamsBusy, MetricUnit.Count, 1);
-        return { outcome: 'streams-busy', transcript: null };
+        return toBatchPath('Transcribe streams all taken', { streams: chunks.length, capacity: speech.chunkCapacity });
       }
       try {
         await deps.lifecycle.enter(input.jobId, 'transcribing');
@@ -70,6 +71,9 @@ export function fastTranscribe(deps: FastTranscribeDeps) {
           outcome: FAST_PATH_TRANSCRIBED,
           transcript: { text: transcript.text, languageCode: transcript.languageCode, transcribeMs: elapsedMs(started) },
         };
+      } catch (error) {
+        if (!(error instanceof RetryableError && error.code === 'ENGINE_THROTTLED')) throw error;
+        return toBatchPath('Transcribe throttled the streams', { streams: chunks.length, error: error.message });
       } finally {
         await release(lease);
       }
@@ -77,6 +81,13 @@ export function fastTranscribe(deps: FastTranscribeDeps) {
       await rm(dir, { recursive: true, force: true });
     }
   };
+}
+
+/** Not a failure: the state machine sends the note to the batch path, which moves it to `transcribing` again. */
+function toBatchPath(reason: string, details: Record<string, unknown>): FastTranscribeOutput {
+  logger.info(`${reason}: the note goes to the batch path`, details);
+  metrics.addMetric(METRICS.names.fastPathStreamsBusy, MetricUnit.Count, 1);
+  return { outcome: 'streams-busy', transcript: null };
 }
 
 /** The note is done either way: a lease that cannot be released now expires with its claim. */

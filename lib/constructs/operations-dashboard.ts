@@ -235,7 +235,7 @@ export class OperationsDashboard extends Construct {
         title: 'Engine throttles seen by the pipeline (Transcribe + Translate)',
         left: [customMetric('pipeline', m.engineThrottled)],
         // The stage's Transcribe stream bound at work: short notes that took the batch path instead.
-        right: [customMetric('pipeline', m.fastPathStreamsBusy).with({ label: 'Short notes sent to batch (streams taken)' })],
+        right: [customMetric('pipeline', m.fastPathStreamsBusy).with({ label: 'Short notes sent to batch (streams taken or throttled)' })],
         ...wide,
       }),
       new GraphWidget({

@@ -22,6 +22,19 @@ const FAST_PATH = [
   'Completed',
 ];
 
+/** A short note whose streams were not to be had: transcribed by a batch job instead. */
+const BATCH_FALLBACK = [
+  'NormalizeAudio',
+  'CachedResult?',
+  'ShortNote?',
+  'FastTranscribe',
+  'StreamsGranted?',
+  'TranscribeBatch',
+  'TranslateTranscript',
+  'CompleteJob',
+  'Completed',
+];
+
 describe('pipeline state machine: short notes (synthesised ASL, real handlers, local engines)', () => {
   let harness: WorkflowHarness;
   let dir: string;
@@ -74,17 +87,7 @@ describe('pipeline state machine: short notes (synthesised ASL, real handlers, l
     await busy.release();
 
     expect(run.execution.status).toBe('SUCCEEDED');
-    expect(run.path).toEqual([
-      'NormalizeAudio',
-      'CachedResult?',
-      'ShortNote?',
-      'FastTranscribe',
-      'StreamsGranted?',
-      'TranscribeBatch',
-      'TranslateTranscript',
-      'CompleteJob',
-      'Completed',
-    ]);
+    expect(run.path).toEqual(BATCH_FALLBACK);
     expect(chunkSpy).not.toHaveBeenCalled();
     expect(run.job.result).toMatchObject({ transcript: GOFORWARD_TEXT, detectedLanguage: 'en', cached: false });
     // The note enters `transcribing` once, on the path that transcribes it.
@@ -127,7 +130,7 @@ describe('pipeline state machine: short notes (synthesised ASL, real handlers, l
     expect((await harness.terminalJob(job.jobId)).status).toBe('completed');
   }, 120_000);
 
-  it('retries a throttled engine with backoff, then succeeds', async () => {
+  it('sends a short note to the batch path when the engine throttles its streams', async () => {
     const mp3 = await makeAudio('mp3', dir); // other bytes, other PCM hash: not a cache hit
     vi.spyOn(LocalChunkSpeechToText.prototype, 'transcribeChunk').mockRejectedValueOnce(
       new RetryableError('ENGINE_THROTTLED', 'Rate exceeded'),
@@ -136,7 +139,20 @@ describe('pipeline state machine: short notes (synthesised ASL, real handlers, l
     const run = await harness.runNote(mp3, { targetLanguage: 'es' });
 
     expect(run.execution.status).toBe('SUCCEEDED');
-    expect(harness.retries(run.execution.executionArn)).toEqual(['FastTranscribe']);
+    expect(run.path).toEqual(BATCH_FALLBACK);
+    expect(run.job.result).toMatchObject({ transcript: GOFORWARD_TEXT, cached: false });
+    expect(await harness.transcribeStreamsInFlight()).toBe(0);
+  }, 120_000);
+
+  it('retries a throttled translator with backoff, then succeeds', async () => {
+    // Other bytes and a target no other note asks for: neither audio nor text is in a cache yet.
+    const m4a = await makeAudio('m4a', dir);
+    vi.spyOn(ApertiumTranslator.prototype, 'translate').mockRejectedValueOnce(new RetryableError('ENGINE_THROTTLED', 'Rate exceeded'));
+
+    const run = await harness.runNote(m4a, { targetLanguage: 'ca' });
+
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(harness.retries(run.execution.executionArn)).toEqual(['TranslateTranscript']);
     expect(run.path).toEqual(FAST_PATH);
     expect(run.job.result).toMatchObject({ transcript: GOFORWARD_TEXT, cached: false });
   }, 120_000);

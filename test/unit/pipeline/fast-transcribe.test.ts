@@ -163,9 +163,9 @@ describe('fast-transcribe', () => {
   });
 
   it('gives the streams back when recognition fails', async () => {
-    streaming.on(StartStreamTranscriptionCommand).rejects(Object.assign(new Error('Too many streams'), { name: 'LimitExceededException' }));
+    streaming.on(StartStreamTranscriptionCommand).rejects(Object.assign(new Error('Could not decode the audio'), { name: 'BadRequestException' }));
 
-    await expect(handler(input, lambdaContext())).rejects.toMatchObject({ name: 'ENGINE_THROTTLED' });
+    await expect(handler(input, lambdaContext())).rejects.toMatchObject({ name: 'TRANSCRIPTION_FAILED' });
     expect(timeline.at(-1)).toBe('release');
   });
 
@@ -176,11 +176,17 @@ describe('fast-transcribe', () => {
     await expect(handler(input, lambdaContext())).rejects.toMatchObject({ name: 'NO_SPEECH' });
   });
 
-  it('reports streaming throttling as ENGINE_THROTTLED for the state machine to back off', async () => {
-    streaming.on(StartStreamTranscriptionCommand).rejects(Object.assign(new Error('Too many streams'), { name: 'LimitExceededException' }));
+  it.each(['LimitExceededException', 'ThrottlingException'])(
+    'sends the note to the batch path when Transcribe throttles its streams (%s: the account’s quota), and gives them back',
+    async (name) => {
+      streaming.on(StartStreamTranscriptionCommand).rejects(Object.assign(new Error('Too many streams'), { name }));
 
-    await expect(handler(input, lambdaContext())).rejects.toMatchObject({ name: 'ENGINE_THROTTLED' });
-  });
+      const output = await handler(input, lambdaContext());
+
+      expect(output).toEqual({ outcome: 'streams-busy', transcript: null });
+      expect(timeline.at(-1)).toBe('release');
+    },
+  );
 
   it('stops when the job is no longer in flight', async () => {
     jobWritesConflict();
