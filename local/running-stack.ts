@@ -1,6 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { DEFAULT_STATE_DIR, LOCAL } from './config';
-import { PRIVATE_FILE_MODE, readText, stateLayout } from './state-dir';
+import { isLoopbackHost } from './http/server';
+import { PRIVATE_FILE_MODE, readDemoKeys, readText, stateLayout } from './state-dir';
 
 /**
  * Where a running local stack can be reached, kept in `<state dir>/stack.json` while it runs, so the CLIs
@@ -94,4 +95,17 @@ export async function resolveLocalApi(lookup: LocalApiLookup = {}): Promise<Loca
 export function cannotReachLocalStack(url: string, source?: LocalApiSource): string {
   const from = source === undefined || source === 'default' ? '' : ` (from ${source})`;
   return `Cannot reach the local stack at ${url}${from}: is \`npm start\` running?`;
+}
+
+/** The local stack serves its WebSocket next to the API; a deployed stack's URL (`ProgressUrl`) must be given. */
+export function localWebSocketUrl(apiUrl: string): string | undefined {
+  const url = new URL(apiUrl);
+  if (!isLoopbackHost(url.host)) return undefined;
+  return `ws://${url.host}${LOCAL.webSocketPath}`;
+}
+
+/** The demo key the local stack created in `stateDir` (premium, else free), for CLIs run with no --key. */
+export async function localDemoKey(stateDir: string): Promise<string | undefined> {
+  const keys = await readDemoKeys(stateLayout(stateDir).demoKeys);
+  return keys?.premium ?? keys?.free;
 }

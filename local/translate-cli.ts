@@ -12,10 +12,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiError, audioContentType, type JobUpdate, type LanguagesView, VoiceNoteClient } from '../client';
 import { AUDIO_CONTENT_TYPE_BY_EXTENSION } from '../lib/config/audio-types';
-import { DEFAULT_STATE_DIR, LOCAL } from './config';
+import { DEFAULT_STATE_DIR } from './config';
 import { isLoopbackHost } from './http/server';
-import { cannotReachLocalStack, resolveLocalApi } from './running-stack';
-import { readDemoKeys, stateLayout } from './state-dir';
+import { cannotReachLocalStack, localDemoKey, localWebSocketUrl, resolveLocalApi } from './running-stack';
+import { stateLayout } from './state-dir';
 
 const USAGE =
   'Usage: npm run translate -- <file> [--to es] [--from en] [--api URL] [--key KEY] [--ws URL] [--state-dir DIR] [--json]';
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   const stateDir = resolve(values['state-dir'] ?? DEFAULT_STATE_DIR);
   const api = await resolveLocalApi({ flag: values.api, stateDir });
   const apiUrl = api.url;
-  const apiKey = values.key ?? process.env.VNT_API_KEY ?? (await demoKey(stateDir));
+  const apiKey = values.key ?? process.env.VNT_API_KEY ?? (await localDemoKey(stateDir));
   if (apiKey === undefined) {
     console.error(`No API key: pass --key (or VNT_API_KEY), or start the local stack once to create ${stateLayout(stateDir).demoKeys}.`);
     return 2;
@@ -71,7 +71,7 @@ async function main(): Promise<number> {
     if (!json) process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
   };
   const started = Date.now();
-  const client = new VoiceNoteClient({ baseUrl: apiUrl, apiKey, webSocketUrl: values.ws ?? defaultWebSocketUrl(apiUrl) });
+  const client = new VoiceNoteClient({ baseUrl: apiUrl, apiKey, webSocketUrl: values.ws ?? localWebSocketUrl(apiUrl) });
   const refusal = await languageRefusal(client, values.to, values.from);
   if (refusal !== undefined) {
     console.error(refusal);
@@ -187,18 +187,6 @@ async function languageRefusal(client: VoiceNoteClient, to: string | undefined, 
   const via: Readonly<Record<string, string>> = fromSpoken?.via ?? (languages.spoken.length === 1 ? languages.spoken[0]!.via : {});
   const available = targets.map((code) => (via[code] ? `${code} (via ${via[code]})` : code)).join(', ');
   return `The service cannot translate ${from === undefined ? `speech in ${spoken.join(', ') || 'no language'}` : `"${from}"`} into "${to}". Available: ${available || 'none'}.`;
-}
-
-/** The local stack serves its WebSocket next to the API; a deployed stack's URL must be given with --ws. */
-function defaultWebSocketUrl(apiUrl: string): string | undefined {
-  const url = new URL(apiUrl);
-  if (!isLoopbackHost(url.host)) return undefined;
-  return `ws://${url.host}${LOCAL.webSocketPath}`;
-}
-
-async function demoKey(stateDir: string): Promise<string | undefined> {
-  const keys = await readDemoKeys(stateLayout(stateDir).demoKeys);
-  return keys?.premium ?? keys?.free;
 }
 
 function formatBytes(bytes: number): string {

@@ -7,12 +7,12 @@ import { coveredMs, type EngineInterval, type EngineProbe } from '../lib/engine-
 import { formatByLabel, makeNote, type NoteFormat } from '../lib/fixtures';
 import type { BenchStack } from '../lib/local-stack';
 import { median, round } from '../lib/stats';
+import { PHASES, type Phase, phasesFrom, type StatusEvent } from '../../smoke/stage-phases';
 import { timed } from '../lib/timing';
 import { goal, type GoalResult, type SuiteContext, type SuiteResult, type Table } from '../lib/types';
 
-/** Client-observed phases, in pipeline order. */
-export const PHASES = ['intake', 'normalize', 'transcribe', 'translate'] as const;
-export type Phase = (typeof PHASES)[number];
+/** Client-observed phases, in pipeline order (smoke/stage-phases.ts). */
+export { PHASES, type Phase };
 
 export interface NoteRun {
   readonly seconds: number;
@@ -45,27 +45,6 @@ const OVERHEAD_GOAL = 0.1;
 const CACHE_GOAL = 20;
 const SPEECH = 'pocketsphinx_continuous';
 const TRANSLATION = 'apertium';
-
-export interface StatusEvent {
-  readonly status: JobStatus;
-  /** performance.now() when the update arrived. */
-  readonly at: number;
-}
-
-/** Splits observed status events into phases; a status skipped between two observations adds 0. */
-export function phasesFrom(uploadDoneAt: number, events: readonly StatusEvent[]): Record<Phase, number> {
-  const at = (status: JobStatus) => events.find((e) => e.status === status)?.at;
-  const end = at('completed') ?? at('failed') ?? uploadDoneAt;
-  const normalizing = at('normalizing') ?? end;
-  const transcribing = at('transcribing') ?? normalizing;
-  const translating = at('translating') ?? transcribing;
-  return {
-    intake: Math.max(0, normalizing - uploadDoneAt),
-    normalize: Math.max(0, transcribing - normalizing),
-    transcribe: Math.max(0, translating - transcribing),
-    translate: Math.max(0, end - translating),
-  };
-}
 
 /** performance.now() → epoch ms, the clock the engine probe's bash wrappers log in. */
 const epoch = (at: number) => performance.timeOrigin + at;
