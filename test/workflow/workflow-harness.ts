@@ -15,8 +15,7 @@ import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@a
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LanguageCode } from '../../lib/config/languages';
-import { DAY_SECONDS } from '../../lib/config/limits';
-import { TIERS, type TierName } from '../../lib/config/tiers';
+import { historyRetentionSeconds, type TierName } from '../../lib/config/tiers';
 import { DynamoJobRepository } from '../../functions/jobs/dynamo-job-repository';
 import { DynamoStreamLeaseStore } from '../../functions/speech/dynamo-stream-lease-store';
 import { type StreamLease, StreamLeases } from '../../functions/speech/stream-leases';
@@ -175,7 +174,7 @@ export class WorkflowHarness {
       uploadKey: uploadKeyFor(ownerId, jobId),
       targetLanguage: options.targetLanguage ?? 'es',
       ...(options.sourceLanguage ? { sourceLanguage: options.sourceLanguage } : {}),
-      expiresAt: expiresAfter(now, TIERS[tier].historyRetentionDays * DAY_SECONDS),
+      expiresAt: expiresAfter(now, historyRetentionSeconds(tier)),
     };
     await this.jobs.create(job);
     this.createdJobIds.push(jobId);
