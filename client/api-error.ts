@@ -1,18 +1,14 @@
 import type { API_ERROR_CODES } from '../functions/api/openapi/error-codes';
+import type { GATEWAY_ERROR_RESPONSES, GATEWAY_RESPONSE_TYPE_CODE } from '../lib/config/gateway-responses';
 
 /** Codes the API's handlers answer with (functions/api/openapi/error-codes.ts). */
 export type ServiceErrorCode = (typeof API_ERROR_CODES)[keyof typeof API_ERROR_CODES][number];
 
-/** Codes API Gateway answers with itself (the gateway responses of lib/constructs/public-api.ts). */
-export type GatewayErrorCode =
-  | 'API_KEY_INVALID'
-  | 'THROTTLED'
-  | 'QUOTA_EXCEEDED'
-  | 'ROUTE_NOT_FOUND'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'VALIDATION_ERROR'
-  | 'TIMEOUT'
-  | 'INTERNAL_ERROR';
+/**
+ * Codes API Gateway answers with itself (lib/config/gateway-responses.ts, the table the CDK API and the local
+ * gateway are built from); DEFAULT_4XX passes API Gateway's own response type through as an open-ended code.
+ */
+export type GatewayErrorCode = Exclude<(typeof GATEWAY_ERROR_RESPONSES)[number]['code'], typeof GATEWAY_RESPONSE_TYPE_CODE>;
 
 /** Codes the client produces when the API gave no code of its own. */
 export type ClientErrorCode =

@@ -4,7 +4,7 @@ import { mkdir, readdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runProcess } from '../../functions/audio/run-process';
-import { npmFfmpeg } from '../../test/helpers/audio-fixtures';
+import { npmFfmpeg, POCKETSPHINX_TESTDATA as TESTDATA } from '../../test/helpers/audio-fixtures';
 
 /**
  * Benchmark voice notes made from real recorded speech (pocketsphinx-testdata): the LibriVox clips and
@@ -12,8 +12,6 @@ import { npmFfmpeg } from '../../test/helpers/audio-fixtures';
  * browsers record (sample rates above 16 kHz, so the normaliser really resamples). Files are cached in the
  * OS temp dir by a hash of their recipe: reruns skip the encoding.
  */
-
-const TESTDATA = '/usr/share/pocketsphinx/test/data';
 
 export interface NoteFormat {
   /** Short label used in the report: container/codec. */

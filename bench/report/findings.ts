@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { AUDIO } from '../../lib/config/limits';
+import { US_EAST_1_PRICES } from '../cost/prices';
 import type { ProfileShare } from '../lib/cpu-profile';
 import { median, round } from '../lib/stats';
 import type { SuiteResult } from '../lib/types';
@@ -106,7 +108,7 @@ export function deriveFindings(results: readonly SuiteResult[]): string[] {
     const fresh = estimates.find((e) => e.tier === 'basic' && e.cacheHitRatio === 0);
     if (fresh) {
       findings.push(
-        `Cost: Transcribe is ${round((fresh.components.transcribe! / fresh.total) * 100, 0)} % of a fresh note's cost, and the fast path's ~6 s chunks each pay the 15 s streaming minimum (see the cost suite's path table).`,
+        `Cost: Transcribe is ${round((fresh.components.transcribe! / fresh.total) * 100, 0)} % of a fresh note's cost, and the fast path's ~${AUDIO.fastPathChunkSeconds} s chunks each pay the ${US_EAST_1_PRICES.transcribeStreaming.minimumSecondsPerRequest} s streaming minimum (see the cost suite's path table).`,
       );
     }
   }

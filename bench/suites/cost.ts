@@ -59,6 +59,8 @@ export async function costSuite(
 
   // The fast path's price and speed: each chunk is its own stream with its own 15 s minimum, and a stream runs
   // at real time, so the longest chunk sets the recognition time (the chunks stream in parallel).
+  /** Transcribe's minimum bill per request, in seconds (streams and batch jobs alike). */
+  const minimum = prices.transcribeStreaming.minimumSecondsPerRequest;
   const perThousand = (s: number) => usd(((s / 60) * prices.transcribeStreaming.perMinute) * NOTES);
   const seconds = (v: number) => `${round(v, 1)} s`;
   const recognition = (note: number, chunk: number) => {
@@ -87,7 +89,7 @@ export async function costSuite(
         .filter((m) => m.noteSeconds === NOTE_SECONDS)
         .map((m) => {
           // Every chunk of the default target is shorter than the 15 s minimum.
-          const billed = Math.max(m.chunks * prices.transcribeStreaming.minimumSecondsPerRequest, NOTE_SECONDS);
+          const billed = Math.max(m.chunks * minimum, NOTE_SECONDS);
           return [`fast path as the splitter really cut the benchmark speech (${m.chunks} chunks)`, String(m.chunks), String(billed), perThousand(billed), `${round(billed / batchSeconds, 2)}×`, recognition(NOTE_SECONDS, usage.fastPathChunkSeconds), String(Math.floor(TRANSCRIBE_STREAMING.maxStreamsPerStage / m.chunks))];
         }),
       ['batch job', '0', String(batchSeconds), perThousand(batchSeconds), '1×', 'a queued job: not real time', 'Transcribe\'s own job quota'],
@@ -95,7 +97,7 @@ export async function costSuite(
     note:
       `Recognition = ${usage.streaming.prepareSeconds} s download and split + ${usage.streaming.streamSetupSeconds} s stream setup + the longest chunk + ${usage.streaming.finalisationSeconds} s finalisation (assumptions: measure them in AWS). ` +
       'The splitter cuts at pauses within half a target of it, so a chunk can stretch to 1.5 targets; a remainder under half a target joins the last chunk. ' +
-      'Under 15 s a stream bills 15 s whatever its length: shorter chunks buy speed with the bill and with streams, of which the stage holds a fixed number.',
+      `Under ${minimum} s a stream bills ${minimum} s whatever its length: shorter chunks buy speed with the bill and with streams, of which the stage holds a fixed number.`,
   };
 
   const noteLengths = [5, 9, 10, 15, 20, NOTE_SECONDS];
@@ -108,7 +110,7 @@ export async function costSuite(
       `${billedTranscribeSeconds('fast', note, usage.fastPathChunkSeconds, prices)} / ${billedTranscribeSeconds('batch', note, usage.fastPathChunkSeconds, prices)}`,
       recognition(note, usage.fastPathChunkSeconds),
     ]),
-    note: 'A note of up to 1.5 chunks is one stream: it bills what a batch job bills (15 s minimum either way) and takes its own length.',
+    note: `A note of up to 1.5 chunks is one stream: it bills what a batch job bills (${minimum} s minimum either way) and takes its own length.`,
   };
 
   const totals: Table = {
@@ -129,7 +131,7 @@ export async function costSuite(
     goals: [],
     tables: [totals, byComponent, byChunk, byNote],
     notes: [
-      `Prices: ${prices.asOf}. Transcribe $${prices.transcribeBatch.perMinute}/min (batch and streaming, 15 s minimum per request), Translate $${prices.translate.perMillionCharacters}/M chars, Lambda arm64 $${prices.lambdaArm64.perGbSecond}/GB-s + $${prices.lambdaArm64.perMillionRequests}/M requests, Step Functions standard $${prices.stepFunctionsStandard.perThousandTransitions}/1k transitions, DynamoDB on-demand $${prices.dynamoDbOnDemand.perMillionWriteUnits}/M WRU, $${prices.dynamoDbOnDemand.perMillionReadUnits}/M RRU, S3 $${prices.s3Standard.perThousandPuts}/1k PUT, API Gateway REST $${prices.apiGatewayRest.perMillionRequests}/M, SQS $${prices.sqsStandard.perMillionRequests}/M, CloudWatch Logs $${prices.cloudWatchLogs.perGbIngested}/GB, X-Ray $${prices.xRay.perMillionTracesRecorded}/M traces. CloudFront ($${prices.cloudFront.perGbOutNorthAmerica}/GB) serves only the web client and is not per note. Free tiers are ignored.`,
+      `Prices: ${prices.asOf}. Transcribe $${prices.transcribeBatch.perMinute}/min (batch and streaming, ${minimum} s minimum per request), Translate $${prices.translate.perMillionCharacters}/M chars, Lambda arm64 $${prices.lambdaArm64.perGbSecond}/GB-s + $${prices.lambdaArm64.perMillionRequests}/M requests, Step Functions standard $${prices.stepFunctionsStandard.perThousandTransitions}/1k transitions, DynamoDB on-demand $${prices.dynamoDbOnDemand.perMillionWriteUnits}/M WRU, $${prices.dynamoDbOnDemand.perMillionReadUnits}/M RRU, S3 $${prices.s3Standard.perThousandPuts}/1k PUT, API Gateway REST $${prices.apiGatewayRest.perMillionRequests}/M, SQS $${prices.sqsStandard.perMillionRequests}/M, CloudWatch Logs $${prices.cloudWatchLogs.perGbIngested}/GB, X-Ray $${prices.xRay.perMillionTracesRecorded}/M traces. CloudFront ($${prices.cloudFront.perGbOutNorthAmerica}/GB) serves only the web client and is not per note. Free tiers are ignored.`,
       `Usage assumptions (bench/cost/cost-model.ts DEFAULT_USAGE): ${usage.charsPerSpeechSecond} transcript chars per speech second, ${usage.fastPathChunkSeconds} s fast-path chunks, job item ${usage.jobItemKb} KB written ${usage.jobWrites.fast}× (+GSI), ${usage.restRequests} REST calls per note with progress over WebSocket, X-Ray sampling ${usage.xRaySampleRate * 100}%.`,
       'A cache hit still pays the upload, the normaliser (the audio hash is of decoded PCM) and the bookkeeping, but no engine.',
       `Fast path default: ${usage.fastPathChunkSeconds} s chunks, notes up to 30 s, ${TRANSCRIBE_STREAMING.maxStreamsPerStage} streams per stage. Paced streams cannot meet a < 5 s recognition target for a 30 s note at any chunk length (3 s chunks: ${recognition(NOTE_SECONDS, 3)} for 5× the batch bill, and one note at a time); ${usage.fastPathChunkSeconds} s chunks keep the bill at ${round(billedTranscribeSeconds('fast', NOTE_SECONDS, usage.fastPathChunkSeconds, prices) / batchSeconds, 2)}× and two 30 s notes streaming at once, for ${recognition(NOTE_SECONDS, usage.fastPathChunkSeconds)} of recognition.`,

@@ -1,3 +1,4 @@
+import { CACHE_TTLS } from '../../lib/config/limits';
 import type { ApiEvent, ApiResult } from '../http/api-event';
 import { httpHandler } from '../http/http-handler';
 import { json } from '../http/responses';
@@ -11,7 +12,7 @@ import type { LanguagesView } from '../languages/language-catalog';
  */
 export async function getLanguages(_event: ApiEvent): Promise<ApiResult> {
   const view: LanguagesView = (await languageCatalog()).view();
-  return json(200, view, { cacheControl: 'public, max-age=300' });
+  return json(200, view, { cacheControl: `public, max-age=${CACHE_TTLS.publicDocumentSeconds}` });
 }
 
 export const handler = httpHandler(getLanguages);

@@ -1,6 +1,6 @@
 import { DEFAULT_TARGET_LANGUAGE, isLanguageCode, type LanguageCode } from '../../lib/config/languages';
-import { DAY_SECONDS, UPLOAD } from '../../lib/config/limits';
-import { TIERS } from '../../lib/config/tiers';
+import { UPLOAD } from '../../lib/config/limits';
+import { historyRetentionSeconds, TIERS } from '../../lib/config/tiers';
 import type { Caller } from '../keys/api-key-service';
 import type { LanguageCatalog } from '../languages/language-catalog';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../shared/errors';
@@ -93,7 +93,7 @@ export class UploadService {
         uploadKey: uploadKeyFor(caller.apiKeyId, jobId),
         targetLanguage,
         ...(sourceLanguage !== undefined ? { sourceLanguage } : {}),
-        expiresAt: expiresAfter(now, limits.historyRetentionDays * DAY_SECONDS),
+        expiresAt: expiresAfter(now, historyRetentionSeconds(caller.tier)),
       };
       const upload = await this.presigner.presign({
         key: job.uploadKey,

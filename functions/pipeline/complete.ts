@@ -1,5 +1,4 @@
-import { DAY_SECONDS } from '../../lib/config/limits';
-import { TIERS } from '../../lib/config/tiers';
+import { historyRetentionSeconds } from '../../lib/config/tiers';
 import type { StageTimings } from '../jobs/job';
 import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { logger } from '../shared/powertools';
@@ -36,7 +35,7 @@ export function complete(deps: CompleteDeps) {
     const finished = await deps.lifecycle.finish(input.jobId, { result: { ...result, cached: false }, timings });
     if (finished.status !== 'finished') return { status: 'skipped' };
     try {
-      await deps.cache.put(input, result, TIERS[finished.job.tier].historyRetentionDays * DAY_SECONDS);
+      await deps.cache.put(input, result, historyRetentionSeconds(finished.job.tier));
     } catch (error) {
       logger.error('Completed the job but could not cache its result', { jobId: input.jobId, error: error as Error });
     }

@@ -18,6 +18,8 @@ export const CACHE_TTLS = {
   progressSubscriptionSeconds: 2 * 60 * 60,
   /** GET /stats answers from memory (and tells CloudFront/clients to cache) for this long. */
   statsSeconds: 10 * 60,
+  /** GET /openapi.json and GET /languages: the same for every caller, so browsers and CloudFront keep them this long. */
+  publicDocumentSeconds: 5 * 60,
   /**
    * A live API key's tier is remembered per container for this long: one DynamoDB read fewer on most
    * requests, and a revocation takes effect within it (API Gateway caches its own key checks for a similar while).

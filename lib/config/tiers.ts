@@ -4,6 +4,8 @@
  * (local API gateway quotas and throttles). Change a number here and every runtime follows.
  */
 
+import { DAY_SECONDS } from './limits';
+
 export const TIER_NAMES = ['free', 'basic', 'premium'] as const;
 export type TierName = (typeof TIER_NAMES)[number];
 
@@ -62,6 +64,11 @@ export const TIERS: Readonly<Record<TierName, TierLimits>> = {
     fastPathMaxSeconds: 30,
   },
 };
+
+/** How long a tier keeps a job in its owner's history (the job item's TTL), in seconds. */
+export function historyRetentionSeconds(tier: TierName): number {
+  return TIERS[tier].historyRetentionDays * DAY_SECONDS;
+}
 
 export function isTierName(value: unknown): value is TierName {
   return typeof value === 'string' && (TIER_NAMES as readonly string[]).includes(value);

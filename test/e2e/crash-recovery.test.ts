@@ -25,7 +25,7 @@ import { LOCAL } from '../../local/config';
 import { emulatorClientConfig } from '../../local/emulators/aws-clients';
 import { startDynamoDb } from '../../local/emulators/dynamodb';
 import { LocalKeyProvisioner } from '../../local/gateway/local-key-provisioner';
-import { stateLayout } from '../../local/state-dir';
+import { readAdminToken, stateLayout } from '../../local/state-dir';
 import { GOFORWARD_TEXT, makeAudio, makeLongAudio } from '../helpers/audio-fixtures';
 import { freePort } from '../helpers/free-port';
 import { descendantsOf, isAlive, type StackProcess, startStackProcess } from '../helpers/stack-process';
@@ -86,7 +86,8 @@ interface Note {
 
 async function submit(file: string, tier: TierName): Promise<Note> {
   const url = `http://127.0.0.1:${port}`;
-  const adminToken = (await readFile(path.join(stateDir, 'admin-token'), 'utf8')).trim();
+  const adminToken = await readAdminToken(stateLayout(stateDir));
+  if (adminToken === undefined) throw new Error(`no admin token in ${stateDir}`);
   const { value: key } = await new LocalKeyProvisioner({ apiUrl: url, adminToken }).create(`crash-${tier}`, tier);
   const client = new VoiceNoteClient({ baseUrl: url, apiKey: key });
   const bytes = await readFile(file);

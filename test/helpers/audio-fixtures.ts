@@ -16,14 +16,15 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-const TESTDATA = '/usr/share/pocketsphinx/test/data';
+/** Where Debian's `pocketsphinx-testdata` puts its recorded speech (raw and WAV) and their transcripts. */
+export const POCKETSPHINX_TESTDATA = '/usr/share/pocketsphinx/test/data';
 
 /** "go forward ten meters", 16 kHz mono s16le raw, ~2.8 s. */
-export const GOFORWARD_RAW = path.join(TESTDATA, 'goforward.raw');
+export const GOFORWARD_RAW = path.join(POCKETSPHINX_TESTDATA, 'goforward.raw');
 export const GOFORWARD_TEXT = 'go forward ten meters';
 /** More raw speech from the same package (used for multi-chunk audio). */
-export const NUMBERS_RAW = path.join(TESTDATA, 'numbers.raw');
-export const SOMETHING_RAW = path.join(TESTDATA, 'something.raw');
+export const NUMBERS_RAW = path.join(POCKETSPHINX_TESTDATA, 'numbers.raw');
+export const SOMETHING_RAW = path.join(POCKETSPHINX_TESTDATA, 'something.raw');
 
 /** Formats users send; `webm-stream` is webm written to a pipe, so it carries no duration or cues (as MediaRecorder does). */
 export const AUDIO_FORMATS = ['m4a', 'mp3', 'ogg', 'webm', 'webm-stream', '3gp', 'wav', 'flac'] as const;

@@ -4,12 +4,11 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { VoiceNoteClient } from '../../client';
 import { parentOf } from '../../local/launcher-watch';
-import type { DemoKeys } from '../../local/state-dir';
+import { type DemoKeys, readDemoKeys, stateLayout } from '../../local/state-dir';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -71,7 +70,11 @@ export function startStackProcess(options: StackProcessOptions): StackProcess {
     exited,
     output: () => output,
     healthy: (timeoutMs = 90_000) => waitForHealth(url, child, () => output, timeoutMs),
-    keys: async () => JSON.parse(await readFile(path.join(options.stateDir, 'keys.json'), 'utf8')) as DemoKeys,
+    keys: async () => {
+      const keys = await readDemoKeys(stateLayout(options.stateDir).demoKeys);
+      if (keys === undefined) throw new Error(`no demo keys in ${options.stateDir}`);
+      return keys;
+    },
     interrupt: () => process.kill(-child.pid!, 'SIGINT'),
     gone: async (timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;

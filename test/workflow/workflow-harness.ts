@@ -13,16 +13,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LanguageCode } from '../../lib/config/languages';
-import { keys } from '../../lib/config/table-design';
-import { TIERS, type TierName } from '../../lib/config/tiers';
+import { historyRetentionSeconds, type TierName } from '../../lib/config/tiers';
 import { DynamoJobRepository } from '../../functions/jobs/dynamo-job-repository';
 import { DynamoStreamLeaseStore } from '../../functions/speech/dynamo-stream-lease-store';
 import { type StreamLease, StreamLeases } from '../../functions/speech/stream-leases';
 import { localChunkCapacity } from '../../local/engines/local-chunk-speech-to-text';
 import { type Job, isTerminal, uploadKeyFor } from '../../functions/jobs/job';
 import type { JobProgressMessage } from '../../functions/progress/progress-message';
+import { DynamoSubscriptionRepository } from '../../functions/progress/subscription-repository';
+import { expiresAfter } from '../../functions/shared/item-expiry';
 import { LOCAL } from '../../local/config';
 import { localS3Client } from '../helpers/local-s3-client';
 import { emulatorClientConfig } from '../../local/emulators/aws-clients';
@@ -173,7 +174,7 @@ export class WorkflowHarness {
       uploadKey: uploadKeyFor(ownerId, jobId),
       targetLanguage: options.targetLanguage ?? 'es',
       ...(options.sourceLanguage ? { sourceLanguage: options.sourceLanguage } : {}),
-      expiresAt: Math.floor(now.getTime() / 1000) + TIERS[tier].historyRetentionDays * 86_400,
+      expiresAt: expiresAfter(now, historyRetentionSeconds(tier)),
     };
     await this.jobs.create(job);
     this.createdJobIds.push(jobId);
@@ -183,9 +184,7 @@ export class WorkflowHarness {
   /** Puts a WebSocket connection on the job's subscriber list (what the subscribe route does). */
   async subscribe(jobId: string): Promise<string> {
     const connectionId = `conn-${jobId.slice(0, 8)}`;
-    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    await this.documents.send(new PutCommand({ TableName: LOCAL.tableName, Item: { ...keys.subscription(jobId, connectionId), connectionId, expiresAt } }));
-    await this.documents.send(new PutCommand({ TableName: LOCAL.tableName, Item: { ...keys.connection(connectionId, jobId), jobId, expiresAt } }));
+    await new DynamoSubscriptionRepository({ client: this.documents, tableName: LOCAL.tableName }).subscribe(jobId, connectionId);
     return connectionId;
   }
 

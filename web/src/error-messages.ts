@@ -8,7 +8,6 @@
 const MESSAGES: Readonly<Record<string, string>> = {
   // Keys, quotas and throttling.
   MISSING_API_KEY: 'Paste your API key first.',
-  API_KEY_REQUIRED: 'Paste your API key first.',
   API_KEY_INVALID: 'This API key was not accepted. Check that you pasted all of it, or ask for a new key.',
   KEY_NOT_REGISTERED: 'This API key is not set up for this service. Ask for a new key.',
   KEY_REVOKED: 'This API key has been revoked. Ask for a new key.',
@@ -18,14 +17,12 @@ const MESSAGES: Readonly<Record<string, string>> = {
   // Request problems.
   VALIDATION_ERROR: 'The request was not accepted.',
   INVALID_JSON: 'The request was not accepted: it was not valid JSON.',
-  BAD_REQUEST: 'The request was not accepted.',
   ROUTE_NOT_FOUND: 'This page asked the service for something it does not offer. Reload to get the current version.',
   INVALID_JOB_ID: 'That note id is not valid.',
   BODY_TOO_LARGE: 'The request was too large.',
   INVALID_CURSOR: 'The history list is out of date. Refresh it to start again from the newest note.',
   NOT_FOUND: 'That note no longer exists. It may have been deleted or expired.',
   JOB_NOT_FOUND: 'That note no longer exists. It may have been deleted or expired.',
-  CONFLICT: 'That note is still being processed. Try again when it has finished.',
   CONNECTION_UNKNOWN: 'Live updates lost their connection. Reload the page to reconnect.',
   PAYLOAD_TOO_LARGE: 'The file is larger than your plan allows.',
   UPLOAD_TOO_LARGE: 'The file is larger than your plan allows.',
@@ -65,7 +62,6 @@ const MESSAGES: Readonly<Record<string, string>> = {
 /** Codes whose server message adds detail worth showing (which field was wrong, which limit applies). */
 const SHOW_SERVER_DETAIL = new Set([
   'VALIDATION_ERROR',
-  'BAD_REQUEST',
   'UPLOAD_FAILED',
   'PAYLOAD_TOO_LARGE',
   'UPLOAD_TOO_LARGE',

@@ -209,7 +209,7 @@ export const openApiDocument = {
         responses: {
           '200': {
             description: 'The languages.',
-            headers: { 'Cache-Control': { description: 'public, max-age=300', schema: { type: 'string' } } },
+            headers: { 'Cache-Control': { description: `public, max-age=${CACHE_TTLS.publicDocumentSeconds}`, schema: { type: 'string' } } },
             content: {
               'application/json': {
                 schema: ref('Languages'),

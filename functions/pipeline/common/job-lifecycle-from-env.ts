@@ -1,6 +1,6 @@
 import { jobRepositoryFromEnv } from '../../jobs/dynamo-job-repository';
 import { JobLifecycle } from '../../jobs/job-lifecycle';
-import { progressPublisherFromEnv } from '../../progress/progress-publisher';
+import { progressPublisherFromEnv } from '../../progress/api-gateway-connection-poster';
 import { statsRepositoryFromEnv } from '../../stats/dynamo-stats-repository';
 import { usageMeterFromEnv } from '../../usage/dynamo-usage-meter';
 import { UsageService } from '../../usage/usage-service';

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ApiKeyRecord } from '../../../functions/keys/api-key';
 import type { Job } from '../../../functions/jobs/job';
+import { keys } from '../../../lib/config/table-design';
 
 /** SDK mocks shared by the handler tests: they replace `send` on every client, including module singletons. */
 export const ddb = mockClient(DynamoDBDocumentClient);
@@ -18,15 +19,15 @@ export function resetMocks(): void {
 
 /** Registers the KEY# record the handlers read the tier from. */
 export function givenKey(apiKeyId: string, tier: ApiKeyRecord['tier'], extra: Partial<ApiKeyRecord> = {}): void {
-  ddb.on(GetCommand, { Key: { pk: `KEY#${apiKeyId}`, sk: 'KEY' } }).resolves({
-    Item: { pk: `KEY#${apiKeyId}`, sk: 'KEY', apiKeyId, name: apiKeyId, tier, createdAt: '2026-01-01T00:00:00.000Z', ...extra },
+  ddb.on(GetCommand, { Key: keys.apiKey(apiKeyId) }).resolves({
+    Item: { ...keys.apiKey(apiKeyId), apiKeyId, name: apiKeyId, tier, createdAt: '2026-01-01T00:00:00.000Z', ...extra },
   });
 }
 
 /** Registers a stored job item. */
 export function givenJob(job: Job): void {
-  ddb.on(GetCommand, { Key: { pk: `JOB#${job.jobId}`, sk: 'JOB' } }).resolves({
-    Item: { ...job, pk: `JOB#${job.jobId}`, sk: 'JOB', gsi1pk: `OWNER#${job.ownerId}`, gsi1sk: `${job.createdAt}#${job.jobId}` },
+  ddb.on(GetCommand, { Key: keys.job(job.jobId) }).resolves({
+    Item: { ...job, ...keys.job(job.jobId), ...keys.jobHistory(job.ownerId, job.createdAt, job.jobId) },
   });
 }
 

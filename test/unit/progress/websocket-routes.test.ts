@@ -4,7 +4,7 @@ import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sd
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as connect } from '../../../functions/progress/connect';
 import { handler as disconnect } from '../../../functions/progress/disconnect';
-import { progressPublisherFromEnv } from '../../../functions/progress/progress-publisher';
+import { progressPublisherFromEnv } from '../../../functions/progress/api-gateway-connection-poster';
 import { handler as subscribe } from '../../../functions/progress/subscribe';
 import { logger, metrics } from '../../../functions/shared/powertools';
 import { METRICS } from '../../../lib/config/metric-names';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PIPELINE_FAILURE_CODES } from '../../../functions/shared/errors';
 import { API_ERROR_CODES } from '../../../functions/api/openapi/error-codes';
+import { GATEWAY_ERROR_RESPONSES, GATEWAY_RESPONSE_TYPE_CODE } from '../../../lib/config/gateway-responses';
 import type { ClientErrorCode } from '../../../client';
 import { describeError } from '../../../web/src/error-messages';
 
@@ -18,8 +19,8 @@ const CLIENT_CODES: Record<ClientErrorCode, true> = {
 };
 
 describe('describeError', () => {
-  // The API's own codes, plus the gateway responses lib/constructs/public-api.ts customises.
-  const gatewayCodes = ['API_KEY_INVALID', 'THROTTLED', 'QUOTA_EXCEEDED', 'ROUTE_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'TIMEOUT', 'BAD_REQUEST', 'INTERNAL_ERROR'];
+  // The API's own codes, plus the gateway responses every REST API customises (lib/config/gateway-responses.ts).
+  const gatewayCodes = GATEWAY_ERROR_RESPONSES.map((response) => response.code).filter((code) => code !== GATEWAY_RESPONSE_TYPE_CODE);
   const apiCodes = [...Object.values(API_ERROR_CODES).flat(), ...gatewayCodes];
 
   it.each([...PIPELINE_FAILURE_CODES, 'QUOTA_EXCEEDED', 'API_KEY_INVALID', 'VALIDATION_ERROR', 'INVALID_CURSOR'])(
