@@ -1,3 +1,4 @@
+import { JOB_STATUSES, TERMINAL_STATUSES } from '../lib/config/job-statuses';
 import type { JobProgressMessage, JobStatus, JobUpdate } from './api-types';
 import { abortedError, ApiError, toApiError } from './api-error';
 import { isRecord, parseJson } from './json';
@@ -62,16 +63,14 @@ export interface JobWatcherDeps {
   readonly getJob: (jobId: string, signal: AbortSignal) => Promise<JobUpdate>;
 }
 
-/** Stage order: an update is news only if it moves the job forward. */
-const RANK: Readonly<Record<JobStatus, number>> = {
-  awaiting_upload: 0,
-  queued: 1,
-  normalizing: 2,
-  transcribing: 3,
-  translating: 4,
-  completed: 5,
-  failed: 5,
-};
+/** Stage order (the lifecycle's, every terminal status last): an update is news only if it moves the job forward. */
+const RANK = Object.fromEntries(
+  JOB_STATUSES.map((status, index) => [status, isTerminal(status) ? JOB_STATUSES.length : index]),
+) as Readonly<Record<JobStatus, number>>;
+
+function isTerminal(status: JobStatus): boolean {
+  return (TERMINAL_STATUSES as readonly JobStatus[]).includes(status);
+}
 const SOCKET_OPEN = 1;
 
 /**
@@ -127,7 +126,7 @@ export function watchJob(deps: JobWatcherDeps, options: WatchJobOptions = {}): J
     if (lastStatus !== undefined && RANK[update.status] <= RANK[lastStatus]) return;
     lastStatus = update.status;
     options.onUpdate?.(update, via);
-    if (update.status === 'completed' || update.status === 'failed') finish({ update });
+    if (isTerminal(update.status)) finish({ update });
   };
 
   const checkOnce = async (): Promise<void> => {

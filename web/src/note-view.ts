@@ -7,6 +7,7 @@ import {
   type VoiceNoteClient,
 } from '../../client';
 import { AUDIO_CONTENT_TYPES, AUDIO_CONTENT_TYPE_BY_EXTENSION } from '../../lib/config/audio-types';
+import { JOB_STATUSES } from '../../lib/config/job-statuses';
 import { copyText } from './copy-text';
 import { byId, clearError, el, formatBytes, moveFocus, reveal, showError } from './dom';
 import { describeError } from './error-messages';
@@ -23,7 +24,8 @@ export interface NoteFormOptions {
 /** The file input's `accept`: every type the API takes, plus the extensions browsers often leave untyped. */
 const FILE_INPUT_ACCEPT = [...AUDIO_CONTENT_TYPES, ...Object.keys(AUDIO_CONTENT_TYPE_BY_EXTENSION).map((ext) => `.${ext}`)].join(',');
 
-const STAGES: readonly JobStatus[] = ['queued', 'normalizing', 'transcribing', 'translating', 'completed'];
+/** The steps a note shows, in the lifecycle's order: every status after the upload, failure aside (it marks a step). */
+const STAGES: readonly JobStatus[] = JOB_STATUSES.filter((status) => status !== 'awaiting_upload' && status !== 'failed');
 const STATUS_WORDS: Readonly<Record<JobStatus, string>> = {
   awaiting_upload: 'Uploading…',
   queued: 'Queued: waiting for a worker…',

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
  * code would fail the build or show up among its inputs.
  */
 describe('client bundle', () => {
-  it.each(['neutral', 'browser'] as const)('builds for platform %s from client/ and the audio type map only', async (platform) => {
+  it.each(['neutral', 'browser'] as const)('builds for platform %s from client/ and two data modules only (audio types, job statuses)', async (platform) => {
     const result = await build({
       entryPoints: ['client/index.ts'],
       bundle: true,
@@ -20,7 +20,7 @@ describe('client bundle', () => {
     });
 
     const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs.filter((input) => !input.startsWith('client/'))).toEqual(['lib/config/audio-types.ts']);
+    expect(inputs.filter((input) => !input.startsWith('client/'))).toEqual(['lib/config/audio-types.ts', 'lib/config/job-statuses.ts']);
     const code = result.outputFiles[0]!.text;
     expect(code).not.toMatch(/\bnode:|\brequire\(/);
     expect(result.warnings).toEqual([]);
