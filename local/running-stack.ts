@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { DEFAULT_STATE_DIR, LOCAL } from './config';
 import { PRIVATE_FILE_MODE, readText, stateLayout } from './state-dir';
 
@@ -53,10 +53,46 @@ function isAlive(pid: number): boolean {
 
 /** Another stack already runs from the state directory a start was given (one stack per state directory). */
 export class LocalStackRunningError extends Error {
-  constructor(stateDir: string, running: RunningStack) {
-    super(`A local stack already runs from ${stateDir} at ${running.url} (pid ${running.pid}): stop it first, or use another --state-dir.`);
+  constructor(stateDir: string, running: Pick<RunningStack, 'pid'> & Partial<RunningStack>) {
+    const where = running.url === undefined ? `is starting from ${stateDir}` : `already runs from ${stateDir} at ${running.url}`;
+    super(`A local stack ${where} (pid ${running.pid}): stop it first, or use another --state-dir.`);
     this.name = 'LocalStackRunningError';
   }
+}
+
+/**
+ * Claims the state directory for this process before anything in it is touched: `stack.lock`, created
+ * exclusively, holds the claimant's pid. stack.json alone cannot do it: it is written only once the stack can
+ * serve, seconds after the start, so two starts at once (one of them `--fresh`) both got past it and ran on
+ * one state directory. A lock whose process is gone is left over from a crash and taken over. Resolves with
+ * the release, which removes the lock unless another process has taken it since.
+ */
+export async function lockStateDir(stateDir: string): Promise<() => Promise<void>> {
+  const lock = stateLayout(stateDir).stateLock;
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const release = async () => {
+    if ((await lockHolder(lock)) === process.pid) await rm(lock, { force: true });
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(lock, `${process.pid}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = await lockHolder(lock);
+    if (holder === process.pid) return release;
+    // A holder that is alive, or a second stale-lock takeover lost to another start: refused.
+    if (attempt > 0 || (holder !== undefined && isAlive(holder))) {
+      throw new LocalStackRunningError(stateDir, (await readRunningStack(stateDir)) ?? { pid: holder ?? 0 });
+    }
+    await rm(lock, { force: true });
+  }
+}
+
+async function lockHolder(lock: string): Promise<number | undefined> {
+  const pid = Number((await readText(lock))?.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /** Where the local API was found, which the "cannot reach" message names so the user knows what to change. */

@@ -20,7 +20,7 @@ import { loadOrCreateLocalCredentials } from './local-credentials';
 import { consoleLog, type LocalLog } from './log';
 import { startLocalPipeline } from './pipeline/local-pipeline';
 import { WebSocketGateway, type WebSocketTimeouts } from './progress/websocket-gateway';
-import { findRunningStack, forgetRunningStack, LocalStackRunningError, recordRunningStack } from './running-stack';
+import { findRunningStack, forgetRunningStack, LocalStackRunningError, lockStateDir, recordRunningStack } from './running-stack';
 import {
   type DemoKeys,
   loadOrCreateAdminToken,
@@ -108,6 +108,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Before anything is touched (--fresh would wipe a running stack's state).
     const running = await findRunningStack(layout.root);
     if (running !== undefined && running.pid !== process.pid) throw new LocalStackRunningError(layout.root, running);
+    // Released last (stops run in reverse order).
+    stops.push(await lockStateDir(layout.root));
     await prepareStateDir(layout, options.fresh ?? false);
     frontDoor = await FrontDoor.open(options.port ?? LOCAL.defaultPort, LOCAL.host, log.error, options.timeouts?.http);
     const url = `http://${LOCAL.host}:${frontDoor.port}`;
