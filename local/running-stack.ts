@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { DEFAULT_STATE_DIR, LOCAL } from './config';
 import { PRIVATE_FILE_MODE, readText, stateLayout } from './state-dir';
@@ -12,6 +13,11 @@ export interface RunningStack {
   readonly port: number;
   /** The stack's process: a file whose process is gone is left over from a crash and ignored. */
   readonly pid: number;
+  /**
+   * When that process started (`processStartOf`), so that a pid reused by another process after a crash (a
+   * reboot makes it likely) is not taken for the stack. Absent where the system does not say.
+   */
+  readonly processStart?: string;
 }
 
 /** Written before the routes attach: a ready `/health` means the file is there. */
@@ -27,7 +33,7 @@ export async function forgetRunningStack(stateDir: string, pid = process.pid): P
 /** The stack running on `stateDir`, or undefined when none is (no file, an unreadable one, or a dead process). */
 export async function findRunningStack(stateDir: string): Promise<RunningStack | undefined> {
   const stack = await readRunningStack(stateDir);
-  return stack !== undefined && isAlive(stack.pid) ? stack : undefined;
+  return stack !== undefined && isAlive(stack.pid, stack.processStart) ? stack : undefined;
 }
 
 async function readRunningStack(stateDir: string): Promise<RunningStack | undefined> {
@@ -41,13 +47,31 @@ async function readRunningStack(stateDir: string): Promise<RunningStack | undefi
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether `pid` runs and, when `processStart` is known, is still the process that started then. */
+function isAlive(pid: number, processStart?: string): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: alive, but another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const now = processStartOf(pid);
+  return processStart === undefined || now === undefined || now === processStart;
+}
+
+/**
+ * An identity of process `pid` that a later process given the same pid does not share: the boot and the start
+ * time in clock ticks since boot, from /proc (Linux); undefined elsewhere, where the pid alone is trusted.
+ */
+export function processStartOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime), counted after the command name, which may itself hold spaces and parentheses.
+    const startTicks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return startTicks === undefined ? undefined : `${boot}:${startTicks}`;
+  } catch {
+    return undefined;
   }
 }
 
@@ -71,28 +95,29 @@ export async function lockStateDir(stateDir: string): Promise<() => Promise<void
   const lock = stateLayout(stateDir).stateLock;
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const release = async () => {
-    if ((await lockHolder(lock)) === process.pid) await rm(lock, { force: true });
+    if ((await lockHolder(lock))?.pid === process.pid) await rm(lock, { force: true });
   };
   for (let attempt = 0; ; attempt++) {
     try {
-      await writeFile(lock, `${process.pid}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+      await writeFile(lock, `${process.pid} ${processStartOf(process.pid) ?? ''}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return release;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = await lockHolder(lock);
-    if (holder === process.pid) return release;
+    if (holder?.pid === process.pid) return release;
     // A holder that is alive, or a second stale-lock takeover lost to another start: refused.
-    if (attempt > 0 || (holder !== undefined && isAlive(holder))) {
-      throw new LocalStackRunningError(stateDir, (await readRunningStack(stateDir)) ?? { pid: holder ?? 0 });
+    if (attempt > 0 || (holder !== undefined && isAlive(holder.pid, holder.processStart))) {
+      throw new LocalStackRunningError(stateDir, (await readRunningStack(stateDir)) ?? { pid: holder?.pid ?? 0 });
     }
     await rm(lock, { force: true });
   }
 }
 
-async function lockHolder(lock: string): Promise<number | undefined> {
-  const pid = Number((await readText(lock))?.trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+async function lockHolder(lock: string): Promise<{ pid: number; processStart?: string } | undefined> {
+  const [pidText, processStart] = (await readText(lock))?.trim().split(' ') ?? [];
+  const pid = Number(pidText);
+  return Number.isInteger(pid) && pid > 0 ? { pid, ...(processStart && { processStart }) } : undefined;
 }
 
 /** Where the local API was found, which the "cannot reach" message names so the user knows what to change. */

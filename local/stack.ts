@@ -20,7 +20,7 @@ import { loadOrCreateLocalCredentials } from './local-credentials';
 import { consoleLog, type LocalLog } from './log';
 import { startLocalPipeline } from './pipeline/local-pipeline';
 import { WebSocketGateway, type WebSocketTimeouts } from './progress/websocket-gateway';
-import { findRunningStack, forgetRunningStack, LocalStackRunningError, lockStateDir, recordRunningStack } from './running-stack';
+import { findRunningStack, forgetRunningStack, LocalStackRunningError, lockStateDir, processStartOf, recordRunningStack } from './running-stack';
 import {
   type DemoKeys,
   loadOrCreateAdminToken,
@@ -186,7 +186,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const demoKeys = existing ?? (await provisionDemoKeys(keys));
     if (existing === undefined) await writeDemoKeys(layout.demoKeys, demoKeys);
     const web = await webBuild;
-    await recordRunningStack(layout.root, { url, webSocketUrl, port: frontDoor.port, pid: process.pid });
+    await recordRunningStack(layout.root, { url, webSocketUrl, port: frontDoor.port, pid: process.pid, processStart: processStartOf(process.pid) });
     // Runs right after the public port closes (stops run in reverse order).
     stops.push(() => forgetRunningStack(layout.root));
 

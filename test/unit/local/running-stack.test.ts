@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,9 @@ import {
   cannotReachLocalStack,
   findRunningStack,
   forgetRunningStack,
+  LocalStackRunningError,
+  lockStateDir,
+  processStartOf,
   recordRunningStack,
   resolveLocalApi,
 } from '../../../local/running-stack';
@@ -48,6 +51,36 @@ describe('the running stack file', () => {
 
     await writeFile(stateLayout(stateDir).runningStack, '{"url":');
     expect(await findRunningStack(stateDir)).toBeUndefined();
+  });
+});
+
+describe('a pid reused after a crash', () => {
+  // Found by hand on the merged main: a stack.json left by a kill -9 whose pid another process has since been
+  // given (a reboot makes it likely) made every `npm start` refuse, "already runs … stop it first", forever.
+  it('is not taken for the stack that crashed: neither its stack.json nor its start lock blocks a start', async () => {
+    const other = spawn('sleep', ['30']);
+    try {
+      const crashed = { ...stackOn(41_003, other.pid!), processStart: 'an-earlier-boot:1' };
+      await recordRunningStack(stateDir, crashed);
+      expect(await findRunningStack(stateDir)).toBeUndefined();
+      expect(await resolveLocalApi({ env: {}, stateDir })).toEqual({ url: 'http://127.0.0.1:3000', source: 'default' });
+
+      await writeFile(stateLayout(stateDir).stateLock, `${other.pid} an-earlier-boot:1\n`);
+      const release = await lockStateDir(stateDir);
+      await release();
+    } finally {
+      other.kill();
+    }
+  });
+
+  it('still refuses a start while the process that took the lock runs', async () => {
+    const other = spawn('sleep', ['30']);
+    try {
+      await writeFile(stateLayout(stateDir).stateLock, `${other.pid} ${processStartOf(other.pid!) ?? ''}\n`);
+      await expect(lockStateDir(stateDir)).rejects.toThrow(LocalStackRunningError);
+    } finally {
+      other.kill();
+    }
   });
 });
 
