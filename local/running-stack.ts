@@ -78,7 +78,10 @@ export function processStartOf(pid: number): string | undefined {
 /** Another stack already runs from the state directory a start was given (one stack per state directory). */
 export class LocalStackRunningError extends Error {
   constructor(stateDir: string, running: Pick<RunningStack, 'pid'> & Partial<RunningStack>) {
-    const where = running.url === undefined ? `is starting from ${stateDir}` : `already runs from ${stateDir} at ${running.url}`;
+    const where =
+      running.url === undefined
+        ? `is starting, or finishing its notes after Ctrl-C, from ${stateDir}`
+        : `already runs from ${stateDir} at ${running.url}`;
     super(`A local stack ${where} (pid ${running.pid}): stop it first, or use another --state-dir.`);
     this.name = 'LocalStackRunningError';
   }

@@ -66,7 +66,7 @@ describe('two npm start at once on one state directory', () => {
       expect([...outcomes].sort()).toEqual(['exited 1', 'serving']);
       const winner = starts[outcomes.indexOf('serving')]!;
       const loser = starts[outcomes.indexOf('exited 1')]!;
-      expect(loser.output()).toMatch(/A local stack (is starting|already runs) from \S+ \(pid \d+\)[^\n]*: stop it first/);
+      expect(loser.output()).toMatch(/A local stack (is starting, or finishing its notes after Ctrl-C,|already runs) from \S+ \(pid \d+\)[^\n]*: stop it first/);
       expect(loser.output()).not.toMatch(/at \S+\.js:\d+/);
       const running = JSON.parse(await readFile(path.join(shared, 'stack.json'), 'utf8')) as { url: string };
       expect(running.url).toBe(winner.url);
