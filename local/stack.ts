@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TIER_NAMES, type TierName } from '../lib/config/tiers';
@@ -111,6 +112,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Released last (stops run in reverse order).
     stops.push(await lockStateDir(layout.root));
     await prepareStateDir(layout, options.fresh ?? false);
+    stops.push(await useScratchDirectory(layout.scratch));
     frontDoor = await FrontDoor.open(options.port ?? LOCAL.defaultPort, LOCAL.host, log.error, options.timeouts?.http);
     const url = `http://${LOCAL.host}:${frontDoor.port}`;
     const webSocketUrl = `ws://${LOCAL.host}:${frontDoor.port}${LOCAL.webSocketPath}`;
@@ -221,6 +223,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Points the process's TMPDIR at `scratch`, emptied now and at stop (after the pipeline has stopped): handlers and
+ * engines keep tenants' audio and transcripts in temporary files, which a `kill -9`, or a stop past the grace
+ * period that ends the engines mid-note, used to leave in the system's temporary directory for good. The state
+ * directory is the owner's alone and runs one stack at a time (its lock), so emptying it at start is safe.
+ */
+async function useScratchDirectory(scratch: string): Promise<() => Promise<void>> {
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch, { recursive: true, mode: 0o700 });
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = scratch;
+  return async () => {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    await rm(scratch, { recursive: true, force: true });
+  };
 }
 
 /** Builds the web client when stale; a failed build is logged and the stack serves the previous one, if any. */

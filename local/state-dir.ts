@@ -21,6 +21,8 @@ export interface StateLayout {
   readonly runningStack: string;
   /** The running (or starting) stack's claim on the directory (running-stack.ts); kept by `--fresh`. */
   readonly stateLock: string;
+  /** The handlers' and engines' temporary files (the process's TMPDIR while the stack runs). */
+  readonly scratch: string;
 }
 
 export function stateLayout(root: string): StateLayout {
@@ -37,6 +39,7 @@ export function stateLayout(root: string): StateLayout {
     secretAccessKey: join(root, 'secret-access-key'),
     runningStack: join(root, 'stack.json'),
     stateLock: join(root, 'stack.lock'),
+    scratch: join(root, 'tmp'),
   };
 }
 
