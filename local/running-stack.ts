@@ -47,7 +47,11 @@ async function readRunningStack(stateDir: string): Promise<RunningStack | undefi
   }
 }
 
-/** Whether `pid` runs and, when `processStart` is known, is still the process that started then. */
+/**
+ * Whether `pid` runs and, when `processStart` is known, is still the process that started then. A zombie (a
+ * stack killed with `kill -9` whose reaper has not collected it yet: seconds where init is slow, forever where
+ * a container's pid 1 never reaps) answers signals but is gone.
+ */
 function isAlive(pid: number, processStart?: string): boolean {
   try {
     process.kill(pid, 0);
@@ -55,8 +59,19 @@ function isAlive(pid: number, processStart?: string): boolean {
     // EPERM: alive, but another user's.
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (procStatFields(pid)?.[0] === 'Z') return false;
   const now = processStartOf(pid);
   return processStart === undefined || now === undefined || now === processStart;
+}
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces): state first; undefined off Linux. */
+function procStatFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -64,12 +79,10 @@ function isAlive(pid: number, processStart?: string): boolean {
  * time in clock ticks since boot, from /proc (Linux); undefined elsewhere, where the pid alone is trusted.
  */
 export function processStartOf(pid: number): string | undefined {
+  // Field 22 (starttime): the 20th after the command name.
+  const startTicks = procStatFields(pid)?.[19];
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime), counted after the command name, which may itself hold spaces and parentheses.
-    const startTicks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    return startTicks === undefined ? undefined : `${boot}:${startTicks}`;
+    return startTicks === undefined ? undefined : `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}:${startTicks}`;
   } catch {
     return undefined;
   }

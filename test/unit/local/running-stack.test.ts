@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -80,6 +80,27 @@ describe('a pid reused after a crash', () => {
       await expect(lockStateDir(stateDir)).rejects.toThrow(LocalStackRunningError);
     } finally {
       other.kill();
+    }
+  });
+});
+
+describe('a stack killed with kill -9 and not yet reaped (a zombie)', () => {
+  // Found by crash-recovery.test.ts: the start after a kill -9 was refused, "already runs … (pid N)", while
+  // init had not yet reaped the killed stack; where a container's pid 1 never reaps, it would be refused forever.
+  it('is gone: its stack.json does not block a start', async () => {
+    // `true` exits at once; its parent then becomes `sleep`, which never waits for it: a zombie for 5 s.
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 5']);
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (data: Buffer) => resolve(data.toString()))));
+      for (let tries = 0; !/\) Z /.test(await readFile(`/proc/${zombie}/stat`, 'utf8')) && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await readFile(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /);
+
+      await recordRunningStack(stateDir, { ...stackOn(41_005, zombie), processStart: processStartOf(zombie) });
+      expect(await findRunningStack(stateDir)).toBeUndefined();
+    } finally {
+      parent.kill();
     }
   });
 });
