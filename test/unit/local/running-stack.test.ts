@@ -88,11 +88,11 @@ describe('a stack killed with kill -9 and not yet reaped (a zombie)', () => {
   // Found by crash-recovery.test.ts: the start after a kill -9 was refused, "already runs … (pid N)", while
   // init had not yet reaped the killed stack; where a container's pid 1 never reaps, it would be refused forever.
   it('is gone: its stack.json does not block a start', async () => {
-    // `true` exits at once; its parent then becomes `sleep`, which never waits for it: a zombie for 5 s.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 5']);
+    // The shell becomes `sleep 5` before its child `sleep 0.2` exits, and sleep never waits for it: a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 5']);
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (data: Buffer) => resolve(data.toString()))));
-      for (let tries = 0; !/\) Z /.test(await readFile(`/proc/${zombie}/stat`, 'utf8')) && tries < 50; tries++) {
+      for (let tries = 0; !/\) Z /.test(await readFile(`/proc/${zombie}/stat`, 'utf8')) && tries < 150; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(await readFile(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /);
