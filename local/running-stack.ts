@@ -1,4 +1,5 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { DEFAULT_STATE_DIR, LOCAL } from './config';
 import { isLoopbackHost } from './http/server';
 import { PRIVATE_FILE_MODE, readDemoKeys, readText, stateLayout } from './state-dir';
@@ -13,6 +14,11 @@ export interface RunningStack {
   readonly port: number;
   /** The stack's process: a file whose process is gone is left over from a crash and ignored. */
   readonly pid: number;
+  /**
+   * When that process started (`processStartOf`), so that a pid reused by another process after a crash (a
+   * reboot makes it likely) is not taken for the stack. Absent where the system does not say.
+   */
+  readonly processStart?: string;
 }
 
 /** Written before the routes attach: a ready `/health` means the file is there. */
@@ -28,7 +34,7 @@ export async function forgetRunningStack(stateDir: string, pid = process.pid): P
 /** The stack running on `stateDir`, or undefined when none is (no file, an unreadable one, or a dead process). */
 export async function findRunningStack(stateDir: string): Promise<RunningStack | undefined> {
   const stack = await readRunningStack(stateDir);
-  return stack !== undefined && isAlive(stack.pid) ? stack : undefined;
+  return stack !== undefined && isAlive(stack.pid, stack.processStart) ? stack : undefined;
 }
 
 async function readRunningStack(stateDir: string): Promise<RunningStack | undefined> {
@@ -42,22 +48,93 @@ async function readRunningStack(stateDir: string): Promise<RunningStack | undefi
   }
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * Whether `pid` runs and, when `processStart` is known, is still the process that started then. A zombie (a
+ * stack killed with `kill -9` whose reaper has not collected it yet: seconds where init is slow, forever where
+ * a container's pid 1 never reaps) answers signals but is gone.
+ */
+function isAlive(pid: number, processStart?: string): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: alive, but another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (procStatFields(pid)?.[0] === 'Z') return false;
+  const now = processStartOf(pid);
+  return processStart === undefined || now === undefined || now === processStart;
+}
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces): state first; undefined off Linux. */
+function procStatFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An identity of process `pid` that a later process given the same pid does not share: the boot and the start
+ * time in clock ticks since boot, from /proc (Linux); undefined elsewhere, where the pid alone is trusted.
+ */
+export function processStartOf(pid: number): string | undefined {
+  // Field 22 (starttime): the 20th after the command name.
+  const startTicks = procStatFields(pid)?.[19];
+  try {
+    return startTicks === undefined ? undefined : `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}:${startTicks}`;
+  } catch {
+    return undefined;
   }
 }
 
 /** Another stack already runs from the state directory a start was given (one stack per state directory). */
 export class LocalStackRunningError extends Error {
-  constructor(stateDir: string, running: RunningStack) {
-    super(`A local stack already runs from ${stateDir} at ${running.url} (pid ${running.pid}): stop it first, or use another --state-dir.`);
+  constructor(stateDir: string, running: Pick<RunningStack, 'pid'> & Partial<RunningStack>) {
+    const where =
+      running.url === undefined
+        ? `is starting, or finishing its notes after Ctrl-C, from ${stateDir}`
+        : `already runs from ${stateDir} at ${running.url}`;
+    super(`A local stack ${where} (pid ${running.pid}): stop it first, or use another --state-dir.`);
     this.name = 'LocalStackRunningError';
   }
+}
+
+/**
+ * Claims the state directory for this process before anything in it is touched: `stack.lock`, created
+ * exclusively, holds the claimant's pid. stack.json alone cannot do it: it is written only once the stack can
+ * serve, seconds after the start, so two starts at once (one of them `--fresh`) both got past it and ran on
+ * one state directory. A lock whose process is gone is left over from a crash and taken over. Resolves with
+ * the release, which removes the lock unless another process has taken it since.
+ */
+export async function lockStateDir(stateDir: string): Promise<() => Promise<void>> {
+  const lock = stateLayout(stateDir).stateLock;
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const release = async () => {
+    if ((await lockHolder(lock))?.pid === process.pid) await rm(lock, { force: true });
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(lock, `${process.pid} ${processStartOf(process.pid) ?? ''}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = await lockHolder(lock);
+    if (holder?.pid === process.pid) return release;
+    // A holder that is alive, or a second stale-lock takeover lost to another start: refused.
+    if (attempt > 0 || (holder !== undefined && isAlive(holder.pid, holder.processStart))) {
+      throw new LocalStackRunningError(stateDir, (await readRunningStack(stateDir)) ?? { pid: holder?.pid ?? 0 });
+    }
+    await rm(lock, { force: true });
+  }
+}
+
+async function lockHolder(lock: string): Promise<{ pid: number; processStart?: string } | undefined> {
+  const [pidText, processStart] = (await readText(lock))?.trim().split(' ') ?? [];
+  const pid = Number(pidText);
+  return Number.isInteger(pid) && pid > 0 ? { pid, ...(processStart && { processStart }) } : undefined;
 }
 
 /** Where the local API was found, which the "cannot reach" message names so the user knows what to change. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TIER_NAMES, type TierName } from '../lib/config/tiers';
@@ -20,7 +21,7 @@ import { loadOrCreateLocalCredentials } from './local-credentials';
 import { consoleLog, type LocalLog } from './log';
 import { startLocalPipeline } from './pipeline/local-pipeline';
 import { WebSocketGateway, type WebSocketTimeouts } from './progress/websocket-gateway';
-import { findRunningStack, forgetRunningStack, LocalStackRunningError, recordRunningStack } from './running-stack';
+import { findRunningStack, forgetRunningStack, LocalStackRunningError, lockStateDir, processStartOf, recordRunningStack } from './running-stack';
 import {
   type DemoKeys,
   loadOrCreateAdminToken,
@@ -108,7 +109,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Before anything is touched (--fresh would wipe a running stack's state).
     const running = await findRunningStack(layout.root);
     if (running !== undefined && running.pid !== process.pid) throw new LocalStackRunningError(layout.root, running);
+    // Released last (stops run in reverse order).
+    stops.push(await lockStateDir(layout.root));
     await prepareStateDir(layout, options.fresh ?? false);
+    stops.push(await useScratchDirectory(layout.scratch));
     frontDoor = await FrontDoor.open(options.port ?? LOCAL.defaultPort, LOCAL.host, log.error, options.timeouts?.http);
     const url = `http://${LOCAL.host}:${frontDoor.port}`;
     const webSocketUrl = `ws://${LOCAL.host}:${frontDoor.port}${LOCAL.webSocketPath}`;
@@ -184,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const demoKeys = existing ?? (await provisionDemoKeys(keys));
     if (existing === undefined) await writeDemoKeys(layout.demoKeys, demoKeys);
     const web = await webBuild;
-    await recordRunningStack(layout.root, { url, webSocketUrl, port: frontDoor.port, pid: process.pid });
+    await recordRunningStack(layout.root, { url, webSocketUrl, port: frontDoor.port, pid: process.pid, processStart: processStartOf(process.pid) });
     // Runs right after the public port closes (stops run in reverse order).
     stops.push(() => forgetRunningStack(layout.root));
 
@@ -219,6 +223,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Points the process's TMPDIR at `scratch`, emptied now and at stop (after the pipeline has stopped): handlers and
+ * engines keep tenants' audio and transcripts in temporary files, which a `kill -9`, or a stop past the grace
+ * period that ends the engines mid-note, used to leave in the system's temporary directory for good. The state
+ * directory is the owner's alone and runs one stack at a time (its lock), so emptying it at start is safe.
+ */
+async function useScratchDirectory(scratch: string): Promise<() => Promise<void>> {
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch, { recursive: true, mode: 0o700 });
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = scratch;
+  return async () => {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    await rm(scratch, { recursive: true, force: true });
+  };
 }
 
 /** Builds the web client when stale; a failed build is logged and the stack serves the previous one, if any. */

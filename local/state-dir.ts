@@ -19,6 +19,10 @@ export interface StateLayout {
   readonly secretAccessKey: string;
   /** Where the running stack listens, for the CLIs (running-stack.ts); removed on a clean stop. */
   readonly runningStack: string;
+  /** The running (or starting) stack's claim on the directory (running-stack.ts); kept by `--fresh`. */
+  readonly stateLock: string;
+  /** The handlers' and engines' temporary files (the process's TMPDIR while the stack runs). */
+  readonly scratch: string;
 }
 
 export function stateLayout(root: string): StateLayout {
@@ -34,6 +38,8 @@ export function stateLayout(root: string): StateLayout {
     adminToken: join(root, 'admin-token'),
     secretAccessKey: join(root, 'secret-access-key'),
     runningStack: join(root, 'stack.json'),
+    stateLock: join(root, 'stack.lock'),
+    scratch: join(root, 'tmp'),
   };
 }
 
@@ -44,7 +50,12 @@ export function stateLayout(root: string): StateLayout {
  * tightens what older versions left readable.
  */
 export async function prepareStateDir(layout: StateLayout, fresh: boolean): Promise<void> {
-  if (fresh) await rm(layout.root, { recursive: true, force: true });
+  // The start's claim on the directory (running-stack.ts) stays: it was taken before this wipe.
+  if (fresh) {
+    for (const entry of await readdir(layout.root).catch(() => [])) {
+      if (join(layout.root, entry) !== layout.stateLock) await rm(join(layout.root, entry), { recursive: true, force: true });
+    }
+  }
   for (const dir of [layout.dynamodb, layout.s3, layout.sqs]) await mkdir(dir, { recursive: true, mode: 0o700 });
   // The state directory itself may be a link (to another disk); what is under it is not followed.
   await makePrivate(await realpath(layout.root));

@@ -28,6 +28,12 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
+/**
+ * The system's temporary directory as the process started, not the stack's scratch directory in the state
+ * directory (stack.ts), whose deeper path could take the socket's past the 107 bytes a UNIX socket path allows.
+ */
+const SOCKET_PARENT = tmpdir();
+
 /** s3rver's built-in account: it checks only this key id, so verified requests are forwarded as it. */
 const S3RVER_ACCESS_KEY_ID = 'S3RVER';
 
@@ -37,7 +43,7 @@ const S3RVER_ACCESS_KEY_ID = 'S3RVER';
  * so every object write, and every `event` it emits in place of bucket notifications, passed the gate.
  */
 export async function startS3(options: LocalS3Options): Promise<LocalS3> {
-  const privateDirectory = await mkdtemp(join(tmpdir(), 'vnt-s3-'));
+  const privateDirectory = await mkdtemp(join(SOCKET_PARENT, 'vnt-s3-'));
   const spoolDirectory = join(privateDirectory, 'spool');
   const socket = join(privateDirectory, 's3rver.sock');
   const server = new S3rver({

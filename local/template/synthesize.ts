@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { CfnElement } from 'aws-cdk-lib';
 import { LOCAL } from '../config';
 import type { CfnTemplate } from '../workflow';
@@ -37,8 +38,11 @@ export async function synthesizeApp(): Promise<SynthesizedApp> {
   const logicalId = (resource: { node: { defaultChild?: unknown } }) =>
     // `logicalId` (not getLogicalId) honours overrideLogicalId, which pins the stateful resources' ids.
     stateful.resolve((resource.node.defaultChild as CfnElement).logicalId) as string;
+  const templates = [stateful, stateless].map((stack) => assembly.getStackByName(stack.stackName).template as CfnTemplate);
+  // The cloud assembly (a cdk.out in the temporary directory) is read: every start used to leave one behind.
+  await rm(assembly.directory, { recursive: true, force: true });
   return {
-    templates: [stateful, stateless].map((stack) => assembly.getStackByName(stack.stackName).template as CfnTemplate),
+    templates,
     logicalIds: {
       table: logicalId(stateful.table),
       uploadsBucket: logicalId(stateful.uploadsBucket),

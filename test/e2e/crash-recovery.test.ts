@@ -10,7 +10,7 @@
  * Ctrl-C with a grace period too short for the note running: the note is left in its stage for the next start,
  * not failed, and no engine process outlives the stack.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,8 @@ const ENGINE_NAMES = /pocketsphinx|apertium|ffmpeg|sphinx/i;
 
 let dir: string;
 let stateDir: string;
+/** The stacks' TMPDIR as they start: the system's temporary directory, where no tenant's file may be left. */
+let systemTmp: string;
 let port: number;
 const files: Record<'drained' | 'short' | 'translating' | 'transcribing' | 'suspended', string> = {} as never;
 const running: StackProcess[] = [];
@@ -46,6 +48,8 @@ const running: StackProcess[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'vnt-e2e-crash-'));
   stateDir = path.join(dir, 'state');
+  systemTmp = path.join(dir, 'system-tmp');
+  await mkdir(systemTmp);
   port = await freePort();
   // Notes over the basic tier's 30 s fast-path limit take the batch path; each length is its own audio (the
   // audio-result cache would answer a second copy at once).
@@ -71,7 +75,7 @@ async function start(holdBefore: readonly string[] = [], args: readonly string[]
     port,
     stateDir,
     args,
-    ...(holdBefore.length > 0 && { env: { VNT_DEBUG_HOLD_BEFORE: holdBefore.join(',') } }),
+    env: { TMPDIR: systemTmp, ...(holdBefore.length > 0 && { VNT_DEBUG_HOLD_BEFORE: holdBefore.join(',') }) },
   });
   running.push(stack);
   await stack.healthy();
@@ -123,6 +127,15 @@ async function storedJob(jobId: string): Promise<Job | undefined> {
     client.destroy();
     await database.stop();
   }
+}
+
+/** Every regular file under `root` in the product's own temporary directories (`vnt-*`; tsx keeps its cache there too). */
+async function productFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
+    .filter((file) => file.startsWith('vnt-'));
 }
 
 /** What GET /usage says the note's key used today. */
@@ -199,6 +212,10 @@ describe('every job ends', () => {
     const left = await storedJob(suspended.jobId);
     expect(left && isTerminal(left.status), JSON.stringify(left)).toBe(false);
     expect(left).not.toHaveProperty('error');
+    // Nothing of any tenant's note is left in the system's temporary directory by the kills and the stop past
+    // the grace period (found by hand on the merged main: normalized and chunk WAVs and apertium's input stayed
+    // in /tmp/vnt-fast-*, vnt-local-stt-*, vnt-apertium-* for good; only the S3 emulator's socket may remain).
+    expect(await productFiles(systemTmp)).toEqual([]);
 
     console.log(
       `time to end after a restart (ms; from the restart's spawn / from its /health): ${Object.entries(timeToEnd)

@@ -53,6 +53,32 @@ describe('npm start', () => {
   }, 240_000);
 });
 
+describe('two npm start at once on one state directory', () => {
+  it('one serves, the other is refused with a clear message, even with --fresh, and the state is the winner\'s', async () => {
+    const shared = path.join(stateDir, 'shared');
+    const [portA, portB] = [await freePort(), await freePort()];
+    // Both get past the start's stack.json check together: stack.json is written seconds later, once a stack
+    // can serve. Found by hand on the merged main: both served, on one state directory the --fresh one had wiped.
+    const starts = [startStackProcess({ port: portA, stateDir: shared }), startStackProcess({ port: portB, stateDir: shared, args: ['--fresh'] })];
+    try {
+      const outcomes = await Promise.all(starts.map((stack) => Promise.race([stack.healthy().then(() => 'serving'), stack.exited.then((code) => `exited ${code}`)])));
+
+      expect([...outcomes].sort()).toEqual(['exited 1', 'serving']);
+      const winner = starts[outcomes.indexOf('serving')]!;
+      const loser = starts[outcomes.indexOf('exited 1')]!;
+      expect(loser.output()).toMatch(/A local stack (is starting, or finishing its notes after Ctrl-C,|already runs) from \S+ \(pid \d+\)[^\n]*: stop it first/);
+      expect(loser.output()).not.toMatch(/at \S+\.js:\d+/);
+      const running = JSON.parse(await readFile(path.join(shared, 'stack.json'), 'utf8')) as { url: string };
+      expect(running.url).toBe(winner.url);
+      const keys = await winner.keys();
+      expect(await new VoiceNoteClient({ baseUrl: winner.url, apiKey: keys.premium }).listJobs().then(() => true, () => false)).toBe(true);
+    } finally {
+      for (const stack of starts) if (stack.child.exitCode === null && stack.child.signalCode === null) stack.interrupt();
+      await Promise.all(starts.map((stack) => stack.gone()));
+    }
+  }, 240_000);
+});
+
 interface Tried {
   readonly page: { readonly status: number; readonly html: boolean };
   readonly commands: readonly { readonly command: string; readonly code: number; readonly stdout: string }[];

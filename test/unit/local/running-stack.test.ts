@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,9 @@ import {
   cannotReachLocalStack,
   findRunningStack,
   forgetRunningStack,
+  LocalStackRunningError,
+  lockStateDir,
+  processStartOf,
   recordRunningStack,
   resolveLocalApi,
 } from '../../../local/running-stack';
@@ -48,6 +51,57 @@ describe('the running stack file', () => {
 
     await writeFile(stateLayout(stateDir).runningStack, '{"url":');
     expect(await findRunningStack(stateDir)).toBeUndefined();
+  });
+});
+
+describe('a pid reused after a crash', () => {
+  // Found by hand on the merged main: a stack.json left by a kill -9 whose pid another process has since been
+  // given (a reboot makes it likely) made every `npm start` refuse, "already runs … stop it first", forever.
+  it('is not taken for the stack that crashed: neither its stack.json nor its start lock blocks a start', async () => {
+    const other = spawn('sleep', ['30']);
+    try {
+      const crashed = { ...stackOn(41_003, other.pid!), processStart: 'an-earlier-boot:1' };
+      await recordRunningStack(stateDir, crashed);
+      expect(await findRunningStack(stateDir)).toBeUndefined();
+      expect(await resolveLocalApi({ env: {}, stateDir })).toEqual({ url: 'http://127.0.0.1:3000', source: 'default' });
+
+      await writeFile(stateLayout(stateDir).stateLock, `${other.pid} an-earlier-boot:1\n`);
+      const release = await lockStateDir(stateDir);
+      await release();
+    } finally {
+      other.kill();
+    }
+  });
+
+  it('still refuses a start while the process that took the lock runs', async () => {
+    const other = spawn('sleep', ['30']);
+    try {
+      await writeFile(stateLayout(stateDir).stateLock, `${other.pid} ${processStartOf(other.pid!) ?? ''}\n`);
+      await expect(lockStateDir(stateDir)).rejects.toThrow(LocalStackRunningError);
+    } finally {
+      other.kill();
+    }
+  });
+});
+
+describe('a stack killed with kill -9 and not yet reaped (a zombie)', () => {
+  // Found by crash-recovery.test.ts: the start after a kill -9 was refused, "already runs … (pid N)", while
+  // init had not yet reaped the killed stack; where a container's pid 1 never reaps, it would be refused forever.
+  it('is gone: its stack.json does not block a start', async () => {
+    // The shell becomes `sleep 5` before its child `sleep 0.2` exits, and sleep never waits for it: a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 5']);
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (data: Buffer) => resolve(data.toString()))));
+      for (let tries = 0; !/\) Z /.test(await readFile(`/proc/${zombie}/stat`, 'utf8')) && tries < 150; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await readFile(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /);
+
+      await recordRunningStack(stateDir, { ...stackOn(41_005, zombie), processStart: processStartOf(zombie) });
+      expect(await findRunningStack(stateDir)).toBeUndefined();
+    } finally {
+      parent.kill();
+    }
   });
 });
 
