@@ -78,12 +78,14 @@ export async function speechSource(): Promise<string> {
 /** A note of exactly `seconds` of looped real speech in `format`; cached by recipe. */
 export async function makeNote(format: NoteFormat, seconds: number, variant = 0): Promise<string> {
   const source = await speechSource();
-  const recipe = createHash('sha256').update(JSON.stringify({ v: 2, seconds, variant, encode: format.encode })).digest('hex').slice(0, 12);
+  const recipe = createHash('sha256').update(JSON.stringify({ v: 3, seconds, variant, encode: format.encode })).digest('hex').slice(0, 12);
   const target = path.join(fixtureDir(), `note-${seconds}s-v${variant}-${recipe}.${format.extension}`);
   // A variant starts the loop elsewhere in the speech, so its PCM hash and mostly its words differ (a cache
-  // miss for both the audio and the text cache); 250 variants before an offset repeats.
+  // miss for both the audio and the text cache); 250 variants before an offset repeats. The offset is an output
+  // option: this ffmpeg, seeking in a -stream_loop input, wrote more audio than -t once the loop wrapped
+  // (v2's "30 s" notes decoded to 32–42 s, past the fast path's 30 s), so it decodes and drops the offset.
   const offset = variant === 0 ? [] : ['-ss', ((variant * 2.3) % 25).toFixed(3)];
   return produce(target, (tmp) =>
-    ffmpegOrThrow(['-stream_loop', '-1', ...offset, '-i', source, '-t', String(seconds), '-ac', '1', ...format.encode, tmp]),
+    ffmpegOrThrow(['-stream_loop', '-1', '-i', source, ...offset, '-t', String(seconds), '-ac', '1', ...format.encode, tmp]),
   );
 }

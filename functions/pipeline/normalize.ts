@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ENV } from '../../lib/config/env-names';
+import { countedNoteSeconds } from '../../lib/config/limits';
 import { TIERS } from '../../lib/config/tiers';
 import type { JobLifecycle } from '../jobs/job-lifecycle';
 import { AudioValidationService } from '../audio/audio-validation';
@@ -55,7 +56,7 @@ export function normalize(deps: NormalizeDeps) {
       await deps.objects.download(input.upload, inputPath);
       const { audio } = await deps.validation.normalizeUpload({ inputPath, sizeBytes, limits, outputWavPath });
 
-      const durationSeconds = Math.round(audio.durationSeconds * 1000) / 1000;
+      const durationSeconds = countedNoteSeconds(audio.durationSeconds);
       const audioHash = audio.pcmSha256;
       // Independent writes/reads: one round trip instead of two on both paths.
       const [, hit] = await Promise.all([

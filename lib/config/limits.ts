@@ -63,9 +63,20 @@ export const AUDIO = {
   fastPathChunkSeconds: 6,
 } as const;
 
+/**
+ * A note's length as the pipeline counts it: whole milliseconds, rounded down. The job records it, ShortNote?
+ * compares it with the tier's fastPathMaxSeconds, and fastPathStreams bounds the splitter by it: so a note the
+ * state machine sends to the fast path never needs more streams than one of exactly fastPathMaxSeconds (an AAC
+ * encoder's few samples past 30 s would otherwise allow a sixth chunk, more than the lease holds for it).
+ */
+export function countedNoteSeconds(pcmSeconds: number): number {
+  // The epsilon absorbs binary rounding: 16,016 samples are 1.001 s, computed as 1000.9999… ms.
+  return Math.floor(pcmSeconds * 1000 + 1e-6) / 1000;
+}
+
 /** Streams (chunks) one fast-path note of `noteSeconds` opens at most: the splitter never makes more. */
 export function fastPathStreams(noteSeconds: number, chunkSeconds: number = AUDIO.fastPathChunkSeconds): number {
-  return Math.max(1, Math.ceil(noteSeconds / chunkSeconds));
+  return Math.max(1, Math.ceil(countedNoteSeconds(noteSeconds) / chunkSeconds));
 }
 
 /**

@@ -192,13 +192,15 @@ export async function makeLongAudio(dir: string, minSeconds: number, format: Aud
 
 /**
  * Several raw speech files joined with `gapSeconds` of silence between them, as 16 kHz mono WAV: audio with
- * known pauses for the silence splitter and multi-chunk recognition.
+ * known pauses for the silence splitter and multi-chunk recognition. `totalSamples` pads the end with silence
+ * to exactly that length.
  */
 export async function makeSpeechWithPauses(
   dir: string,
   sources: readonly string[] = [GOFORWARD_RAW, GOFORWARD_RAW, GOFORWARD_RAW],
   gapSeconds = 1,
   name = 'speech-with-pauses',
+  totalSamples?: number,
 ): Promise<string> {
   const gap = Buffer.alloc(Math.round(gapSeconds * 16000) * 2);
   const parts: Buffer[] = [];
@@ -206,8 +208,10 @@ export async function makeSpeechWithPauses(
     if (index > 0) parts.push(gap);
     parts.push(await readFile(source));
   }
+  const speech = Buffer.concat(parts);
   const raw = path.join(dir, `${name}.raw`);
-  await writeFile(raw, Buffer.concat(parts));
+  if (totalSamples !== undefined && totalSamples * 2 < speech.length) throw new RangeError(`${name}: the speech is longer than ${totalSamples} samples`);
+  await writeFile(raw, totalSamples === undefined ? speech : Buffer.concat([speech, Buffer.alloc(totalSamples * 2 - speech.length)]));
   const output = path.join(dir, `${name}.wav`);
   await ffmpeg(systemFfmpeg(), [...RAW_INPUT, '-i', raw, '-c:a', 'pcm_s16le', output]);
   return output;

@@ -7,7 +7,9 @@ import { RetryableError } from '../../functions/shared/errors';
 import { LocalBatchSpeechToText } from '../../local/engines/local-batch-speech-to-text';
 import { LocalChunkSpeechToText } from '../../local/engines/local-chunk-speech-to-text';
 import { ApertiumTranslator } from '../../local/engines/apertium-translator';
-import { GOFORWARD_TEXT, makeAudio, makeVideoWithSpeech } from '../helpers/audio-fixtures';
+import { fastPathStreams } from '../../lib/config/limits';
+import { TIERS } from '../../lib/config/tiers';
+import { GOFORWARD_RAW, GOFORWARD_TEXT, makeAudio, makeSpeechWithPauses, makeVideoWithSpeech } from '../helpers/audio-fixtures';
 import { WorkflowHarness } from './workflow-harness';
 
 const FAST_PATH = [
@@ -155,6 +157,23 @@ describe('pipeline state machine: short notes (synthesised ASL, real handlers, l
     expect(harness.retries(run.execution.executionArn)).toEqual(['TranslateTranscript']);
     expect(run.path).toEqual(FAST_PATH);
     expect(run.job.result).toMatchObject({ transcript: GOFORWARD_TEXT, cached: false });
+  }, 120_000);
+
+  it('keeps a note of the fast path’s full length, a few encoder samples over, on the fast path within the lease', async () => {
+    // 30 s and 3 samples (what an AAC encoder's padding adds), ~2.8 s of speech every 5 s: cuts in the pauses
+    // nearest each 6 s mark would make 6 chunks, one more than the lease holds for a note of exactly 30 s.
+    const maxSeconds = TIERS.free.fastPathMaxSeconds;
+    const speech = Array.from({ length: maxSeconds / 5 }, () => GOFORWARD_RAW);
+    const wav = await makeSpeechWithPauses(dir, speech, 2.2, 'full-length', maxSeconds * 16_000 + 3);
+    // The path and the chunks are under test, not the recogniser: 30 s of pocketsphinx would only add CPU.
+    const chunkSpy = vi.spyOn(LocalChunkSpeechToText.prototype, 'transcribeChunk').mockResolvedValue({ text: GOFORWARD_TEXT, languageCode: 'en' });
+
+    const run = await harness.runNote(wav, { tier: 'free', targetLanguage: 'es' });
+
+    expect(run.job.durationSeconds).toBe(maxSeconds);
+    expect(run.path).toEqual(FAST_PATH);
+    expect(chunkSpy.mock.calls.length).toBeLessThanOrEqual(fastPathStreams(maxSeconds));
+    expect(await harness.transcribeStreamsInFlight()).toBe(0);
   }, 120_000);
 
   it('transcribes the 7 s of speech in a 90 s video on the free tier: the audio’s length counts, not the container’s', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planChunks } from '../../../functions/audio/silence-plan';
+import { countedNoteSeconds, fastPathStreams } from '../../../lib/config/limits';
 
 describe('planChunks', () => {
   it.each([
@@ -55,6 +56,19 @@ describe('planChunks', () => {
     const plan = planChunks(30, 6, pauses);
 
     expect(plan.length).toBeLessThanOrEqual(5);
+  });
+
+  it('plans no more chunks for a note counted as 30 s, a few samples over, than for one of exactly 30 s', () => {
+    // ShortNote? sends it to the fast path (its length counts in whole milliseconds), where the lease holds
+    // fastPathStreams(30) streams for it; a pause every 5 s pulls each cut before the 6 s mark.
+    const pauses = Array.from({ length: 5 }, (_, i) => ({ start: 2.8 + i * 5, end: 5 + i * 5 }));
+    const duration = 30 + 3 / 16_000;
+
+    const plan = planChunks(duration, 6, pauses);
+
+    expect(countedNoteSeconds(duration)).toBe(30);
+    expect(plan.length).toBeLessThanOrEqual(fastPathStreams(30, 6));
+    expect(plan.at(-1)?.end).toBe(duration);
   });
 
   it('rejects a non-positive target', () => {
