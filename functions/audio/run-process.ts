@@ -34,7 +34,17 @@ const running = new Set<ChildProcess>();
  * not reach it (the process that ran it decides when it stops: the local stack lets running notes finish),
  * and a timeout kills the whole group, so a tool that is a script (apertium's pipeline) leaves nothing behind.
  */
-export function runProcess(binary: string, args: readonly string[], options: RunProcessOptions = {}): Promise<ProcessResult> {
+export async function runProcess(binary: string, args: readonly string[], options: RunProcessOptions = {}): Promise<ProcessResult> {
+  const result = await runOnce(binary, args, options);
+  // We only ever send SIGKILL. A terminal's signal can still reach a tool spawned in the instant of a Ctrl-C:
+  // between fork and setsid the child is in our process group, and the signal, held until exec, ends it. The
+  // tools only read their input and write their own output, so running it again is safe.
+  return result.signal !== null && TERMINAL_SIGNALS.has(result.signal) ? runOnce(binary, args, options) : result;
+}
+
+const TERMINAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']);
+
+function runOnce(binary: string, args: readonly string[], options: RunProcessOptions): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     // No stdin: tools read files (m4a cannot be piped; apertium's script cannot read a socket as /dev/stdin).
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
